@@ -1,0 +1,286 @@
+"""What both estimators share: validation, conditioning, prediction and the solve."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._callbacks import FitCallbacks
+from ._compat import CallbackSupportMixin, Interval, StrOptions
+from ._loss import _block_rows
+from ._solver import minimize_lbfgs, warn_if_not_converged
+
+# A column is "badly scaled" when its spread is outside [1/10, 10] or, with an
+# intercept, its mean is more than 3 spreads from zero: past these points the
+# condition number the solver sees grows by an order of magnitude or more.
+_SCALE_RANGE = 10.0
+_MEAN_TO_SPREAD = 3.0
+
+
+def check_sample_weight(sample_weight, n_samples):
+    """Validated float64 sample weights of shape (n_samples,), a new array.
+
+    Parameters
+    ----------
+    sample_weight : float, array-like of shape (n_samples,) or None
+        ``None`` means unit weights, a scalar the same weight for every sample.
+    n_samples : int
+        Expected length.
+
+    Returns
+    -------
+    sample_weight : ndarray of shape (n_samples,)
+    """
+    if sample_weight is None:
+        return np.ones(n_samples)
+    if isinstance(sample_weight, Real) and not isinstance(sample_weight, bool):
+        sample_weight = np.full(n_samples, float(sample_weight))
+    try:
+        sample_weight = np.array(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"sample_weight must be numeric. Got {type(sample_weight).__name__} "
+            f"that cannot be converted to float ({error})."
+        ) from None
+    if sample_weight.ndim != 1 or sample_weight.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},), one weight per sample. "
+            f"Got shape {sample_weight.shape} instead."
+        )
+    if not np.all(np.isfinite(sample_weight)):
+        raise ValueError("sample_weight must be finite. Got NaN or infinity instead.")
+    if np.any(sample_weight < 0):
+        raise ValueError(
+            "sample_weight must be non-negative. Got a minimum of "
+            f"{sample_weight.min():g} instead."
+        )
+    if not sample_weight.sum() > 0:
+        raise ValueError(
+            "sample_weight must have a positive sum. Got all weights equal to zero "
+            "instead."
+        )
+    return sample_weight
+
+
+def class_sample_weight(class_weight, classes, y, sample_weight):
+    """Per-sample weight factors implied by ``class_weight`` for integer labels ``y``.
+
+    Uses :func:`sklearn.utils.class_weight.compute_class_weight`, as
+    ``LogisticRegression`` does, so that "balanced" means the same here.
+    """
+    if class_weight is None:
+        return np.ones(y.shape[0])
+    if class_weight == "balanced":
+        class_totals = np.bincount(y, weights=sample_weight, minlength=len(classes))
+        if np.any(class_totals <= 0):
+            empty = classes[np.argmin(class_totals)]
+            raise ValueError(
+                "class_weight='balanced' needs a positive total sample_weight in "
+                f"every class. Got none for class {empty!r}."
+            )
+    weights = _compute_class_weight(class_weight, classes, classes[y], sample_weight)
+    return weights[y]
+
+
+def _compute_class_weight(class_weight, classes, y, sample_weight):
+    try:
+        return compute_class_weight(
+            class_weight, classes=classes, y=y, sample_weight=sample_weight
+        )
+    except TypeError:  # scikit-learn < 1.7 counts without sample weights
+        return compute_class_weight(class_weight, classes=classes, y=y)
+
+
+def column_statistics(X, sample_weight):
+    """Weighted column means and standard deviations, in float64, in blocks."""
+    S = sample_weight.sum()
+    if sparse.issparse(X):
+        mean = np.asarray(X.T @ sample_weight).ravel() / S
+        mean_sq = np.asarray(X.multiply(X).T @ sample_weight).ravel() / S
+        return mean, np.sqrt(np.maximum(mean_sq - mean**2, 0.0))
+    n_samples, n_features = X.shape
+    rows = _block_rows(n_samples, n_features, 1, X.dtype.itemsize)
+    mean = np.zeros(n_features)
+    for start in range(0, n_samples, rows):
+        mean += sample_weight[start : start + rows] @ X[start : start + rows]
+    mean /= S
+    var = np.zeros(n_features)
+    for start in range(0, n_samples, rows):
+        centred = X[start : start + rows] - mean
+        var += sample_weight[start : start + rows] @ (centred * centred)
+    return mean, np.sqrt(var / S)
+
+
+class Conditioning:
+    """The solver's change of variables, chosen from the column statistics.
+
+    On badly scaled data the solver works on centred (with an intercept) and
+    rescaled columns, which leaves the objective and its optimum unchanged
+    (see :mod:`skl_softmax._loss`).  The scale of column ``j`` is
+    ``sqrt(spread_j² + 1/(C S))``: the square root of that coordinate's
+    curvature, data plus penalty, so that after rescaling every coordinate has
+    a curvature of order one, including constant and tiny columns under a
+    penalty.  Data that is not badly scaled is left as it is (offset and scale
+    ``None``), so standardised data sees exactly the iterations of a plain fit.
+
+    Parameters
+    ----------
+    X : ndarray or CSR matrix of shape (n_samples, n_features)
+    sample_weight : ndarray of shape (n_samples,)
+    fit_intercept : bool
+    C : float
+        The penalty's ``C`` as the loss uses it.
+    """
+
+    def __init__(self, X, sample_weight, fit_intercept, C):
+        mean, std = column_statistics(X, sample_weight)
+        spread = std if fit_intercept else np.sqrt(std**2 + mean**2)
+        varying = spread > 0
+        self.spread_ratio = (
+            float(spread[varying].max() / spread[varying].min())
+            if varying.any()
+            else 1.0
+        )
+        outside = (spread[varying] > _SCALE_RANGE) | (
+            spread[varying] < 1 / _SCALE_RANGE
+        )
+        off_centre = fit_intercept and bool(
+            np.any(np.abs(mean[varying]) > _MEAN_TO_SPREAD * spread[varying])
+        )
+        self.badly_scaled = bool(outside.any() or off_centre)
+        self.offset = None
+        self.scale = None
+        if self.badly_scaled:
+            penalty_curvature = 0.0 if np.isinf(C) else 1.0 / (C * sample_weight.sum())
+            scale = np.sqrt(spread**2 + penalty_curvature)
+            self.scale = np.where(scale > 0, scale, 1.0)
+            self.offset = mean if fit_intercept else None
+
+    def hint(self):
+        """A sentence for the ConvergenceWarning when the data is badly scaled."""
+        if not self.badly_scaled:
+            return ""
+        return (
+            f"The features are badly scaled (their spreads differ by a factor of "
+            f"{self.spread_ratio:.3g}, or their means are far from zero); standardise "
+            "them with StandardScaler in a Pipeline."
+        )
+
+
+class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+    """Validation, prediction and solving shared by the two estimators."""
+
+    _parameter_constraints = {
+        "C": [Interval(Real, 0, None, closed="right")],
+        "fit_intercept": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    # -- fitting helpers ----------------------------------------------------------
+
+    def _validate_X_y(self, X, y):
+        """Validate ``X`` (float32/64, dense or CSR) and ``y`` (1-D or 2-D)."""
+        return validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            multi_output=True,
+            y_numeric=False,
+        )
+
+    def _solve(self, objective, x0, callbacks, conditioning, stacklevel=4):
+        """Run L-BFGS-B on ``objective`` and report iterations to the callbacks."""
+
+        def attributes(params):
+            W, b = objective.to_model(*objective.unpack(params))
+            return self._fitted_attributes(W, b)
+
+        callbacks.begin_iteration(attributes(x0) if callbacks.wanted else None)
+        result = minimize_lbfgs(
+            objective,
+            x0,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            verbose=self.verbose,
+            on_iteration=(
+                (lambda x: callbacks.end_iteration(attributes(x)))
+                if callbacks.wanted
+                else None
+            ),
+        )
+        warn_if_not_converged(
+            result,
+            type(self).__name__,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            hint=conditioning.hint(),
+            stacklevel=stacklevel,
+        )
+        return result
+
+    def _fitted_attributes(self, W, b):
+        """``coef_`` and ``intercept_`` from model parameters, in the data dtype."""
+        dtype = self._fit_dtype
+        return {
+            "coef_": np.array(W, dtype=dtype),
+            "intercept_": np.array(b, dtype=dtype).reshape(-1),
+        }
+
+    def _start_callbacks(self, X, y, sample_weight, max_subtasks):
+        return FitCallbacks(self, X, y, sample_weight, max_subtasks)
+
+    # -- prediction ---------------------------------------------------------------
+
+    def decision_function(self, X):
+        """Scores ``X Wᵀ + b``: the logits.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            One column per class (or label); a 1-D array of log-odds when the
+            model has a single logit (binary problems).
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
+        scores = X @ self.coef_.T + self.intercept_
+        scores = np.asarray(scores)
+        return scores.ravel() if scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        """Predict class labels for the samples in ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The class with the largest score.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(np.intp)]
+        return self.classes_[np.argmax(scores, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

@@ -1,0 +1,27 @@
+"""The only module that imports private or version-dependent scikit-learn names.
+
+scikit-learn 1.6 is the oldest version supported; its callback API
+(``sklearn.callback``) only exists from 1.9 on, where it is used as it is.
+"""
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+
+try:  # scikit-learn >= 1.9
+    from sklearn.callback import CallbackSupportMixin
+
+    HAS_CALLBACKS = True
+except ImportError:  # pragma: no cover - exercised on scikit-learn < 1.9 only
+
+    class CallbackSupportMixin:
+        """Stand-in for scikit-learn < 1.9, where estimators have no callbacks."""
+
+    HAS_CALLBACKS = False
+
+__all__ = [
+    "HAS_CALLBACKS",
+    "CallbackSupportMixin",
+    "Interval",
+    "StrOptions",
+    "_fit_context",
+]

@@ -1,0 +1,366 @@
+"""Multinomial logistic (softmax) regression."""
+
+from numbers import Real
+
+import numpy as np
+from scipy import sparse
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ._base import (
+    Conditioning,
+    LinearClassifierBase,
+    _compute_class_weight,
+    check_sample_weight,
+    class_sample_weight,
+)
+from ._compat import Interval, _fit_context
+from ._loss import BinomialLoss, MultinomialLoss
+from ._special import log_sigmoid, log_softmax, sigmoid, softmax
+
+# Soft-target rows must sum to 1 within this tolerance: loose enough for rows
+# computed in float32, tight enough to catch unnormalised counts.
+_ROW_SUM_TOLERANCE = 1e-6
+
+
+class SoftmaxRegression(LinearClassifierBase):
+    r"""Multinomial logistic regression: a softmax over linear scores.
+
+    The model scores every class with ``z = W x + b`` and predicts the
+    probabilities ``softmax(z)``. It is fitted by minimising the mean
+    cross-entropy (negative log-likelihood) plus an L2 penalty on ``W`` with
+    SciPy's L-BFGS-B, using the analytically derived gradient
+    ``(P − Y)ᵀ X / S + W / (C S)``.
+
+    Read more in the :ref:`user guide <user_guide>` and the derivation in
+    :ref:`the mathematics <mathematics>`.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Inverse of the L2 penalty strength; smaller values regularise more.
+        ``C=np.inf`` fits without penalty. The same ``C`` as
+        :class:`~sklearn.linear_model.LogisticRegression` for three or more
+        classes; for two classes see the Notes.
+    fit_intercept : bool, default=True
+        Whether to fit the (unpenalised) intercepts ``b``.
+    tol : float, default=1e-4
+        Stop when the largest component of the gradient is at most ``tol``.
+    max_iter : int, default=100
+        Maximum number of L-BFGS-B iterations.
+    class_weight : dict or "balanced", default=None
+        Weights ``{class_label: weight}`` multiplying the sample weights of each
+        class. "balanced" uses ``n_samples / (n_classes * np.bincount(y))``
+        (weighted counts when ``sample_weight`` is given), as
+        :class:`~sklearn.linear_model.LogisticRegression` does. With soft targets
+        a sample's factor is the target-weighted mean of the class weights.
+    label_smoothing : float, default=0.0
+        ``ε`` in [0, 1]: targets become ``(1 − ε) y + ε / n_classes``, as in
+        PyTorch's cross-entropy. Discourages over-confident probabilities.
+    warm_start : bool, default=False
+        Start from the previous solution of a fit with the same classes.
+    verbose : int, default=0
+        If positive, print the objective and the largest gradient component
+        after every iteration.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels (``arange(n_classes)`` for soft targets).
+    coef_ : ndarray of shape (n_classes, n_features) or (1, n_features)
+        ``W``; for two classes the single row ``w₁ − w₀``.
+    intercept_ : ndarray of shape (n_classes,) or (1,)
+        ``b``; for two classes ``b₁ − b₀``.
+    n_iter_ : ndarray of shape (1,)
+        Number of L-BFGS-B iterations, as in ``LogisticRegression``.
+    loss_curve_ : ndarray of shape (n_iter_[0],)
+        The objective after each iteration.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    OneVsRestLogistic : Independent sigmoids, for overlapping labels.
+    sklearn.linear_model.LogisticRegression : The same model for three or more
+        classes, with more solvers and penalties.
+
+    Notes
+    -----
+    The objective, with sample weights :math:`s_i`, :math:`S = \sum_i s_i`,
+    targets :math:`y_{ik}` (one-hot or probabilities) and logits
+    :math:`z_i = W x_i + b`:
+
+    .. math::
+
+        L(W, b) = \frac{1}{S} \sum_i s_i \Big[\log \sum_k e^{z_{ik}}
+                  - \sum_k y_{ik} z_{ik}\Big] + \frac{\lVert W \rVert^2}{2 C S}
+
+    For three or more classes this is exactly the objective of
+    ``LogisticRegression(C=C)`` (lbfgs), so both reach the same optimum.
+
+    **Two classes.** The softmax of two logits is the sigmoid of their
+    difference, so the model depends on ``w = w₁ − w₀`` only. The penalty
+    ``(‖w₀‖² + ‖w₁‖²) / (2CS)`` is smallest, for a given ``w``, at
+    ``w₀ = −w₁ = −w/2``, where it equals ``‖w‖² / (2·(2C)·S)``. The two-class
+    softmax is therefore binary logistic regression with ``2C``:
+    ``SoftmaxRegression(C=C)`` equals ``LogisticRegression(C=2 * C)``. It is
+    fitted in that single-logit form (half the work) and exposes
+    ``coef_`` of shape (1, n_features) and a 1-D ``decision_function``.
+
+    On badly scaled data the solver works internally on centred and rescaled
+    columns; the objective and its optimum are unchanged (the penalty stays on
+    ``W``), only fewer iterations are needed.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skl_softmax import SoftmaxRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = SoftmaxRegression(tol=1e-10, max_iter=1000).fit(X, y)
+    >>> clf.predict(X[:3])
+    array([0, 0, 0])
+    >>> clf.predict_proba(X[:1]).round(3)
+    array([[0.982, 0.018, 0.   ]])
+    >>> ref = LogisticRegression(tol=1e-10, max_iter=1000).fit(X, y)
+    >>> bool(abs(clf.predict_proba(X) - ref.predict_proba(X)).max() < 1e-6)
+    True
+    """
+
+    _parameter_constraints = {
+        **LinearClassifierBase._parameter_constraints,
+        "label_smoothing": [Interval(Real, 0, 1, closed="both")],
+    }
+
+    def __init__(
+        self,
+        C=1.0,
+        *,
+        fit_intercept=True,
+        tol=1e-4,
+        max_iter=100,
+        class_weight=None,
+        label_smoothing=0.0,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+        self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model by minimising the penalised cross-entropy.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 data is kept in float32.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Class labels, or probability rows (soft targets: non-negative, each
+            summing to 1).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; ``None`` means one per sample.
+
+        Returns
+        -------
+        self : SoftmaxRegression
+            The fitted estimator.
+        """
+        X, y = self._validate_X_y(X, y)
+        self._fit_dtype = X.dtype
+        labels, targets = self._encode_targets(y)
+        sample_weight = self._weights(labels, targets, sample_weight, X.shape[0])
+        conditioning = Conditioning(X, sample_weight, self.fit_intercept, self._loss_C)
+        objective = self._objective(X, labels, targets, sample_weight, conditioning)
+        callbacks = self._start_callbacks(X, y, sample_weight, self.max_iter + 1)
+        result = self._solve(
+            objective, self._initial_params(objective), callbacks, conditioning
+        )
+        W, b = objective.to_model(*objective.unpack(result.x))
+        for name, value in self._fitted_attributes(W, b).items():
+            setattr(self, name, value)
+        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
+        self.loss_curve_ = np.array(result.loss_curve)
+        callbacks.end_fit()
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities ``softmax(X Wᵀ + b)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Rows sum to 1; columns in the order of ``classes_``.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return np.column_stack([sigmoid(-scores), sigmoid(scores)])
+        return softmax(scores, axis=1)
+
+    def predict_log_proba(self, X):
+        """Log of the class probabilities, from log-softmax (never ``log(0)``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Finite for finite scores, even where the probability underflows.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return np.column_stack([log_sigmoid(-scores), log_sigmoid(scores)])
+        return log_softmax(scores, axis=1)
+
+    # -- fit steps, in the order fit calls them -----------------------------------
+
+    def _encode_targets(self, y):
+        """Set ``classes_``; return integer labels or soft targets (the other None)."""
+        if sparse.issparse(y):
+            y = y.toarray()
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if y.ndim == 1:
+            check_classification_targets(y)
+            self.classes_, labels = np.unique(y, return_inverse=True)
+            if self.classes_.shape[0] < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in "
+                    "the data, but the data contains only one class: "
+                    f"{self.classes_[0]!r}."
+                )
+            return labels.astype(np.intp), None
+        return None, self._soft_targets(y)
+
+    def _soft_targets(self, y):
+        if y.dtype.kind not in "biuf":
+            raise ValueError(
+                "y of two dimensions must hold class probabilities (soft targets); "
+                f"{type(self).__name__} does not support multi-output targets. Got "
+                f"dtype {y.dtype} instead."
+            )
+        Y = np.asarray(y, dtype=np.float64)
+        if Y.shape[1] < 2:
+            raise ValueError(
+                f"Soft targets y need at least 2 columns. Got {Y.shape[1]} instead."
+            )
+        row_sums = Y.sum(axis=1)
+        bad_rows = np.abs(row_sums - 1) > _ROW_SUM_TOLERANCE
+        if np.all((Y == 0) | (Y == 1)) and bad_rows.any():
+            raise ValueError(
+                "y looks like a multi-label indicator matrix (0/1 rows not summing "
+                "to 1): the classes are not mutually exclusive, which a softmax "
+                "assumes. Use skl_softmax.OneVsRestLogistic for multi-label targets."
+            )
+        if np.any(Y < 0):
+            raise ValueError(
+                "Soft targets y must be non-negative probabilities. Got a minimum of "
+                f"{Y.min():g} instead."
+            )
+        if bad_rows.any():
+            raise ValueError(
+                "Soft targets y must have rows summing to 1. Got a row summing to "
+                f"{row_sums[bad_rows][0]:.6g} instead."
+            )
+        self.classes_ = np.arange(Y.shape[1])
+        return Y
+
+    def _weights(self, labels, targets, sample_weight, n_samples):
+        """Sample weights times class weights, validated."""
+        sample_weight = check_sample_weight(sample_weight, n_samples)
+        if labels is not None:
+            factor = class_sample_weight(
+                self.class_weight, self.classes_, labels, sample_weight
+            )
+        else:
+            factor = targets @ self._soft_class_weights(targets, sample_weight)
+        sample_weight = sample_weight * factor
+        if not sample_weight.sum() > 0:
+            raise ValueError(
+                "class_weight and sample_weight together must leave a positive "
+                f"total weight. Got 0 with class_weight={self.class_weight!r}."
+            )
+        return sample_weight
+
+    def _soft_class_weights(self, Y, sample_weight):
+        if self.class_weight is None:
+            return np.ones(Y.shape[1])
+        if self.class_weight == "balanced":
+            # The weighted count of class k is the target mass it receives.
+            mass = sample_weight @ Y
+            if np.any(mass <= 0):
+                raise ValueError(
+                    "class_weight='balanced' needs every class to receive some "
+                    "target probability. Got a class with none."
+                )
+            return sample_weight.sum() / (Y.shape[1] * mass)
+        return _compute_class_weight(
+            self.class_weight, self.classes_, self.classes_, None
+        )
+
+    @property
+    def _loss_C(self):
+        """The ``C`` of the fitted objective: doubled in the single-logit form."""
+        return 2.0 * self.C if self.classes_.shape[0] == 2 else self.C
+
+    def _objective(self, X, labels, targets, sample_weight, conditioning):
+        n_classes = self.classes_.shape[0]
+        eps = self.label_smoothing
+        if n_classes == 2:
+            if labels is not None:
+                positive = labels.astype(np.float64)
+            else:
+                positive = targets[:, 1]
+            positive = (1.0 - eps) * positive + eps / 2
+            return BinomialLoss(
+                X,
+                positive[:, None],
+                sample_weight,
+                self._loss_C,
+                self.fit_intercept,
+                x_offset=conditioning.offset,
+                x_scale=conditioning.scale,
+            )
+        if targets is not None and eps:
+            targets = (1.0 - eps) * targets + eps / n_classes
+        return MultinomialLoss(
+            X,
+            labels if labels is not None else targets,
+            sample_weight,
+            self._loss_C,
+            n_classes,
+            self.fit_intercept,
+            label_smoothing=eps if labels is not None else 0.0,
+            x_offset=conditioning.offset,
+            x_scale=conditioning.scale,
+        )
+
+    def _initial_params(self, objective):
+        """Zeros, as LogisticRegression starts, or the previous fit's solution."""
+        if not (self.warm_start and hasattr(self, "coef_")):
+            return np.zeros(objective.n_params)
+        check_is_fitted(self)
+        expected = (objective.n_outputs, objective.n_features)
+        if self.coef_.shape != expected:
+            raise ValueError(
+                f"warm_start needs the previous coef_ to have shape {expected}. "
+                f"Got shape {self.coef_.shape} instead; fit with warm_start=False."
+            )
+        intercept = self.intercept_ if self.fit_intercept else np.zeros(expected[0])
+        return objective.pack(*objective.to_solver(self.coef_, intercept))

@@ -1,0 +1,575 @@
+"""The mathematics the classifiers rest on: softmax, sigmoid and their losses.
+
+Every function here is stable for any finite input: exponentials are only
+ever taken of non-positive numbers (after subtracting the row maximum), and
+logarithms of probabilities are computed as ``z - logsumexp(z)``, never as
+``log(softmax(z))``.  Infinite logits are treated as limits: ``+inf`` takes all
+the probability mass (shared equally when several entries are ``+inf``), and
+``-inf`` takes none.
+
+Floating-point inputs keep their precision (float32 in, float32 out); other
+numeric inputs are computed in float64.  No function writes to its arguments.
+
+SciPy already gets sigmoid right (:func:`scipy.special.expit`,
+:func:`scipy.special.log_expit`) and the elementwise entropies
+(:func:`scipy.special.entr`, :func:`scipy.special.rel_entr`); those are used as
+they are.  :func:`scipy.special.softmax` returns NaN for ``+inf`` logits, so the
+softmax family shares one shift, :func:`_shift_by_max`, that also handles
+infinities.
+"""
+
+import numpy as np
+from scipy import special
+
+__all__ = [
+    "binary_cross_entropy",
+    "cross_entropy",
+    "entropy",
+    "kl_divergence",
+    "log_sigmoid",
+    "log_softmax",
+    "logsumexp",
+    "sigmoid",
+    "softmax",
+    "softmax_jacobian",
+]
+
+
+def _as_float_array(x):
+    """Return ``x`` as a float array, keeping float32/float64, never a view to write.
+
+    Integers and booleans become float64; float16 is promoted to float32 so that
+    ``exp`` does not overflow at 11.
+    """
+    x = np.asarray(x)
+    if x.dtype in (np.float32, np.float64):
+        return x
+    if x.dtype == np.float16:
+        return x.astype(np.float32)
+    if x.dtype.kind in "biuf":
+        return x.astype(np.float64)
+    raise TypeError(
+        f"Input must be an array of real numbers. Got an array of dtype {x.dtype} "
+        "instead."
+    )
+
+
+def _shift_by_max(x, axis):
+    """Return ``(x - max(x), max(x))`` along ``axis`` with infinities as limits.
+
+    The shifted array has a maximum of exactly 0 in every slice, so ``exp`` of it
+    never overflows.  Where the maximum is infinite, subtracting it would give
+    ``inf - inf = nan``; there the limit is used instead: entries equal to the
+    maximum become 0 and all others ``-inf`` (an all ``-inf`` slice behaves like
+    equal logits, and several ``+inf`` share the mass equally).  The returned
+    maximum is finite (0) on those slices so that adding it back stays correct
+    for the finite entries.
+    """
+    x_max = np.max(x, axis=axis, keepdims=True)
+    if np.all(np.isfinite(x_max)):
+        return x - x_max, x_max
+    infinite = np.isinf(x_max)
+    with np.errstate(invalid="ignore"):
+        shifted = np.where(
+            infinite, np.where(x == x_max, 0.0, -np.inf), x - x_max
+        ).astype(x.dtype, copy=False)
+    return shifted, np.where(infinite, 0, x_max).astype(x.dtype, copy=False)
+
+
+def softmax(x, axis=-1):
+    r"""Softmax of the logits ``x`` along ``axis``.
+
+    .. math:: \mathrm{softmax}(z)_k = \frac{e^{z_k - m}}{\sum_j e^{z_j - m}},
+              \qquad m = \max_j z_j
+
+    Subtracting the maximum changes nothing mathematically (softmax is shift
+    invariant) but keeps every exponent at or below zero.
+
+    Parameters
+    ----------
+    x : array-like
+        Logits. Integer input is computed in float64, float32 stays float32.
+    axis : int, default=-1
+        The axis holding the classes.
+
+    Returns
+    -------
+    probabilities : ndarray
+        Same shape and floating dtype as ``x``; non-negative, summing to 1 along
+        ``axis``.
+
+    See Also
+    --------
+    log_softmax : The logarithm of the softmax, computed without the softmax.
+    sigmoid : The two-class special case.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skl_softmax import softmax
+    >>> softmax([1.0, 2.0, 3.0]).round(3)
+    array([0.09 , 0.245, 0.665])
+
+    The naive formula overflows where the stable one does not:
+
+    >>> z = np.array([-20.0, 10.0, 30.0, 1000.0])
+    >>> with np.errstate(over="ignore", invalid="ignore"):
+    ...     np.exp(z) / np.exp(z).sum()
+    array([ 0.,  0.,  0., nan])
+    >>> softmax(z)
+    array([0., 0., 0., 1.])
+    """
+    x = _as_float_array(x)
+    shifted, _ = _shift_by_max(x, axis)
+    exp_shifted = np.exp(shifted)
+    return exp_shifted / np.sum(exp_shifted, axis=axis, keepdims=True)
+
+
+def logsumexp(x, axis=-1, keepdims=False):
+    r"""Logarithm of the sum of exponentials, ``log(sum(exp(x)))``, without overflow.
+
+    .. math:: \log \sum_j e^{z_j} = m + \log \sum_j e^{z_j - m}
+
+    Parameters
+    ----------
+    x : array-like
+        Input values.
+    axis : int, default=-1
+        The axis to reduce.
+    keepdims : bool, default=False
+        Whether to keep the reduced axis with length one.
+
+    Returns
+    -------
+    lse : ndarray
+        The reduction, in the floating dtype of ``x``.
+
+    See Also
+    --------
+    scipy.special.logsumexp : The same reduction with weights and signs.
+
+    Examples
+    --------
+    >>> from skl_softmax import logsumexp
+    >>> float(logsumexp([1000.0, 1000.0]))
+    1000.6931471805599
+    """
+    x = _as_float_array(x)
+    shifted, x_max = _shift_by_max(x, axis)
+    with np.errstate(divide="ignore"):
+        lse = x_max + np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    # Where the maximum is infinite, so is the sum of exponentials: the limit
+    # is the maximum itself (the shift had replaced it by 0).
+    true_max = np.max(x, axis=axis, keepdims=True)
+    lse = np.where(np.isinf(true_max), true_max, lse)
+    return lse if keepdims else np.squeeze(lse, axis=axis)
+
+
+def log_softmax(x, axis=-1):
+    r"""Logarithm of the softmax, ``z - logsumexp(z)``.
+
+    Computing ``log(softmax(z))`` loses everything below the smallest positive
+    float: the softmax underflows to 0 and its log to ``-inf``. The direct
+    formula keeps every finite logit finite.
+
+    Parameters
+    ----------
+    x : array-like
+        Logits.
+    axis : int, default=-1
+        The axis holding the classes.
+
+    Returns
+    -------
+    log_probabilities : ndarray
+        Same shape and floating dtype as ``x``; ``exp`` of it is ``softmax(x)``.
+
+    See Also
+    --------
+    softmax : The probabilities themselves.
+    scipy.special.log_softmax : The same for finite input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skl_softmax import log_softmax, softmax
+    >>> log_softmax([1000.0, 0.0])
+    array([    0., -1000.])
+    >>> with np.errstate(divide="ignore"):
+    ...     np.log(softmax([1000.0, 0.0]))
+    array([  0., -inf])
+    """
+    x = _as_float_array(x)
+    shifted, _ = _shift_by_max(x, axis)
+    with np.errstate(divide="ignore"):
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def sigmoid(x):
+    r"""Logistic sigmoid ``1 / (1 + exp(-x))``, elementwise.
+
+    This is :func:`scipy.special.expit`, which never overflows. The sigmoid of
+    a logit difference is the two-class softmax:
+    ``softmax([z0, z1])[1] == sigmoid(z1 - z0)``.
+
+    Parameters
+    ----------
+    x : array-like
+        Logits (log-odds).
+
+    Returns
+    -------
+    probabilities : ndarray
+        Same shape and floating dtype as ``x``, in [0, 1].
+
+    See Also
+    --------
+    log_sigmoid : Its logarithm, computed without it.
+    softmax : The multi-class generalisation.
+
+    Examples
+    --------
+    >>> from skl_softmax import sigmoid, softmax
+    >>> float(sigmoid(0.0))
+    0.5
+    >>> bool(abs(softmax([0.5, 2.0])[1] - sigmoid(1.5)) < 1e-15)
+    True
+    """
+    return special.expit(_as_float_array(x))
+
+
+def log_sigmoid(x):
+    r"""Logarithm of the sigmoid, ``-log(1 + exp(-x))``, elementwise and stable.
+
+    This is :func:`scipy.special.log_expit`.
+
+    Parameters
+    ----------
+    x : array-like
+        Logits (log-odds).
+
+    Returns
+    -------
+    log_probabilities : ndarray
+        Same shape and floating dtype as ``x``, non-positive.
+
+    See Also
+    --------
+    sigmoid : The probabilities themselves.
+
+    Examples
+    --------
+    >>> from skl_softmax import log_sigmoid
+    >>> float(log_sigmoid(-1000.0))
+    -1000.0
+    """
+    return special.log_expit(_as_float_array(x))
+
+
+def softmax_jacobian(x):
+    r"""Jacobian of the softmax at the logits ``x``: ``diag(p) - p pᵀ``.
+
+    With :math:`p = \mathrm{softmax}(z)`,
+
+    .. math:: \frac{\partial p_i}{\partial z_j} = p_i (\delta_{ij} - p_j),
+
+    that is :math:`p_i (1 - p_i)` on the diagonal and :math:`-p_i p_j` off it.
+    The matrix is symmetric, positive semi-definite and its rows sum to zero
+    (adding a constant to every logit changes nothing).
+
+    Parameters
+    ----------
+    x : array-like of shape (..., n_classes)
+        Logits, classes along the last axis.
+
+    Returns
+    -------
+    jacobian : ndarray of shape (..., n_classes, n_classes)
+        ``jacobian[..., i, j]`` is the derivative of ``p_i`` with respect to
+        ``z_j``.
+
+    See Also
+    --------
+    softmax : The function being differentiated.
+
+    Examples
+    --------
+    >>> from skl_softmax import softmax_jacobian
+    >>> softmax_jacobian([0.0, 0.0])
+    array([[ 0.25, -0.25],
+           [-0.25,  0.25]])
+    """
+    p = softmax(x, axis=-1)
+    jacobian = -p[..., :, None] * p[..., None, :]
+    diagonal = np.einsum("...ii->...i", jacobian)
+    diagonal += p
+    return jacobian
+
+
+def _check_weights(sample_weight, n_samples):
+    if sample_weight is None:
+        return None
+    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    if sample_weight.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},). Got shape "
+            f"{sample_weight.shape} instead."
+        )
+    if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
+        raise ValueError(
+            "sample_weight must be finite and non-negative. Got "
+            f"{sample_weight} instead."
+        )
+    if not np.sum(sample_weight) > 0:
+        raise ValueError("sample_weight must have a positive sum. Got 0 instead.")
+    return sample_weight
+
+
+def _weighted_mean(values, sample_weight):
+    """Mean over samples in float64, the loss convention of the estimators."""
+    return float(
+        np.average(np.asarray(values, dtype=np.float64), weights=sample_weight)
+    )
+
+
+def cross_entropy(y_true, logits, sample_weight=None):
+    r"""Mean cross-entropy of the softmax of ``logits`` against ``y_true``.
+
+    .. math:: \frac{1}{S} \sum_i s_i \Big[\log \sum_k e^{z_{ik}}
+              - \sum_k y_{ik} z_{ik}\Big], \qquad S = \sum_i s_i
+
+    which is the negative log-likelihood :math:`-\sum_k y_{ik} \log p_{ik}`
+    computed without ever forming :math:`\log p`. Its gradient with respect to
+    the logits of sample :math:`i` is :math:`s_i (p_i - y_i) / S`.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Either integer class indices in ``[0, n_classes)`` (hard labels), or
+        probability rows (soft labels: non-negative, each summing to 1).
+    logits : array-like of shape (n_samples, n_classes)
+        Unnormalised scores. A 1-D array is one sample.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative weights; ``None`` means equal weights.
+
+    Returns
+    -------
+    loss : float
+        The weighted mean, accumulated in float64.
+
+    See Also
+    --------
+    entropy : ``cross_entropy(p, z) == entropy(p) + kl_divergence(p, softmax(z))``.
+    binary_cross_entropy : The sigmoid counterpart.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skl_softmax import cross_entropy, softmax
+    >>> logits = np.array([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    >>> round(cross_entropy([0, 2], logits), 6)
+    0.669079
+
+    It is the mean negative log-probability of the true classes, and one-hot
+    soft labels give the same value:
+
+    >>> p = softmax(logits)
+    >>> round(-np.mean(np.log([p[0, 0], p[1, 2]])), 6)
+    0.669079
+    >>> round(cross_entropy(np.eye(3)[[0, 2]], logits), 6)
+    0.669079
+    """
+    logits = _as_float_array(logits)
+    if logits.ndim == 0:
+        raise ValueError("logits must have at least one dimension (the classes).")
+    single_sample = logits.ndim == 1
+    logits = np.atleast_2d(logits)
+    n_samples, n_classes = logits.shape[0], logits.shape[-1]
+    y_true = np.asarray(y_true)
+    if single_sample and y_true.ndim in (0, 1) and y_true.shape != (n_classes,):
+        y_true = y_true.reshape(1)
+    elif single_sample:
+        y_true = y_true.reshape(1, -1)
+    log_proba = log_softmax(logits, axis=-1)
+
+    if y_true.ndim == logits.ndim - 1:
+        if y_true.shape != logits.shape[:-1]:
+            raise ValueError(
+                f"y_true must have shape {logits.shape[:-1]} for integer labels. "
+                f"Got shape {y_true.shape} instead."
+            )
+        if y_true.dtype.kind not in "iub" and not (
+            y_true.dtype.kind == "f" and np.all(np.mod(y_true, 1) == 0)
+        ):
+            raise ValueError(
+                "y_true of one dimension fewer than logits must hold integer class "
+                f"indices. Got values of dtype {y_true.dtype} instead."
+            )
+        labels = y_true.astype(np.intp)
+        if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+            raise ValueError(
+                f"y_true must hold class indices in [0, {n_classes}). Got values "
+                f"from {labels.min()} to {labels.max()} instead."
+            )
+        per_sample = -np.take_along_axis(log_proba, labels[..., None], axis=-1)[..., 0]
+    elif y_true.shape == logits.shape:
+        y_true = _as_float_array(y_true)
+        _check_probability_rows(y_true, "y_true")
+        # 0 · log p is 0 even where p underflows to 0 (log p = -inf).
+        per_sample = -np.sum(np.where(y_true > 0, y_true * log_proba, 0.0), axis=-1)
+    else:
+        raise ValueError(
+            f"y_true must have shape {logits.shape[:-1]} (labels) or {logits.shape} "
+            f"(probabilities). Got shape {y_true.shape} instead."
+        )
+    sample_weight = _check_weights(sample_weight, n_samples)
+    return _weighted_mean(per_sample, sample_weight)
+
+
+def _check_probability_rows(y, name):
+    if not np.all(np.isfinite(y)) or np.any(y < 0):
+        raise ValueError(f"{name} must hold finite, non-negative probabilities.")
+    row_sums = np.sum(y, axis=-1)
+    tolerance = np.sqrt(np.finfo(y.dtype).eps)
+    if not np.allclose(row_sums, 1.0, rtol=0, atol=tolerance):
+        worst = row_sums.ravel()[np.argmax(np.abs(row_sums - 1).ravel())]
+        raise ValueError(
+            f"{name} rows must sum to 1. Got a row summing to {worst:.6g} instead."
+        )
+
+
+def binary_cross_entropy(y_true, logits, sample_weight=None):
+    r"""Mean binary cross-entropy of ``sigmoid(logits)`` against ``y_true``.
+
+    .. math:: \frac{1}{S} \sum_i s_i \sum_l \big[\log(1 + e^{z_{il}})
+              - y_{il} z_{il}\big]
+
+    computed as ``-(y log σ(z) + (1 - y) log σ(-z))`` with the stable
+    :func:`log_sigmoid`. For a 2-D input every column is one binary problem and
+    the per-sample losses are summed over columns (the objective of
+    :class:`~skl_softmax.OneVsRestLogistic` without its penalty).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,) or (n_samples, n_labels)
+        Targets in [0, 1]: 0/1 labels or probabilities.
+    logits : array-like of the same shape as ``y_true``
+        Log-odds.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative weights; ``None`` means equal weights.
+
+    Returns
+    -------
+    loss : float
+        The weighted mean over samples, accumulated in float64.
+
+    See Also
+    --------
+    cross_entropy : The softmax counterpart.
+
+    Examples
+    --------
+    >>> from skl_softmax import binary_cross_entropy
+    >>> round(binary_cross_entropy([1, 0], [0.0, 0.0]), 6)
+    0.693147
+    """
+    logits = _as_float_array(logits)
+    y_true = _as_float_array(y_true)
+    if y_true.shape != logits.shape:
+        raise ValueError(
+            f"y_true must have the shape of logits {logits.shape}. Got shape "
+            f"{y_true.shape} instead."
+        )
+    if not np.all((y_true >= 0) & (y_true <= 1)):
+        raise ValueError("y_true must hold values in [0, 1].")
+    # 0 · log σ(z) is 0 even where log σ(z) is -inf (z = -inf).
+    per_entry = -(
+        np.where(y_true > 0, y_true * log_sigmoid(logits), 0.0)
+        + np.where(y_true < 1, (1 - y_true) * log_sigmoid(-logits), 0.0)
+    )
+    per_sample = np.atleast_1d(per_entry)
+    if per_sample.ndim > 1:
+        per_sample = per_sample.reshape(per_sample.shape[0], -1).sum(axis=1)
+    sample_weight = _check_weights(sample_weight, per_sample.shape[0])
+    return _weighted_mean(per_sample, sample_weight)
+
+
+def _log_base(base):
+    if base is None:
+        return 1.0
+    if not base > 0 or base == 1:
+        raise ValueError(f"base must be positive and not 1. Got {base} instead.")
+    return np.log(base)
+
+
+def entropy(p, base=None, axis=-1):
+    r"""Shannon entropy ``-Σ p log p`` of probability vectors along ``axis``.
+
+    With ``0 log 0 = 0``. In nats by default; ``base=2`` gives bits, which is
+    the value in nats divided by ``ln 2``.
+
+    Parameters
+    ----------
+    p : array-like
+        Probabilities (not renormalised).
+    base : float, default=None
+        Logarithm base; ``None`` means the natural logarithm.
+    axis : int, default=-1
+        The axis holding the outcomes.
+
+    Returns
+    -------
+    entropy : ndarray or float
+        One value per probability vector.
+
+    See Also
+    --------
+    kl_divergence : The extra cost of coding ``p`` with ``q``.
+    scipy.stats.entropy : The same, with renormalisation.
+
+    Examples
+    --------
+    >>> from skl_softmax import entropy
+    >>> float(entropy([0.5, 0.5], base=2))
+    1.0
+    """
+    p = _as_float_array(p)
+    return np.sum(special.entr(p), axis=axis) / _log_base(base)
+
+
+def kl_divergence(p, q, base=None, axis=-1):
+    r"""Kullback-Leibler divergence ``KL(p ‖ q) = Σ p log(p / q)`` along ``axis``.
+
+    Non-negative, zero exactly when ``p == q``, infinite where ``q`` puts no
+    mass on an outcome that ``p`` allows; and the identity the classifiers rest
+    on, ``H(p, q) = H(p) + KL(p ‖ q)``: minimising cross-entropy against fixed
+    targets minimises the divergence.
+
+    Parameters
+    ----------
+    p, q : array-like
+        Probabilities (not renormalised), broadcastable together.
+    base : float, default=None
+        Logarithm base; ``None`` means the natural logarithm.
+    axis : int, default=-1
+        The axis holding the outcomes.
+
+    Returns
+    -------
+    divergence : ndarray or float
+        One value per pair of vectors.
+
+    See Also
+    --------
+    entropy : ``H(p)``.
+    cross_entropy : ``H(p, softmax(z))``.
+
+    Examples
+    --------
+    >>> from skl_softmax import kl_divergence
+    >>> round(float(kl_divergence([0.5, 0.5], [0.9, 0.1])), 6)
+    0.510826
+    """
+    p = _as_float_array(p)
+    q = _as_float_array(q)
+    return np.sum(special.rel_entr(p, q), axis=axis) / _log_base(base)

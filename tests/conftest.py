@@ -1,0 +1,38 @@
+"""Shared fixtures and test settings.
+
+``SCIPY_ARRAY_API`` must be set before SciPy is first imported for
+scikit-learn's array-API estimator check to run instead of being skipped; it
+changes nothing for NumPy inputs.
+"""
+
+import os
+
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+# Property tests run a bounded number of examples in CI; set
+# SKL_SOFTMAX_HYPOTHESIS_EXAMPLES to a larger number to search harder.
+settings.register_profile(
+    "skl_softmax",
+    max_examples=int(os.environ.get("SKL_SOFTMAX_HYPOTHESIS_EXAMPLES", "60")),
+    deadline=None,
+)
+settings.load_profile("skl_softmax")
+
+# Seeds swept by tests that take the `seed` fixture; SKL_SOFTMAX_SEEDS=all sweeps 20.
+_SEEDS = range(20) if os.environ.get("SKL_SOFTMAX_SEEDS") == "all" else range(3)
+
+
+@pytest.fixture(params=list(_SEEDS))
+def seed(request):
+    """A random seed; several per test, more with SKL_SOFTMAX_SEEDS=all."""
+    return request.param
+
+
+@pytest.fixture
+def rng(seed):
+    """A NumPy generator seeded by the `seed` fixture."""
+    return np.random.default_rng(seed)
