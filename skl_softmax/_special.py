@@ -374,7 +374,7 @@ def cross_entropy(y_true, logits, sample_weight=None):
     soft labels give the same value:
 
     >>> p = softmax(logits)
-    >>> round(-np.mean(np.log([p[0, 0], p[1, 2]])), 6)
+    >>> round(float(-np.mean(np.log([p[0, 0], p[1, 2]]))), 6)
     0.669079
     >>> round(cross_entropy(np.eye(3)[[0, 2]], logits), 6)
     0.669079
