@@ -4,6 +4,7 @@ The estimators :class:`SoftmaxRegression` and :class:`OneVsRestLogistic` and the
 mathematics they rest on (stable softmax, sigmoid, their Jacobian and losses).
 """
 
+from ._one_vs_rest import OneVsRestLogistic
 from ._softmax_regression import SoftmaxRegression
 from ._special import (
     binary_cross_entropy,
@@ -21,6 +22,7 @@ from ._special import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "OneVsRestLogistic",
     "SoftmaxRegression",
     "__version__",
     "binary_cross_entropy",

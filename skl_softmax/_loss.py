@@ -22,10 +22,10 @@ Layout and speed
 ----------------
 Logits are held as ``(n_outputs, n_rows)``: the reductions over classes then
 run along contiguous rows, several times faster than over the last axis of an
-``(n_rows, n_outputs)`` array.  The data are visited in blocks of rows, so the
-temporaries are ``n_outputs × block_rows`` whatever ``n_samples`` is, and each
-block of ``X`` is still in cache when the second product, ``Rᵀ X_block``, reads
-it again.
+``(n_rows, n_outputs)`` array.  Dense data are visited in blocks of rows, so
+the temporaries are ``n_outputs × block_rows`` whatever ``n_samples`` is, and
+each block of ``X`` is still in cache when the second product, ``Rᵀ X_block``,
+reads it again.  Sparse data are taken in one block (see ``_set_dtype``).
 
 The products run in the dtype of ``X`` (float32 ``X`` is never copied to
 float64; the parameters are cast instead), while losses and gradients are
@@ -43,6 +43,8 @@ gradient is carried back by the chain rule:
 unchanged; only the conditioning the solver sees is.
 """
 
+import copy
+
 import numpy as np
 from scipy import sparse
 from scipy.special import expit
@@ -50,7 +52,7 @@ from scipy.special import expit
 # Rows per block are chosen so that one block of X holds about this many bytes:
 # small enough to stay in the last-level cache between the two products, large
 # enough that per-block Python overhead is negligible next to the arithmetic.
-_BLOCK_BYTES = 2**21
+_BLOCK_BYTES = 2**22
 # And so that the (n_outputs, block_rows) temporaries stay below this many
 # entries even with thousands of classes.
 _MAX_BLOCK_ENTRIES = 2**20
@@ -61,6 +63,22 @@ def _block_rows(n_samples, n_features, n_outputs, itemsize):
     rows = _BLOCK_BYTES // max(1, n_features * itemsize)
     rows = min(rows, _MAX_BLOCK_ENTRIES // max(1, n_outputs))
     return int(min(n_samples, max(_MIN_BLOCK_ROWS, rows)))
+
+
+def _cast_cached(objective, name, dtype):
+    """``getattr(objective, name)`` in ``dtype``, cast once and remembered.
+
+    Targets and weights are kept in float64; the products may run in float32,
+    and casting these per-sample arrays on every evaluation would cost a pass.
+    """
+    array = getattr(objective, name)
+    if array.dtype == dtype:
+        return array
+    cache = objective.__dict__.setdefault("_cast_cache", {})
+    key = (name, np.dtype(dtype).str)
+    if key not in cache:
+        cache[key] = array.astype(dtype)
+    return cache[key]
 
 
 class _LinearObjective:
@@ -92,11 +110,30 @@ class _LinearObjective:
         self.fit_intercept = fit_intercept
         self.x_offset = x_offset
         self.x_scale = x_scale
-        self.dtype = np.dtype(X.dtype if dtype is None else dtype)
-        self.block_rows = _block_rows(
-            X.shape[0], self.n_features, n_outputs, self.dtype.itemsize
+        self._set_dtype(X.dtype if dtype is None else dtype)
+
+    def _set_dtype(self, dtype):
+        self.dtype = np.dtype(dtype)
+        # Sparse X is taken whole: slicing a CSR matrix copies its rows (SciPy
+        # prunes views), which would cost as much as a product every pass.
+        self.block_rows = (
+            self.X.shape[0]
+            if sparse.issparse(self.X)
+            else _block_rows(
+                self.X.shape[0], self.n_features, self.n_outputs, self.dtype.itemsize
+            )
         )
         self.n_evaluations = 0
+
+    def in_dtype(self, dtype):
+        """A copy of this objective whose products run in ``dtype``.
+
+        With float32 ``X`` and ``dtype=np.float64``, each block of ``X`` is cast
+        as it is read: the data are never copied whole.
+        """
+        twin = copy.copy(self)
+        twin._set_dtype(dtype)
+        return twin
 
     @property
     def n_params(self):
@@ -134,6 +171,32 @@ class _LinearObjective:
         b_solver = b if self.x_offset is None else b + W @ self.x_offset
         W_solver = W if self.x_scale is None else W * self.x_scale
         return W_solver, b_solver
+
+    @property
+    def changes_variables(self):
+        """Whether the solver's coordinates differ from the model's."""
+        return self.x_offset is not None or self.x_scale is not None
+
+    def model_gradient_max(self, flat_grad):
+        """Largest component of the gradient in the model's coordinates.
+
+        ``flat_grad`` is a solver gradient laid out as :meth:`pack` lays out
+        parameters, for all outputs or for any number of them (one problem of
+        a one-vs-rest fit is ``[w_l, b_l]``). Inverts :meth:`_gradient_to_solver`:
+        ``∂L/∂W = a ∂L/∂W' + ∂L/∂b μᵀ``.
+        """
+        n_rows = flat_grad.shape[0] // (self.n_features + int(self.fit_intercept))
+        grad_W = flat_grad[: n_rows * self.n_features].reshape(n_rows, -1)
+        grad_b = flat_grad[n_rows * self.n_features :]
+        if self.x_scale is not None:
+            grad_W = grad_W * self.x_scale
+        if self.x_offset is not None:
+            grad_W = grad_W + np.outer(grad_b, self.x_offset)
+        return float(
+            max(
+                np.max(np.abs(grad_W), initial=0.0), np.max(np.abs(grad_b), initial=0.0)
+            )
+        )
 
     def _gradient_to_solver(self, grad_W, grad_b):
         if self.x_offset is not None:
@@ -220,14 +283,21 @@ class MultinomialLoss(_LinearObjective):
         super().__init__(X, n_classes, C, fit_intercept, x_offset, x_scale, dtype)
         self.sample_weight = np.asarray(sample_weight, dtype=np.float64)
         self.sw_sum = float(self.sample_weight.sum())
-        self._sw = self.sample_weight.astype(self.dtype)
         self.label_smoothing = float(label_smoothing)
         if targets.ndim == 1:
             self.labels = np.asarray(targets, dtype=np.intp)
-            self.Y_t = None
+            self._Y_t = None
         else:
             self.labels = None
-            self.Y_t = np.ascontiguousarray(targets.T, dtype=self.dtype)
+            self._Y_t = np.ascontiguousarray(targets.T, dtype=np.float64)
+
+    @property
+    def _sw(self):
+        return _cast_cached(self, "sample_weight", self.dtype)
+
+    @property
+    def Y_t(self):
+        return None if self._Y_t is None else _cast_cached(self, "_Y_t", self.dtype)
 
     def __call__(self, params):
         """Objective and its gradient at the flat solver parameters."""
@@ -328,15 +398,22 @@ class BinomialLoss(_LinearObjective):
     ):
         Y = np.asarray(Y)
         super().__init__(X, Y.shape[1], C, fit_intercept, x_offset, x_scale, dtype)
-        self.Y_t = np.ascontiguousarray(Y.T, dtype=self.dtype)
+        self._Y_t = np.ascontiguousarray(Y.T, dtype=np.float64)
         sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        self.sw_t = np.ascontiguousarray(
-            sample_weight.T if sample_weight.ndim == 2 else sample_weight[None, :],
-            dtype=self.dtype,
+        self._sw_t = np.ascontiguousarray(
+            sample_weight.T if sample_weight.ndim == 2 else sample_weight[None, :]
         )
         self.sw_sum = np.broadcast_to(
             sample_weight.sum(axis=0), (self.n_outputs,)
         ).astype(np.float64)
+
+    @property
+    def Y_t(self):
+        return _cast_cached(self, "_Y_t", self.dtype)
+
+    @property
+    def sw_t(self):
+        return _cast_cached(self, "_sw_t", self.dtype)
 
     def __call__(self, params):
         """Summed objective of all problems and its gradient (flat parameters)."""

@@ -1,9 +1,11 @@
 """Multinomial logistic (softmax) regression."""
 
+import warnings
 from numbers import Real
 
 import numpy as np
 from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
@@ -16,7 +18,7 @@ from ._base import (
 )
 from ._compat import Interval, _fit_context
 from ._loss import BinomialLoss, MultinomialLoss
-from ._special import log_sigmoid, log_softmax, sigmoid, softmax
+from ._special import _softmax_in_place, log_sigmoid, log_softmax, sigmoid
 
 # Soft-target rows must sum to 1 within this tolerance: loose enough for rows
 # computed in float32, tight enough to catch unnormalised counts.
@@ -180,7 +182,12 @@ class SoftmaxRegression(LinearClassifierBase):
         sample_weight = self._weights(labels, targets, sample_weight, X.shape[0])
         conditioning = Conditioning(X, sample_weight, self.fit_intercept, self._loss_C)
         objective = self._objective(X, labels, targets, sample_weight, conditioning)
-        callbacks = self._start_callbacks(X, y, sample_weight, self.max_iter + 1)
+        # SciPy runs one iteration even with maxiter=0, and one subtask is opened
+        # for the iteration that never runs: as LogisticRegression, max(max_iter,
+        # 1) + 1 subtasks (max_iter + 1 raised ValueError with max_iter=0).
+        callbacks = self._start_callbacks(
+            X, y, sample_weight, max(self.max_iter, 1) + 1
+        )
         result = self._solve(
             objective, self._initial_params(objective), callbacks, conditioning
         )
@@ -189,6 +196,7 @@ class SoftmaxRegression(LinearClassifierBase):
             setattr(self, name, value)
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         self.loss_curve_ = np.array(result.loss_curve)
+        self._warn_if_separated(X, labels, sample_weight)
         callbacks.end_fit()
         return self
 
@@ -208,7 +216,7 @@ class SoftmaxRegression(LinearClassifierBase):
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return np.column_stack([sigmoid(-scores), sigmoid(scores)])
-        return softmax(scores, axis=1)
+        return _softmax_in_place(scores, axis=1)
 
     def predict_log_proba(self, X):
         """Log of the class probabilities, from log-softmax (never ``log(0)``).
@@ -322,6 +330,12 @@ class SoftmaxRegression(LinearClassifierBase):
     def _objective(self, X, labels, targets, sample_weight, conditioning):
         n_classes = self.classes_.shape[0]
         eps = self.label_smoothing
+        # Σ s_i ℓ_i / S + ‖W‖² / (2 C S) is unchanged when s is divided by its
+        # largest value m and C multiplied by m: weights of at most one keep the
+        # float32 products s_i (p_i − y_i) x_i from overflowing (weights 1e12).
+        largest = sample_weight.max()
+        sample_weight = sample_weight / largest
+        C = self._loss_C * largest
         if n_classes == 2:
             if labels is not None:
                 positive = labels.astype(np.float64)
@@ -332,7 +346,7 @@ class SoftmaxRegression(LinearClassifierBase):
                 X,
                 positive[:, None],
                 sample_weight,
-                self._loss_C,
+                C,
                 self.fit_intercept,
                 x_offset=conditioning.offset,
                 x_scale=conditioning.scale,
@@ -343,13 +357,43 @@ class SoftmaxRegression(LinearClassifierBase):
             X,
             labels if labels is not None else targets,
             sample_weight,
-            self._loss_C,
+            C,
             n_classes,
             self.fit_intercept,
             label_smoothing=eps if labels is not None else 0.0,
             x_offset=conditioning.offset,
             x_scale=conditioning.scale,
         )
+
+    def _warn_if_separated(self, X, labels, sample_weight):
+        """ConvergenceWarning when C=inf and the fit separates the training data.
+
+        If ``W, b`` classify every sample of positive weight correctly with a
+        positive margin, ``t W, t b`` lowers the cross-entropy towards 0 as
+        ``t`` grows: without a penalty there is no minimum, and the solver only
+        stopped because the gradient became small.
+        """
+        if not np.isinf(self.C) or labels is None or self.label_smoothing:
+            return
+        # X is validated already (decision_function would re-check its names).
+        scores = np.asarray(X @ self.coef_.T + self.intercept_)
+        if scores.shape[1] == 1:
+            margins = np.where(labels == 1, scores[:, 0], -scores[:, 0])
+        else:
+            rows = np.arange(labels.shape[0])
+            true_scores = scores[rows, labels]
+            scores = scores.copy()
+            scores[rows, labels] = -np.inf
+            margins = true_scores - scores.max(axis=1)
+        if np.all(margins[sample_weight > 0] > 0):
+            warnings.warn(
+                f"{type(self).__name__}: the classes are perfectly separated in the "
+                "training data and C=inf, so the unpenalised cross-entropy has no "
+                "minimum: the coefficients grow without bound as tol decreases or "
+                "max_iter increases. Use a finite C.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
 
     def _initial_params(self, objective):
         """Zeros, as LogisticRegression starts, or the previous fit's solution."""

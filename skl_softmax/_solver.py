@@ -8,7 +8,6 @@ default of 20 line-search steps is too few for badly scaled problems) and
 decrease test rarely stops the solver before the gradient test does.
 """
 
-import os
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -16,7 +15,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize
 from sklearn.exceptions import ConvergenceWarning
-from threadpoolctl import ThreadpoolController
 
 _FTOL = 64 * np.finfo(float).eps
 _MAXLS = 50
@@ -64,38 +62,13 @@ class _CachedObjective:
         return self.fun(x)[1]
 
 
-def _scipy_private_blas():
-    """The BLAS thread pools SciPy loaded for itself, apart from NumPy's.
-
-    Wheels of NumPy and SciPy each bundle an OpenBLAS.  When NumPy's matrix
-    products and SciPy's L-BFGS-B alternate, the two pools' busy-waiting
-    threads compete for the same cores; limiting only SciPy's pool to one
-    thread (L-BFGS-B's vectors are tiny) removes that and leaves NumPy's
-    products parallel.  Where both share one library (conda), nothing is
-    selected.
-    """
-    controller = ThreadpoolController()
-    scipy_only = [
-        info["filepath"]
-        for info in controller.info()
-        if info["user_api"] == "blas"
-        and "scipy" in os.path.basename(os.path.dirname(info["filepath"]))
-        and "numpy" not in info["filepath"]
-    ]
-    return controller.select(filepath=scipy_only)
+def _max_abs(grad):
+    return float(np.max(np.abs(grad), initial=0.0))
 
 
-_SCIPY_BLAS = None
-
-
-def _limit_scipy_blas():
-    global _SCIPY_BLAS
-    if _SCIPY_BLAS is None:
-        _SCIPY_BLAS = _scipy_private_blas()
-    return _SCIPY_BLAS.limit(limits=1)
-
-
-def minimize_lbfgs(fun, x0, *, tol, max_iter, verbose=0, on_iteration=None):
+def minimize_lbfgs(
+    fun, x0, *, tol, max_iter, verbose=0, on_iteration=None, gradient_measure=None
+):
     """Minimise ``fun`` (returning objective and gradient) from ``x0``.
 
     Parameters
@@ -105,13 +78,19 @@ def minimize_lbfgs(fun, x0, *, tol, max_iter, verbose=0, on_iteration=None):
     x0 : ndarray of shape (n_params,)
         Starting point.
     tol : float
-        Stop when the largest gradient component is at most ``tol``.
+        Stop when the gradient measure is at most ``tol``.
     max_iter : int
         Maximum number of L-BFGS-B iterations.
     verbose : int, default=0
         If positive, print the objective and gradient after every iteration.
     on_iteration : callable, default=None
         Called as ``on_iteration(x)`` after every iteration.
+    gradient_measure : callable, default=None
+        ``gradient_measure(grad) -> float``, the size of a gradient that ``tol``
+        bounds. ``None`` means the largest component, which L-BFGS-B tests
+        itself; a custom measure (the gradient with respect to the model's
+        parameters when the solver works in other coordinates) is tested after
+        every iteration instead.
 
     Returns
     -------
@@ -119,45 +98,68 @@ def minimize_lbfgs(fun, x0, *, tol, max_iter, verbose=0, on_iteration=None):
     """
     cached = _CachedObjective(fun)
     loss_curve = []
+    measure = _max_abs if gradient_measure is None else gradient_measure
+    x0 = np.asarray(x0, dtype=np.float64)
+    if gradient_measure is not None and measure(cached(x0)[1]) <= tol:
+        return LbfgsResult(x0, cached.value, measure(cached.grad), 0, True, "")
 
     def callback(intermediate_result):
         x = intermediate_result.x
         loss_curve.append(float(intermediate_result.fun))
         if verbose:
-            grad_max = float(np.max(np.abs(cached.grad_at(x)), initial=0.0))
             print(
                 f"iteration {len(loss_curve):4d}   objective "
-                f"{loss_curve[-1]:.12e}   max |gradient| {grad_max:.3e}",
+                f"{loss_curve[-1]:.12e}   max |gradient| "
+                f"{measure(cached.grad_at(x)):.3e}",
                 file=sys.stdout,
             )
         if on_iteration is not None:
             on_iteration(x)
+        if gradient_measure is not None and measure(cached.grad_at(x)) <= tol:
+            raise StopIteration
 
-    with _limit_scipy_blas():
-        result = optimize.minimize(
-            cached,
-            np.asarray(x0, dtype=np.float64),
-            method="L-BFGS-B",
-            jac=True,
-            callback=callback,
-            options={
-                "maxiter": max_iter,
-                "maxls": _MAXLS,
-                "gtol": tol,
-                "ftol": _FTOL,
-            },
-        )
-    grad_max = float(np.max(np.abs(cached.grad_at(result.x)), initial=0.0))
+    result = optimize.minimize(
+        cached,
+        x0,
+        method="L-BFGS-B",
+        jac=True,
+        callback=callback,
+        options={
+            "maxiter": max_iter,
+            "maxls": _MAXLS,
+            # With a custom measure, the callback decides; 0 keeps
+            # L-BFGS-B's own test on the solver's gradient from firing.
+            "gtol": tol if gradient_measure is None else 0.0,
+            "ftol": _FTOL,
+        },
+    )
+    grad_max = measure(cached.grad_at(result.x))
+    # With maxiter=0 SciPy still takes one step; report what was asked for.
+    n_iter = int(min(result.nit, max_iter))
+    del loss_curve[n_iter:]
     return LbfgsResult(
         x=result.x,
         fun=float(result.fun),
         grad_max=grad_max,
-        n_iter=int(min(result.nit, max_iter)),
+        n_iter=n_iter,
         # A line search that fails once the gradient is already below tol
         # (round-off at the optimum) is a success.
         converged=bool(result.status == 0 or grad_max <= tol),
         message=str(result.message),
         loss_curve=loss_curve,
+    )
+
+
+def chain_results(first, second):
+    """One result for two consecutive runs, the second started where the first ended."""
+    return LbfgsResult(
+        x=second.x,
+        fun=second.fun,
+        grad_max=second.grad_max,
+        n_iter=first.n_iter + second.n_iter,
+        converged=second.converged,
+        message=second.message,
+        loss_curve=first.loss_curve + second.loss_curve,
     )
 
 

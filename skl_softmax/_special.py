@@ -66,10 +66,14 @@ def _shift_by_max(x, axis):
     for the finite entries.
     """
     x_max = np.max(x, axis=axis, keepdims=True)
+    # Finite logits more than the largest float apart (-1e308 and 1e308) give
+    # a difference that overflows to -inf: the correctly rounded limit, whose
+    # exp is 0, so the overflow is expected and not worth a RuntimeWarning.
     if np.all(np.isfinite(x_max)):
-        return x - x_max, x_max
+        with np.errstate(over="ignore"):
+            return x - x_max, x_max
     infinite = np.isinf(x_max)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         shifted = np.where(
             infinite, np.where(x == x_max, 0.0, -np.inf), x - x_max
         ).astype(x.dtype, copy=False)
@@ -121,8 +125,26 @@ def softmax(x, axis=-1):
     """
     x = _as_float_array(x)
     shifted, _ = _shift_by_max(x, axis)
-    exp_shifted = np.exp(shifted)
-    return exp_shifted / np.sum(exp_shifted, axis=axis, keepdims=True)
+    # ``shifted`` is a new array, so the rest can work in place on it.
+    np.exp(shifted, out=shifted)
+    shifted /= np.sum(shifted, axis=axis, keepdims=True)
+    return shifted
+
+
+def _softmax_in_place(z, axis=-1):
+    """Softmax that overwrites ``z``: for fresh arrays such as predicted scores.
+
+    Saves the temporaries of :func:`softmax` on large predictions; falls back
+    to it where a maximum is infinite.
+    """
+    z_max = np.max(z, axis=axis, keepdims=True)
+    if not np.all(np.isfinite(z_max)):
+        return softmax(z, axis=axis)
+    with np.errstate(over="ignore"):  # -inf for spreads past the largest float
+        z -= z_max
+    np.exp(z, out=z)
+    z /= np.sum(z, axis=axis, keepdims=True)
+    return z
 
 
 def logsumexp(x, axis=-1, keepdims=False):
@@ -327,9 +349,17 @@ def _check_weights(sample_weight, n_samples):
 
 def _weighted_mean(values, sample_weight):
     """Mean over samples in float64, the loss convention of the estimators."""
-    return float(
-        np.average(np.asarray(values, dtype=np.float64), weights=sample_weight)
-    )
+    values = np.asarray(values, dtype=np.float64)
+    if sample_weight is None:
+        values = values.ravel()
+        sample_weight = np.ones(values.shape[0])
+    # A sample of weight 0 contributes nothing, even where its loss is
+    # infinite (np.average would compute 0 · inf = nan).
+    keep = sample_weight > 0
+    values, sample_weight = values[keep], sample_weight[keep]
+    # Σ w_i v_i with weights normalised to sum to 1 cannot overflow when the
+    # mean is representable (a plain sum of two losses of 1e308 would).
+    return float(np.dot(sample_weight / sample_weight.sum(), values))
 
 
 def cross_entropy(y_true, logits, sample_weight=None):
@@ -415,8 +445,12 @@ def cross_entropy(y_true, logits, sample_weight=None):
     elif y_true.shape == logits.shape:
         y_true = _as_float_array(y_true)
         _check_probability_rows(y_true, "y_true")
-        # 0 · log p is 0 even where p underflows to 0 (log p = -inf).
-        per_sample = -np.sum(np.where(y_true > 0, y_true * log_proba, 0.0), axis=-1)
+        # 0 · log p is 0 even where p underflows to 0 (log p = -inf); the
+        # masked-out products 0 · (-inf) = nan are computed but never used.
+        # A sum beyond the largest float is +inf, the correctly rounded loss.
+        with np.errstate(invalid="ignore", over="ignore"):
+            weighted = np.where(y_true > 0, y_true * log_proba, 0.0)
+            per_sample = -np.sum(weighted, axis=-1)
     else:
         raise ValueError(
             f"y_true must have shape {logits.shape[:-1]} (labels) or {logits.shape} "
@@ -482,14 +516,18 @@ def binary_cross_entropy(y_true, logits, sample_weight=None):
         )
     if not np.all((y_true >= 0) & (y_true <= 1)):
         raise ValueError("y_true must hold values in [0, 1].")
-    # 0 · log σ(z) is 0 even where log σ(z) is -inf (z = -inf).
-    per_entry = -(
-        np.where(y_true > 0, y_true * log_sigmoid(logits), 0.0)
-        + np.where(y_true < 1, (1 - y_true) * log_sigmoid(-logits), 0.0)
-    )
+    # 0 · log σ(z) is 0 even where log σ(z) is -inf (z = ±inf); the masked-out
+    # products 0 · (-inf) = nan are computed but never used.
+    with np.errstate(invalid="ignore"):
+        per_entry = -(
+            np.where(y_true > 0, y_true * log_sigmoid(logits), 0.0)
+            + np.where(y_true < 1, (1 - y_true) * log_sigmoid(-logits), 0.0)
+        )
     per_sample = np.atleast_1d(per_entry)
     if per_sample.ndim > 1:
-        per_sample = per_sample.reshape(per_sample.shape[0], -1).sum(axis=1)
+        # A sum beyond the largest float is +inf, the correctly rounded loss.
+        with np.errstate(over="ignore"):
+            per_sample = per_sample.reshape(per_sample.shape[0], -1).sum(axis=1)
     sample_weight = _check_weights(sample_weight, per_sample.shape[0])
     return _weighted_mean(per_sample, sample_weight)
 

@@ -1,0 +1,702 @@
+"""One-vs-rest and multi-label logistic regression: all labels in one solve."""
+
+import sys
+import warnings
+from numbers import Real
+
+import numpy as np
+from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ._base import (
+    _FLOAT32_TOL,
+    Conditioning,
+    LinearClassifierBase,
+    check_sample_weight,
+    class_sample_weight,
+)
+from ._batched_lbfgs import minimize_lbfgs_batched
+from ._compat import Interval, _fit_context
+from ._loss import BinomialLoss
+from ._solver import chain_results
+from ._special import log_sigmoid, logsumexp
+from ._threads import solver_threads
+
+# The logit given to a label that is constant in training: σ(40) rounds to
+# exactly 1 in float64 (1 − σ(40) ≈ 4e-18 < eps/2) and σ(−40) ≈ 4e-18, so the
+# probabilities are those of OneVsRestClassifier's constant predictor (1 and 0)
+# to double precision, while coef_ and intercept_ stay finite.
+_CONSTANT_LOGIT = 40.0
+
+
+class OneVsRestLogistic(LinearClassifierBase):
+    r"""One-vs-rest logistic regression, for multiclass and multi-label targets.
+
+    Every label ``k`` gets its own linear score ``z_k = w_k · x + b_k`` and its
+    own sigmoid ``σ(z_k)``, fitted as an independent binary logistic regression
+    (label ``k`` against the rest) with an L2 penalty. Each label keeps its own
+    L-BFGS-B, so its iterates are those of a separate fit, while the objectives
+    and gradients of all labels still running are computed together, with one
+    pair of matrix products over ``X`` per round.
+
+    Read more in the :ref:`user guide <user_guide>`.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Inverse of the L2 penalty strength; smaller values regularise more.
+        ``C=np.inf`` fits without penalty. The same ``C`` as
+        :class:`~sklearn.linear_model.LogisticRegression` for every binary
+        problem.
+    fit_intercept : bool, default=True
+        Whether to fit the (unpenalised) intercepts ``b``.
+    tol : float, default=1e-4
+        Each label stops when the largest component of its gradient is at most
+        ``tol``.
+    max_iter : int, default=100
+        Maximum number of L-BFGS-B iterations of each label.
+    class_weight : dict or "balanced", default=None
+        Weights of each binary problem's positives and negatives. "balanced"
+        weighs the positives and the negatives of every label so that each
+        side has half of the total sample weight, as
+        ``LogisticRegression(class_weight="balanced")`` does on ``y == k``. A
+        dict ``{label: weight}`` multiplies the sample weights of the
+        positives of each label in that label's problem (labels are the entries
+        of ``classes_``; missing labels weigh 1). With two classes there is a
+        single problem and the dict weighs each class's samples, exactly as in
+        ``LogisticRegression``.
+    threshold : float, default=0.5
+        Multi-label only: ``predict`` returns every label whose probability is
+        at least ``threshold``. 0.5 reproduces ``OneVsRestClassifier``; a lower
+        value trades precision for recall. Ignored for 1-D targets.
+    warm_start : bool, default=False
+        Start from the previous solution of a fit with the same labels.
+    verbose : int, default=0
+        If positive, print each label's objective and largest gradient
+        component after each of its iterations.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, or ``arange(n_labels)`` for a multi-label indicator
+        ``y``.
+    coef_ : ndarray of shape (n_classes, n_features) or (1, n_features)
+        One row ``w_k`` per label; a single row for two classes (the problem
+        of ``classes_[1]`` against ``classes_[0]``).
+    intercept_ : ndarray of shape (n_classes,) or (1,)
+        The intercepts ``b_k``.
+    n_iter_ : ndarray of shape (n_classes,) or (1,)
+        Number of L-BFGS-B iterations of each label (0 for a label constant in
+        training).
+    loss_curve_ : list of ndarray
+        For each label, its objective after each of its iterations.
+    multilabel_ : bool
+        Whether ``y`` was a multi-label indicator matrix.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    SoftmaxRegression : One softmax over all classes, for exclusive classes.
+    sklearn.multiclass.OneVsRestClassifier : The same model with
+        ``LogisticRegression``, one fit after another.
+
+    Notes
+    -----
+    **When to choose it over SoftmaxRegression.** When the classes are
+    mutually exclusive (each sample has exactly one), a softmax models them
+    jointly and its probabilities are calibrated by construction: use
+    :class:`SoftmaxRegression`. When labels overlap (a song can be both
+    "vocal" and "film score"), each needs its own sigmoid: pass a 0/1 indicator
+    matrix ``y`` of shape (n_samples, n_labels) here. For exclusive classes
+    one-vs-rest is the classic alternative; its probabilities are the
+    sigmoids normalised to sum to 1.
+
+    Each label ``k``, with sample weights :math:`s_{ik}` (sample weight times
+    the problem's class weight), :math:`S_k = \sum_i s_{ik}`, targets
+    :math:`y_{ik} \in \{0, 1\}` and logits :math:`z_{ik} = w_k \cdot x_i + b_k`,
+    minimises
+
+    .. math::
+
+        L_k(w_k, b_k) = \frac{1}{S_k} \sum_i s_{ik} \big[\log(1 + e^{z_{ik}})
+                        - y_{ik} z_{ik}\big] + \frac{\lVert w_k \rVert^2}{2 C S_k}
+
+    which is exactly the objective of ``LogisticRegression(C=C)`` on
+    ``(X, y == k)``, so ``OneVsRestClassifier(LogisticRegression(C=C))``
+    reaches the same coefficients.
+
+    **Batched solve.** Each label runs SciPy's L-BFGS-B in its own thread;
+    its objective hands its point to a shared barrier. When every label still
+    running has a point pending, one evaluation computes them all, so a fit
+    costs about as many passes over ``X`` as the slowest label needs, not the
+    sum over labels. A single L-BFGS over the summed objective was measured
+    and ruled out: its shared curvature memory converges like the worst label
+    or worse.
+
+    **Callbacks.** The fit task has one "lbfgs-iter" subtask per iteration of
+    the slowest label still running: subtask ``t`` ends when every label has
+    completed ``t + 1`` iterations or stopped, and carries the coefficients
+    reached by then.
+
+    A label that is constant in training (possible with a multi-label ``y``)
+    has no finite optimum with an unpenalised intercept. It is predicted as
+    that constant, as ``OneVsRestClassifier`` does, with a UserWarning: its
+    row of ``coef_`` is 0 and its intercept ±40, where the sigmoid is 1 or
+    below 1e-17.
+
+    On badly scaled data the solver works internally on centred and rescaled
+    columns; the objective and its optimum are unchanged.
+
+    Examples
+    --------
+    Two overlapping labels: label 0 holds for ``x <= 1``, label 1 for
+    ``x >= 0``, so both hold in between.
+
+    >>> import numpy as np
+    >>> from skl_softmax import OneVsRestLogistic
+    >>> X = np.array([[-2.0], [-1.0], [0.0], [1.0], [2.0], [3.0]])
+    >>> Y = np.array([[1, 0], [1, 0], [1, 1], [1, 1], [0, 1], [0, 1]])
+    >>> clf = OneVsRestLogistic(C=10.0).fit(X, Y)
+    >>> clf.predict(np.array([[-3.0], [0.5], [4.0]]))
+    array([[1, 0],
+           [1, 1],
+           [0, 1]])
+
+    Each label has its own sigmoid, so the probabilities need not sum to 1,
+    where a softmax would have to split one unit between the two:
+
+    >>> clf.predict_proba(np.array([[0.5]])).round(2)
+    array([[0.94, 0.94]])
+    """
+
+    _parameter_constraints = {
+        **LinearClassifierBase._parameter_constraints,
+        "threshold": [Interval(Real, 0, 1, closed="both")],
+    }
+
+    def __init__(
+        self,
+        C=1.0,
+        *,
+        fit_intercept=True,
+        tol=1e-4,
+        max_iter=100,
+        class_weight=None,
+        threshold=0.5,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+        self.class_weight = class_weight
+        self.threshold = threshold
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit one binary logistic regression per label, all in one solve.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 data is kept in float32.
+        y : {array-like, sparse matrix} of shape (n_samples,) or \
+                (n_samples, n_labels)
+            Class labels, or a 0/1 multi-label indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; ``None`` means one per sample.
+
+        Returns
+        -------
+        self : OneVsRestLogistic
+            The fitted estimator.
+        """
+        X, y = self._validate_X_y(X, y)
+        self._fit_dtype = X.dtype
+        Y = self._encode_targets(y)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        constant = self._constant_labels(Y)
+        conditioning = Conditioning(X, sample_weight, self.fit_intercept, self.C)
+        objective = self._objective(X, Y, sample_weight, constant, conditioning)
+        # One subtask per iteration of the slowest label, plus the one that never
+        # runs; SciPy runs one iteration even with maxiter=0.
+        callbacks = self._start_callbacks(
+            X, y, sample_weight, max(self.max_iter, 1) + 1
+        )
+        with solver_threads(objective.X, objective.n_outputs):
+            W, b, results = self._solve_labels(
+                objective, constant, callbacks, conditioning
+            )
+        for name, value in self._fitted_attributes(W, b).items():
+            setattr(self, name, value)
+        self.n_iter_ = np.array(
+            [0 if result is None else result.n_iter for result in results],
+            dtype=np.int32,
+        )
+        self.loss_curve_ = [
+            np.array([] if result is None else result.loss_curve) for result in results
+        ]
+        self._warn_if_separated(X, Y, sample_weight, constant)
+        callbacks.end_fit()
+        return self
+
+    def predict_proba(self, X):
+        """Probability of each label.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Multi-label: the independent probabilities ``σ(z_k)``. Multiclass:
+            the sigmoids normalised to sum to 1, as ``OneVsRestClassifier``
+            does. Two classes: ``[1 − σ(z), σ(z)]``.
+        """
+        return np.exp(self.predict_log_proba(X))
+
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`, computed without taking ``log(0)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``log σ(z_k)`` for multi-label targets; for multiclass targets
+            ``log σ(z_k) − log Σ_j σ(z_j)``, from log-sigmoids and a
+            log-sum-exp, finite for finite scores.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return np.column_stack([log_sigmoid(-scores), log_sigmoid(scores)])
+        log_proba = log_sigmoid(scores)
+        if self.multilabel_:
+            return log_proba
+        return log_proba - logsumexp(log_proba, axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Predict the class, or the set of labels, of each sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Multiclass: the class with the largest score. Multi-label: an
+            indicator of the labels whose probability is at least
+            ``threshold``, with the dtype of the training ``y`` (sparse CSR
+            when that ``y`` was sparse).
+        """
+        check_is_fitted(self)
+        if not self.multilabel_:
+            return super().predict(X)
+        indicator = (self.predict_proba(X) >= self.threshold).astype(self._label_dtype)
+        if self._label_format == "csr_matrix":
+            return sparse.csr_matrix(indicator)
+        if self._label_format == "csr_array":
+            return sparse.csr_array(indicator)
+        return indicator
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    # -- fit steps, in the order fit calls them -----------------------------------
+
+    def _encode_targets(self, y):
+        """Set ``classes_`` and ``multilabel_``; return the 0/1 targets per problem.
+
+        Returns an array of shape (n_samples, n_problems): one column per class
+        (three or more classes) or per label, a single column for two classes.
+        """
+        if sparse.issparse(y) and y.shape[1] == 1:
+            y = y.toarray()
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if y.ndim == 1:
+            check_classification_targets(y)
+            self.multilabel_ = False
+            self.classes_, labels = np.unique(y, return_inverse=True)
+            n_classes = self.classes_.shape[0]
+            if n_classes < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in "
+                    "the data, but the data contains only one class: "
+                    f"{self._label_name(0)}."
+                )
+            if n_classes == 2:
+                return labels[:, None].astype(np.float64)
+            return (labels[:, None] == np.arange(n_classes)).astype(np.float64)
+        return self._indicator_targets(y)
+
+    def _indicator_targets(self, y):
+        target_type = type_of_target(y)
+        values = np.unique(y.data if sparse.issparse(y) else y)
+        if sparse.issparse(y) and y.nnz < y.shape[0] * y.shape[1]:
+            values = np.union1d(values, [0])
+        if target_type != "multilabel-indicator" or not np.all(
+            (values == 0) | (values == 1)
+        ):
+            raise ValueError(
+                "y of two dimensions must be a multi-label indicator matrix of 0s "
+                f"and 1s; {type(self).__name__} does not support other multi-output "
+                f"targets. Got a target of type {target_type!r} with values "
+                f"{values[:5].tolist()} instead."
+            )
+        self.multilabel_ = True
+        self.classes_ = np.arange(y.shape[1])
+        self._label_dtype = y.dtype
+        self._label_format = (
+            ("csr_array" if isinstance(y, sparse.sparray) else "csr_matrix")
+            if sparse.issparse(y)
+            else "ndarray"
+        )
+        Y = y.toarray() if sparse.issparse(y) else y
+        return np.asarray(Y, dtype=np.float64)
+
+    def _constant_labels(self, Y):
+        """Per problem: +1 (always 1), −1 (always 0) or 0 (varies), with a warning.
+
+        As ``OneVsRestClassifier``, a label is constant when its target values
+        are, whatever the sample weights.
+        """
+        positives = Y.sum(axis=0)
+        constant = np.where(positives == Y.shape[0], 1, 0) - (positives == 0)
+        if constant.any():
+            described = ", ".join(
+                f"{self._label_name(k)} ("
+                f"{'present in' if positives[k] else 'absent from'} every sample)"
+                for k in np.flatnonzero(constant != 0)
+            )
+            warnings.warn(
+                f"Labels constant in training: {described}. They are predicted as "
+                "that constant: coef_ row 0 and intercept_ "
+                f"±{_CONSTANT_LOGIT:g}.",
+                UserWarning,
+                stacklevel=4,
+            )
+        return constant
+
+    def _objective(self, X, Y, sample_weight, constant, conditioning):
+        """The labels' sigmoid cross-entropies, weighted per problem."""
+        weights = self._problem_weights(Y, sample_weight, constant != 0)
+        # Σ s_i ℓ_i / S + ‖w‖² / (2 C S) is unchanged when s is divided by its
+        # largest value m and C multiplied by m: weights of at most one keep the
+        # float32 products s_i (σ_i − y_i) x_i from overflowing (weights 1e12).
+        largest = weights.max()
+        return BinomialLoss(
+            X,
+            Y,
+            weights / largest,
+            self.C * largest,
+            self.fit_intercept,
+            x_offset=conditioning.offset,
+            x_scale=conditioning.scale,
+        )
+
+    def _problem_weights(self, Y, sample_weight, constant):
+        """Sample weights times class weights, one column per problem if needed."""
+        if self.class_weight is None:
+            return sample_weight
+        if Y.shape[1] == 1 and not self.multilabel_:
+            # Two classes: one problem, weighted exactly as LogisticRegression.
+            labels = Y[:, 0].astype(np.intp)
+            factor = class_sample_weight(
+                self.class_weight, self.classes_, labels, sample_weight
+            )
+            return self._checked(sample_weight * factor)
+        if self.class_weight == "balanced":
+            S = sample_weight.sum()
+            S_positive = sample_weight @ Y
+            S_negative = S - S_positive
+            empty = ~constant & ((S_positive <= 0) | (S_negative <= 0))
+            if empty.any():
+                raise ValueError(
+                    "class_weight='balanced' needs a positive total sample_weight "
+                    "among both the positives and the negatives of every label. Got "
+                    f"none on one side for label {self._label_name(np.argmax(empty))}."
+                )
+            with np.errstate(divide="ignore"):
+                positive = np.where(constant, 1.0, S / (2.0 * S_positive))
+                negative = np.where(constant, 1.0, S / (2.0 * S_negative))
+            factor = Y * positive + (1.0 - Y) * negative
+        else:
+            known = set(self.classes_.tolist())
+            unknown = [key for key in self.class_weight if key not in known]
+            if unknown:
+                raise ValueError(
+                    "class_weight must have keys among the labels in classes_ "
+                    f"{self.classes_.tolist()}. Got {unknown[0]!r} instead."
+                )
+            weight = np.array(
+                [float(self.class_weight.get(label, 1.0)) for label in self.classes_]
+            )
+            # Checked before use: an infinite weight times a zero target is NaN.
+            if not np.all(np.isfinite(weight)) or np.any(weight < 0):
+                raise ValueError(
+                    "class_weight must map every label to a finite, non-negative "
+                    f"weight. Got class_weight={self.class_weight!r} instead."
+                )
+            factor = Y * weight + (1.0 - Y)
+        return self._checked(sample_weight[:, None] * factor)
+
+    def _checked(self, weights):
+        """``weights``, after checking that every problem keeps some weight."""
+        totals = weights.sum(axis=0)
+        if not np.all(totals > 0):
+            raise ValueError(
+                "class_weight and sample_weight together must leave a positive "
+                f"total weight in every problem. Got 0 with "
+                f"class_weight={self.class_weight!r}."
+            )
+        return weights
+
+    def _solve_labels(self, objective, constant, callbacks, conditioning):
+        """Batched L-BFGS-B over the non-constant labels; the model's ``W``, ``b``.
+
+        ``constant`` is +1, −1 or 0 per problem, as :meth:`_constant_labels`
+        returns. Returns ``W`` of shape (n_problems, n_features), ``b`` and one
+        ``LbfgsResult`` per problem (``None`` for constant labels).
+
+        As in :meth:`LinearClassifierBase._solve`, float32 data are solved with
+        float32 products while their precision suffices, then the labels that
+        need more get a float64 finish from where they stopped.
+        """
+        labels = _LabelProblems(objective, constant)
+        start = labels.flat(*self._initial_solver_params(objective))
+        progress = _Progress(self, labels, start, callbacks)
+        if callbacks.wanted:
+            callbacks.begin_iteration(progress.attributes())
+        monitor = progress if (self.verbose or callbacks.wanted) else None
+        # tol bounds each label's gradient with respect to its coef_ row and
+        # intercept, also when the solver works in other coordinates.
+        measure = objective.model_gradient_max if objective.changes_variables else None
+        single_precision = objective.dtype != np.float64
+        first_tol = max(self.tol, _FLOAT32_TOL) if single_precision else self.tol
+        results, _, _ = minimize_lbfgs_batched(
+            labels.evaluate,
+            list(start),
+            tol=first_tol,
+            max_iter=self.max_iter,
+            monitor=monitor,
+            gradient_measure=measure,
+        )
+        finish = [
+            i
+            for i, result in enumerate(results)
+            if single_precision
+            and (not result.converged or self.tol < first_tol)
+            and result.n_iter < self.max_iter
+        ]
+        if finish:
+            progress.positions = np.array(finish)
+            finished, _, _ = minimize_lbfgs_batched(
+                labels.subset(finish, objective.in_dtype(np.float64)).evaluate,
+                [results[i].x for i in finish],
+                tol=self.tol,
+                max_iter=[self.max_iter - results[i].n_iter for i in finish],
+                monitor=monitor,
+                gradient_measure=measure,
+            )
+            for i, result in zip(finish, finished, strict=True):
+                results[i] = chain_results(results[i], result)
+        self._warn_if_not_converged(results, labels.active, conditioning)
+        all_results = [None] * constant.shape[0]
+        for problem, result in zip(labels.active, results, strict=True):
+            all_results[problem] = result
+        W, b = labels.model([result.x for result in results])
+        return W, b, all_results
+
+    def _initial_solver_params(self, objective):
+        """Zeros, as LogisticRegression starts, or the previous fit's solution."""
+        n_problems, n_features = objective.n_outputs, objective.n_features
+        if not (self.warm_start and hasattr(self, "coef_")):
+            return np.zeros((n_problems, n_features)), np.zeros(n_problems)
+        expected = (n_problems, n_features)
+        if self.coef_.shape != expected:
+            raise ValueError(
+                f"warm_start needs the previous coef_ to have shape {expected}. "
+                f"Got shape {self.coef_.shape} instead; fit with warm_start=False."
+            )
+        intercept = self.intercept_ if self.fit_intercept else np.zeros(n_problems)
+        return objective.to_solver(
+            np.asarray(self.coef_, dtype=np.float64),
+            np.asarray(intercept, dtype=np.float64),
+        )
+
+    def _warn_if_separated(self, X, Y, sample_weight, constant):
+        """ConvergenceWarning naming the labels the fit separates when C=inf.
+
+        If ``w_k, b_k`` put every sample of positive weight on its side with a
+        positive margin, ``t w_k, t b_k`` lowers that label's cross-entropy
+        towards 0 as ``t`` grows: without a penalty there is no minimum, and
+        its solver only stopped because the gradient became small.
+        """
+        if not np.isinf(self.C):
+            return
+        scores = np.asarray(X @ self.coef_.T + self.intercept_)
+        margins = np.where(Y == 1, scores, -scores)[sample_weight > 0]
+        separated = np.flatnonzero(np.all(margins > 0, axis=0) & (constant == 0))
+        if separated.size:
+            names = ", ".join(self._label_name(k) for k in separated)
+            warnings.warn(
+                f"{type(self).__name__}: labels {names} are perfectly separated "
+                "in the training data and C=inf, so their unpenalised "
+                "cross-entropy has no minimum: the coefficients grow without "
+                "bound as tol decreases or max_iter increases. Use a finite C.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+
+    def _label_name(self, k):
+        """``repr`` of label ``k`` as a Python object: 2 or 'cat', not np.int64(2)."""
+        return repr(self.classes_[k].item())
+
+    def _warn_if_not_converged(self, results, active, conditioning, stacklevel=5):
+        """One ConvergenceWarning naming every label that did not converge."""
+        failed = [
+            (k, result)
+            for k, result in zip(active, results, strict=True)
+            if not result.converged
+        ]
+        if not failed:
+            return
+        details = []
+        for k, result in failed:
+            if result.n_iter >= self.max_iter:
+                what = f"reached max_iter={self.max_iter} iterations"
+            else:
+                what = (
+                    f"stopped after {result.n_iter} iterations because the line "
+                    f"search failed ({result.message.strip()})"
+                )
+            details.append(
+                f"label {self._label_name(k)} {what} (largest gradient component "
+                f"{result.grad_max:.3g})"
+            )
+        message = (
+            f"{type(self).__name__}: L-BFGS-B did not converge for {len(failed)} of "
+            f"{len(results)} labels, whose largest gradient components stay above "
+            f"tol={self.tol:g}: {'; '.join(details)}. Increase max_iter, scale the "
+            "features (for example with sklearn.preprocessing.StandardScaler), or "
+            "loosen tol."
+        )
+        hint = conditioning.hint()
+        if hint:
+            message = f"{message} {hint}"
+        warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel)
+
+
+class _LabelProblems:
+    """The non-constant labels as the batched solver sees them.
+
+    Problem ``i`` of the solver is label ``active[i]``; its flat vector is its
+    row of the solver's ``W'`` followed by its intercept.
+    """
+
+    def __init__(self, objective, constant, active=None):
+        self.objective = objective
+        self.constant = constant
+        self.active = np.flatnonzero(constant == 0) if active is None else active
+        self.n_features = objective.n_features
+        self.fit_intercept = objective.fit_intercept
+
+    def subset(self, positions, objective):
+        """The problems ``positions`` of this batch, evaluated by ``objective``."""
+        return _LabelProblems(objective, self.constant, self.active[positions])
+
+    def flat(self, W_solver, b_solver):
+        """Flat vectors of the active labels, shape (n_active, n_params)."""
+        W_solver = np.asarray(W_solver, dtype=np.float64)[self.active]
+        if not self.fit_intercept:
+            return W_solver.copy()
+        return np.column_stack([W_solver, np.asarray(b_solver)[self.active]])
+
+    def split(self, points):
+        """Solver ``W'`` (n, n_features) and ``b'`` (n,) from flat vectors."""
+        points = np.asarray(points, dtype=np.float64)
+        points = points.reshape(-1, self.n_features + int(self.fit_intercept))
+        W = points[:, : self.n_features]
+        b = points[:, self.n_features] if self.fit_intercept else np.zeros(len(W))
+        return W, b
+
+    def evaluate(self, problems, points):
+        """Objectives and flat gradients of ``problems``, in one pass over X."""
+        losses, grad_W, grad_b = self.objective.evaluate(
+            *self.split(points), outputs=self.active[problems]
+        )
+        if self.fit_intercept:
+            return losses, np.column_stack([grad_W, grad_b])
+        return losses, grad_W
+
+    def model(self, points):
+        """The model's ``W``, ``b`` for every label, from the active ones' points."""
+        W, b = self.objective.to_model(*self.split(points))
+        W_all = np.zeros((self.constant.shape[0], self.n_features))
+        b_all = self.constant * _CONSTANT_LOGIT
+        W_all[self.active], b_all[self.active] = W, b
+        return W_all, b_all
+
+
+class _Progress:
+    """Reports the iterations of the batched solve: ``verbose`` and callbacks.
+
+    Called by the solver in the caller's thread with the iterations completed
+    since the previous round.  The callbacks' subtask ``t`` ends when every
+    label has completed ``t + 1`` iterations or stopped.  ``positions`` maps
+    the solver's problems to the labels' rows when a solve runs on a subset.
+    """
+
+    def __init__(self, estimator, labels, start, callbacks):
+        self.estimator = estimator
+        self.labels = labels
+        self.callbacks = callbacks
+        self.iterates = np.array(start, dtype=np.float64)
+        self.n_iterations = np.zeros(len(self.iterates), dtype=np.intp)
+        self.n_reported = 0
+        self.positions = np.arange(len(self.iterates))
+
+    def attributes(self):
+        return self.estimator._fitted_attributes(*self.labels.model(self.iterates))
+
+    def __call__(self, iterations, running):
+        for problem, x, value, grad in iterations:
+            row = self.positions[problem]
+            self.iterates[row] = x
+            self.n_iterations[row] += 1
+            if self.estimator.verbose:
+                label = self.estimator._label_name(self.labels.active[row])
+                print(
+                    f"label {label}   iteration {self.n_iterations[row]:4d}   "
+                    f"objective {value:.12e}   "
+                    f"max |gradient| {np.max(np.abs(grad), initial=0.0):.3e}",
+                    file=sys.stdout,
+                )
+        if not self.callbacks.wanted:
+            return
+        if running:
+            completed = min(self.n_iterations[self.positions[p]] for p in running)
+        else:
+            completed = int(self.n_iterations.max(initial=0))
+        while self.n_reported < completed:
+            self.n_reported += 1
+            self.callbacks.end_iteration(self.attributes())

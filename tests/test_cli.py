@@ -1,0 +1,270 @@
+"""The command-line main job, end to end through a subprocess.
+
+Every run uses the small iris data and a two-value grid, so that the whole
+module takes seconds; the default digits run is the README's first command.
+"""
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+
+FAST = ["--dataset", "iris", "--C-grid", "0.1,1", "--cv", "3"]
+MODELS = ["SoftmaxRegression", "OneVsRestLogistic", "LogisticRegression"]
+
+
+def run_cli(*args):
+    """Run ``python -m skl_softmax *args``; return the completed process.
+
+    ``-W error``: the main job must not warn, as the test suite must not.
+    """
+    command = [sys.executable, "-W", "error", "-m", "skl_softmax", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
+def assert_one_line_error(process, *fragments):
+    """Exit status 2, no output, one line on stderr that names the problem."""
+    assert process.returncode == 2, process.stderr
+    assert process.stdout == ""
+    assert "Traceback" not in process.stderr
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1, process.stderr
+    assert lines[0].startswith("skl-softmax: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.fixture
+def iris_csv(tmp_path):
+    """Iris as a CSV file with named columns and string labels."""
+    iris = load_iris()
+    path = tmp_path / "iris.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["sepal length", "sepal width", "petal length", "species"])
+        for row, label in zip(iris.data[:, :3], iris.target, strict=True):
+            writer.writerow([*row, iris.target_names[label]])
+    return path
+
+
+@pytest.fixture(scope="module")
+def table_run():
+    """One default-format run on iris, shared by the tests that read it."""
+    return run_cli(*FAST)
+
+
+@pytest.fixture(scope="module")
+def json_plot_run(tmp_path_factory):
+    """One ``--json --plot`` run; returns the process and the figure's path."""
+    figure = tmp_path_factory.mktemp("plot") / "comparison.png"
+    return run_cli(*FAST, "--json", "--plot", str(figure)), figure
+
+
+def write_csv(path, rows):
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def test_table_lists_every_model_with_its_scores(table_run):
+    process = table_run
+    assert process.returncode == 0, process.stderr
+    assert "Traceback" not in process.stderr
+    lines = process.stdout.splitlines()
+    assert lines[0].startswith("iris: 150 samples, 4 features, 3 classes; 3-fold")
+    header = next(line for line in lines if line.startswith("model"))
+    for column in ["best C", "accuracy", "log-loss", "fit s", "iter"]:
+        assert column in header
+    for model in MODELS:
+        row = next(line for line in lines if line.startswith(model))
+        best_C, accuracy, log_loss, seconds, n_iter = row.split()[1:6]
+        assert float(best_C) in (0.1, 1.0)
+        assert 0.8 <= float(accuracy) <= 1.0
+        assert 0.0 < float(log_loss) < 1.0
+        assert float(seconds) >= 0.0
+        assert int(n_iter.rstrip("*")) > 0
+
+
+def test_progress_goes_to_stderr(table_run):
+    process = table_run
+    assert process.returncode == 0
+    for number, model in enumerate(MODELS, start=1):
+        assert f"[{number}/3] {model}: done in" in process.stderr
+    assert "[1/3]" not in process.stdout
+
+
+def test_json_output_parses_and_matches_the_models(json_plot_run):
+    process, _ = json_plot_run
+    assert process.returncode == 0, process.stderr
+    report = json.loads(process.stdout)
+    assert report["data"] == {
+        "name": "iris",
+        "n_samples": 150,
+        "n_features": 4,
+        "n_classes": 3,
+    }
+    assert report["cv"] == 3
+    assert report["C_grid"] == [0.1, 1.0]
+    assert [row["model"] for row in report["results"]] == MODELS
+    for row in report["results"]:
+        assert row["best_C"] in (0.1, 1.0)
+        assert 0.8 <= row["accuracy"] <= 1.0
+        assert row["log_loss"] == min(row["curve"]["log_loss"])
+        assert row["n_iter"] > 0
+        assert row["curve"]["C"] == [0.1, 1.0]
+    assert set(report["versions"]) >= {"numpy", "scipy", "scikit-learn"}
+
+
+def test_softmax_and_logistic_regression_agree(json_plot_run):
+    # Three classes: the same objective, so the same scores at the same best C.
+    report = json.loads(json_plot_run[0].stdout)
+    rows = {row["model"]: row for row in report["results"]}
+    softmax, logistic = rows["SoftmaxRegression"], rows["LogisticRegression"]
+    assert softmax["best_C"] == logistic["best_C"]
+    np.testing.assert_allclose(softmax["log_loss"], logistic["log_loss"], rtol=1e-3)
+
+
+def test_csv_input(iris_csv):
+    process = run_cli(
+        "--csv",
+        str(iris_csv),
+        "--target",
+        "species",
+        "--C-grid",
+        "1",
+        "--cv",
+        "2",
+        "--json",
+    )
+    assert process.returncode == 0, process.stderr
+    report = json.loads(process.stdout)
+    assert report["data"] == {
+        "name": "iris.csv",
+        "n_samples": 150,
+        "n_features": 3,
+        "n_classes": 3,
+    }
+
+
+def test_plot_writes_a_png(json_plot_run):
+    process, figure = json_plot_run
+    assert process.returncode == 0, process.stderr
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "figure saved to" in process.stderr
+
+
+def test_plot_without_matplotlib_is_a_clear_error(tmp_path):
+    # Make `import matplotlib` fail in the child, as when the extra is missing.
+    code = (
+        "import sys; sys.modules['matplotlib'] = None; "
+        "from skl_softmax._cli import main; "
+        f"sys.exit(main({[*FAST, '--plot', str(tmp_path / 'x.png')]!r}))"
+    )
+    process = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert_one_line_error(process, "matplotlib", "skl_softmax[plot]")
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_plot_into_a_missing_directory(tmp_path):
+    process = run_cli(*FAST, "--plot", str(tmp_path / "missing" / "figure.png"))
+    assert_one_line_error(process, "does not exist")
+
+
+def test_missing_csv_file(tmp_path):
+    path = tmp_path / "absent.csv"
+    process = run_cli("--csv", str(path), "--target", "y")
+    assert_one_line_error(process, "absent.csv", "does not exist")
+
+
+def test_missing_target_column(iris_csv):
+    process = run_cli("--csv", str(iris_csv), "--target", "colour")
+    assert_one_line_error(process, "'colour'", "'species'")
+
+
+def test_non_numeric_feature(tmp_path):
+    rows = [["height", "city", "label"]]
+    rows += [[1.0 + i, "Paris" if i % 2 else "Oslo", i % 2] for i in range(12)]
+    path = write_csv(tmp_path / "mixed.csv", rows)
+    process = run_cli("--csv", str(path), "--target", "label")
+    assert_one_line_error(process, "'city'", "numeric", "row 2")
+
+
+def test_missing_value_in_a_feature(tmp_path):
+    rows = [["a", "b", "label"]] + [[i, i * 2, i % 2] for i in range(12)]
+    rows[5][1] = ""
+    path = write_csv(tmp_path / "holes.csv", rows)
+    process = run_cli("--csv", str(path), "--target", "label")
+    assert_one_line_error(process, "'b'", "missing value", "row 6")
+
+
+def test_too_few_rows(tmp_path):
+    rows = [["a", "b", "label"]] + [[i, -i, i % 2] for i in range(4)]
+    path = write_csv(tmp_path / "small.csv", rows)
+    process = run_cli("--csv", str(path), "--target", "label", "--cv", "3")
+    assert_one_line_error(process, "too few rows", "at least 3 rows of every class")
+
+
+def test_single_class(tmp_path):
+    rows = [["a", "label"]] + [[i, "spam"] for i in range(10)]
+    path = write_csv(tmp_path / "one.csv", rows)
+    process = run_cli("--csv", str(path), "--target", "label")
+    assert_one_line_error(process, "too few rows", "at least 2 classes", "'spam'")
+
+
+def test_empty_csv_file(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    process = run_cli("--csv", str(path), "--target", "label")
+    assert_one_line_error(process, "empty")
+
+
+def test_ragged_csv_rows(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b,label\n1,2,0\n3,1\n")
+    process = run_cli("--csv", str(path), "--target", "label")
+    assert_one_line_error(process, "row 3", "2 fields")
+
+
+def test_csv_without_target(iris_csv):
+    process = run_cli("--csv", str(iris_csv))
+    assert_one_line_error(process, "--target")
+
+
+@pytest.mark.parametrize(
+    "option",
+    [["--C-grid", "0,1"], ["--cv", "1"]],
+)
+def test_bad_options_exit_2_without_traceback(option):
+    process = run_cli(*option)
+    assert process.returncode == 2
+    assert process.stdout == ""
+    assert "Traceback" not in process.stderr
+    assert process.stderr.strip().splitlines()[-1].startswith("skl-softmax: error:")
+
+
+def test_help_explains_every_option():
+    process = run_cli("--help")
+    assert process.returncode == 0
+    for option in ["--dataset", "--csv", "--target", "--C-grid", "--cv", "--json"]:
+        assert option in process.stdout
+    assert "--plot" in process.stdout and "matplotlib" in process.stdout
+    assert "Exit status" in process.stdout
+
+
+def test_installed_console_script():
+    script = Path(sys.executable).with_name("skl-softmax")
+    process = subprocess.run(
+        [str(script), "--help"], capture_output=True, text=True, timeout=300
+    )
+    assert process.returncode == 0
+    assert process.stdout.startswith("usage: skl-softmax")

@@ -1,0 +1,548 @@
+"""The softmax mathematics against SciPy, exact formulas and finite differences.
+
+References are never our own output: ``scipy.special`` for what SciPy already
+computes, Python's ``math`` (or :mod:`decimal`) on logit differences for the
+worked numbers of the issue, central differences for every derivative, and
+``sklearn.metrics.log_loss`` for the binary cross-entropy.
+"""
+
+import math
+from decimal import Decimal, getcontext
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import special
+from sklearn.metrics import log_loss
+
+from skl_softmax import (
+    binary_cross_entropy,
+    cross_entropy,
+    entropy,
+    kl_divergence,
+    log_sigmoid,
+    log_softmax,
+    logsumexp,
+    sigmoid,
+    softmax,
+    softmax_jacobian,
+)
+
+# Central differences f(x + h) - f(x - h) / 2h err by h² f''' / 6 (truncation)
+# plus eps / h (round-off); h = eps^(1/3) ≈ 6e-6 balances both at ≈ 1e-11.
+_H = np.finfo(np.float64).eps ** (1 / 3)
+
+
+def _central_difference(fun, x, h=_H):
+    """Derivatives of ``fun`` at ``x`` along every coordinate, shape (*out, *x)."""
+    x = np.asarray(x, dtype=np.float64)
+    columns = []
+    for j in range(x.size):
+        step = np.zeros(x.size)
+        step[j] = h
+        step = step.reshape(x.shape)
+        columns.append(
+            (np.asarray(fun(x + step)) - np.asarray(fun(x - step))) / (2 * h)
+        )
+    return np.stack(columns, axis=-1)
+
+
+def _logits(min_side=1, max_side=6, bound=50.0, dtype=np.float64):
+    """Hypothesis strategy: 1-D or 2-D finite logits within ±bound."""
+    # The bound itself must be a float of the requested width.
+    bound = float(np.dtype(dtype).type(min(bound, np.finfo(dtype).max)))
+    return hnp.arrays(
+        dtype,
+        hnp.array_shapes(min_dims=1, max_dims=2, min_side=min_side, max_side=max_side),
+        elements=st.floats(
+            -bound, bound, allow_nan=False, width=np.dtype(dtype).itemsize * 8
+        ),
+    )
+
+
+# -- against scipy.special -------------------------------------------------------
+
+
+@given(_logits(bound=700.0))
+def test_softmax_matches_scipy(x):
+    assert_allclose(softmax(x), special.softmax(x, axis=-1), rtol=1e-12, atol=1e-300)
+
+
+@given(_logits(bound=700.0))
+def test_log_softmax_matches_scipy(x):
+    assert_allclose(
+        log_softmax(x), special.log_softmax(x, axis=-1), rtol=1e-12, atol=1e-12
+    )
+
+
+@given(_logits(bound=700.0))
+def test_logsumexp_matches_scipy(x):
+    assert_allclose(logsumexp(x), special.logsumexp(x, axis=-1), rtol=1e-13, atol=1e-13)
+
+
+@given(_logits(bound=700.0))
+def test_sigmoid_and_log_sigmoid_match_scipy(x):
+    assert_array_equal(sigmoid(x), special.expit(x))
+    assert_array_equal(log_sigmoid(x), special.log_expit(x))
+
+
+@given(
+    hnp.arrays(
+        np.float64,
+        hnp.array_shapes(min_dims=1, max_dims=2, max_side=6),
+        elements=st.floats(0.0, 1.0),
+    )
+)
+def test_entropy_matches_scipy_entr(p):
+    assert_allclose(
+        entropy(p), np.sum(special.entr(p), axis=-1), rtol=1e-14, atol=1e-300
+    )
+
+
+def test_kl_divergence_matches_scipy_rel_entr(rng):
+    p = rng.dirichlet(np.ones(5), size=7)
+    q = rng.dirichlet(np.ones(5), size=7)
+    expected = np.sum(special.rel_entr(p, q), axis=-1)
+    assert_allclose(kl_divergence(p, q), expected, rtol=1e-14, atol=1e-300)
+    # Independently: Σ p (log p - log q).
+    assert_allclose(
+        kl_divergence(p, q),
+        np.sum(p * (np.log(p) - np.log(q)), axis=-1),
+        rtol=1e-12,
+        atol=1e-15,
+    )
+
+
+def test_kl_divergence_is_zero_for_equal_and_infinite_without_support():
+    p = np.array([0.5, 0.5, 0.0])
+    assert kl_divergence(p, p) == 0.0
+    assert kl_divergence(p, [1.0, 0.0, 0.0]) == np.inf
+
+
+# -- the worked numbers of the issue, against exact formulas ---------------------
+
+
+def _exact_softmax(z):
+    """softmax(z)_k = 1 / Σ_j exp(z_j − z_k), in 50-digit decimal arithmetic."""
+    getcontext().prec = 50
+    z = [Decimal(repr(float(v))) for v in z]
+    return [float(1 / sum((zj - zk).exp() for zj in z)) for zk in z]
+
+
+def test_softmax_worked_example_matches_exact_formula():
+    z = [-20.0, 10.0, 30.0]
+    p = softmax(z)
+    assert_allclose(p, _exact_softmax(z), rtol=1e-14, atol=0)
+    # The figures quoted in the issue, to the digits quoted.
+    assert_allclose(p, [1.9287e-22, 2.0612e-09, 1.0], rtol=5e-5, atol=0)
+    # The same with Python floats: 1 / (1 + e^30 + e^50) for the first entry.
+    assert_allclose(
+        p[0], 1 / math.fsum([1.0, math.exp(30.0), math.exp(50.0)]), rtol=1e-14, atol=0
+    )
+
+
+def test_softmax_of_one_two_three_matches_exact_formula():
+    assert_allclose(softmax([1, 2, 3]), _exact_softmax([1, 2, 3]), rtol=1e-14, atol=0)
+    assert_allclose(softmax([1, 2, 3]), [0.090, 0.245, 0.665], rtol=0, atol=5e-4)
+
+
+def test_log_softmax_of_large_gap_is_exact():
+    # log_softmax(z)_k = -log Σ_j exp(z_j − z_k) = -log1p(e^-1000) etc.
+    expected = [-math.log1p(math.exp(-1000.0)), -1000.0 - math.log1p(math.exp(-1000.0))]
+    assert_array_equal(log_softmax([1000.0, 0.0]), expected)
+    assert_array_equal(log_softmax([1000.0, 0.0]), [0.0, -1000.0])
+
+
+# -- Hypothesis properties --------------------------------------------------------
+
+
+@given(_logits(bound=1e300))
+def test_softmax_rows_sum_to_one_for_any_finite_input(x):
+    p = softmax(x)
+    assert np.all(np.isfinite(p))
+    assert np.all(p >= 0)
+    assert_allclose(p.sum(axis=-1), 1.0, rtol=0, atol=1e-14)
+
+
+@given(_logits(bound=1e300))
+def test_log_softmax_and_logsumexp_are_finite_for_finite_input(x):
+    # Differences of logits stay below the largest float here (|x| ≤ 1e300), so
+    # every exact value is representable and must come out finite.
+    assert np.all(np.isfinite(log_softmax(x)))
+    assert np.all(np.isfinite(logsumexp(x)))
+
+
+@given(_logits(bound=np.inf, dtype=np.float32))
+def test_softmax_is_finite_for_huge_float32(x):
+    p = softmax(x)
+    assert p.dtype == np.float32
+    assert np.all(np.isfinite(p))
+    assert_allclose(p.sum(axis=-1), 1.0, rtol=0, atol=1e-6)
+
+
+@given(_logits(), st.floats(-1e3, 1e3))
+def test_softmax_is_shift_invariant(x, shift):
+    assert_allclose(softmax(x + shift), softmax(x), rtol=1e-9, atol=1e-15)
+
+
+@given(_logits(), st.floats(-1e3, 1e3))
+def test_log_softmax_is_shift_invariant(x, shift):
+    # Shifting by c rounds every logit to a multiple of ulp(c + x): an absolute
+    # error of a few eps · |c + x|.
+    atol = 8 * np.finfo(float).eps * (np.max(np.abs(x)) + abs(shift) + 1)
+    assert_allclose(log_softmax(x + shift), log_softmax(x), rtol=0, atol=atol)
+
+
+@given(_logits(bound=700.0))
+def test_exp_of_log_softmax_is_softmax(x):
+    assert_allclose(np.exp(log_softmax(x)), softmax(x), rtol=1e-12, atol=1e-300)
+
+
+@given(_logits(bound=1e30, dtype=np.float32))
+def test_float32_in_float32_out(x):
+    for fun in (softmax, log_softmax, logsumexp, sigmoid, log_sigmoid, entropy):
+        assert fun(x).dtype == np.float32, fun.__name__
+    assert softmax_jacobian(x).dtype == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_, np.float16])
+def test_other_numeric_input_is_promoted(dtype):
+    x = np.array([1, 0, 1], dtype=dtype)
+    expected_dtype = np.float32 if dtype == np.float16 else np.float64
+    assert softmax(x).dtype == expected_dtype
+    assert_allclose(softmax(x), special.softmax(x.astype(float)), rtol=1e-6, atol=0)
+
+
+def test_non_numeric_input_raises_type_error():
+    with pytest.raises(TypeError, match="real numbers.*dtype <U1"):
+        softmax(np.array(["a", "b"]))
+
+
+@given(_logits(bound=1e300))
+def test_functions_never_modify_their_input(x):
+    original = x.copy()
+    softmax(x)
+    log_softmax(x)
+    logsumexp(x)
+    sigmoid(x)
+    log_sigmoid(x)
+    if x.ndim == 2:
+        softmax(x, axis=0)
+        log_softmax(x, axis=0)
+    assert_array_equal(x, original)
+
+
+def test_cross_entropy_and_jacobian_never_modify_their_input(rng):
+    logits = rng.normal(size=(5, 3))
+    labels = np.array([0, 2, 1, 1, 0])
+    soft = rng.dirichlet(np.ones(3), size=5)
+    weights = rng.uniform(0.5, 2, size=5)
+    copies = [a.copy() for a in (logits, labels, soft, weights)]
+    softmax_jacobian(logits)
+    cross_entropy(labels, logits, sample_weight=weights)
+    cross_entropy(soft, logits, sample_weight=weights)
+    binary_cross_entropy(soft[:, 0], logits[:, 0], sample_weight=weights)
+    for after, before in zip((logits, labels, soft, weights), copies, strict=True):
+        assert_array_equal(after, before)
+
+
+@given(_logits(max_side=4), st.sampled_from([0, -1]))
+def test_softmax_along_any_axis_matches_scipy(x, axis):
+    assert_allclose(
+        softmax(x, axis=axis), special.softmax(x, axis=axis), rtol=1e-12, atol=1e-300
+    )
+
+
+# -- infinities as limits ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "x, limit",
+    [
+        ([np.inf, 0.0, -3.0], [1.0, 0.0, 0.0]),
+        ([np.inf, np.inf, 0.0], [0.5, 0.5, 0.0]),
+        ([-np.inf, 1.0, 1.0], [0.0, 0.5, 0.5]),
+        ([np.inf, -np.inf], [1.0, 0.0]),
+        ([-np.inf, -np.inf], [0.5, 0.5]),
+    ],
+)
+def test_infinite_logits_give_the_limits(x, limit):
+    x = np.array(x)
+    # The limit M → ∞ of the same logits with ±inf replaced by ±M, computed by
+    # SciPy, which is exact for finite input.
+    big = np.where(np.isinf(x), np.sign(x) * 1e300, x)
+    assert_allclose(special.softmax(big), limit, rtol=0, atol=1e-300)
+    assert_array_equal(softmax(x), limit)
+    with np.errstate(divide="ignore"):
+        assert_array_equal(log_softmax(x), np.log(limit))
+    expected_lse = np.max(x) if np.isinf(np.max(x)) else special.logsumexp(x)
+    assert logsumexp(x) == expected_lse
+
+
+def test_infinite_logits_as_limits_in_sigmoid():
+    assert_array_equal(sigmoid([-np.inf, np.inf]), [0.0, 1.0])
+    assert_array_equal(log_sigmoid([-np.inf, np.inf]), [-np.inf, 0.0])
+
+
+# -- the Jacobian -----------------------------------------------------------------
+
+
+def test_softmax_jacobian_matches_central_differences(rng):
+    for z in rng.normal(scale=3.0, size=(5, 4)):
+        numerical = _central_difference(softmax, z)
+        assert_allclose(softmax_jacobian(z), numerical, rtol=0, atol=1e-10)
+
+
+def test_softmax_jacobian_matches_explicit_formula(rng):
+    z = rng.normal(size=(3, 2, 5))
+    p = special.softmax(z, axis=-1)
+    expected = np.stack(
+        [
+            np.stack([np.diag(p[i, j]) - np.outer(p[i, j], p[i, j]) for j in range(2)])
+            for i in range(3)
+        ]
+    )
+    jacobian = softmax_jacobian(z)
+    assert jacobian.shape == (3, 2, 5, 5)
+    assert_allclose(jacobian, expected, rtol=1e-14, atol=1e-17)
+
+
+@given(_logits(min_side=2, bound=30.0))
+def test_softmax_jacobian_is_symmetric_psd_with_zero_row_sums(x):
+    jacobian = softmax_jacobian(x)
+    assert_allclose(jacobian, np.swapaxes(jacobian, -1, -2), rtol=0, atol=0)
+    assert_allclose(jacobian.sum(axis=-1), 0.0, rtol=0, atol=1e-15)
+    eigenvalues = np.linalg.eigvalsh(jacobian)
+    assert np.all(eigenvalues >= -1e-15)
+
+
+# -- identities the theory rests on ----------------------------------------------
+
+
+@given(_logits(bound=700.0).filter(lambda x: x.shape[-1] >= 2))
+def test_two_class_softmax_is_sigmoid_of_logit_difference(x):
+    pair = x[..., :2]
+    p = softmax(pair)
+    difference = pair[..., 1] - pair[..., 0]
+    assert_allclose(p[..., 1], special.expit(difference), rtol=1e-12, atol=1e-300)
+    assert_allclose(
+        log_softmax(pair)[..., 1],
+        special.log_expit(difference),
+        rtol=1e-12,
+        atol=1e-12,
+    )
+
+
+def test_cross_entropy_is_entropy_plus_kl(rng):
+    Y = rng.dirichlet(np.full(4, 0.7), size=6)
+    Z = rng.normal(scale=2.0, size=(6, 4))
+    P = special.softmax(Z, axis=1)
+    per_sample = entropy(Y) + kl_divergence(Y, P)
+    for y_row, z_row, expected in zip(Y, Z, per_sample, strict=True):
+        assert_allclose(cross_entropy(y_row, z_row), expected, rtol=1e-12, atol=0)
+    assert_allclose(cross_entropy(Y, Z), np.mean(per_sample), rtol=1e-12, atol=0)
+
+
+def test_cross_entropy_is_mean_negative_log_likelihood(rng):
+    labels = rng.integers(0, 4, size=8)
+    Z = rng.normal(size=(8, 4))
+    expected = -np.mean(special.log_softmax(Z, axis=1)[np.arange(8), labels])
+    assert_allclose(cross_entropy(labels, Z), expected, rtol=1e-14, atol=0)
+
+
+def test_entropy_in_bits_is_nats_over_ln_2(rng):
+    p = rng.dirichlet(np.ones(5), size=4)
+    assert_allclose(entropy(p, base=2), entropy(p) / math.log(2), rtol=1e-15, atol=0)
+    assert_allclose(
+        kl_divergence(p[0], p[1], base=2),
+        kl_divergence(p[0], p[1]) / math.log(2),
+        rtol=1e-15,
+        atol=0,
+    )
+    assert_allclose(entropy(np.full(8, 1 / 8), base=2), 3.0, rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("base", [0, -2, 1])
+def test_entropy_rejects_invalid_base(base):
+    with pytest.raises(
+        ValueError, match=f"base must be positive and not 1. Got {base}"
+    ):
+        entropy([0.5, 0.5], base=base)
+
+
+@pytest.mark.parametrize("soft", [False, True])
+def test_cross_entropy_gradient_is_softmax_minus_targets(rng, soft):
+    n, K = 5, 4
+    Z = rng.normal(size=(n, K))
+    if soft:
+        Y = rng.dirichlet(np.ones(K), size=n)
+        y_true = Y
+    else:
+        y_true = rng.integers(0, K, size=n)
+        Y = np.eye(K)[y_true]
+    numerical = _central_difference(
+        lambda z: cross_entropy(y_true, z.reshape(n, K)), Z.ravel()
+    )
+    expected = (special.softmax(Z, axis=1) - Y) / n
+    assert_allclose(numerical, expected.ravel(), rtol=0, atol=1e-10)
+
+
+def test_weighted_cross_entropy_gradient_is_weighted_residual(rng):
+    n, K = 6, 3
+    Z = rng.normal(size=(n, K))
+    labels = rng.integers(0, K, size=n)
+    s = rng.uniform(0.1, 3.0, size=n)
+    numerical = _central_difference(
+        lambda z: cross_entropy(labels, z.reshape(n, K), sample_weight=s), Z.ravel()
+    )
+    expected = s[:, None] * (special.softmax(Z, axis=1) - np.eye(K)[labels]) / s.sum()
+    assert_allclose(numerical, expected.ravel(), rtol=0, atol=1e-10)
+
+
+# -- cross_entropy: targets, weights and errors ----------------------------------
+
+
+def test_cross_entropy_hard_labels_equal_one_hot_soft_labels(rng):
+    labels = rng.integers(0, 5, size=10)
+    Z = rng.normal(scale=5.0, size=(10, 5))
+    s = rng.uniform(0.5, 2.0, size=10)
+    assert_allclose(
+        cross_entropy(labels, Z, sample_weight=s),
+        cross_entropy(np.eye(5)[labels], Z, sample_weight=s),
+        rtol=1e-15,
+        atol=0,
+    )
+    # Integer-valued float labels are labels too.
+    assert_allclose(
+        cross_entropy(labels.astype(float), Z), cross_entropy(labels, Z), rtol=0, atol=0
+    )
+
+
+def test_cross_entropy_integer_weights_equal_repeated_rows(rng):
+    labels = rng.integers(0, 3, size=8)
+    Z = rng.normal(size=(8, 3))
+    counts = rng.integers(0, 4, size=8)
+    counts[0] = 1
+    repeated = np.repeat(np.arange(8), counts)
+    assert_allclose(
+        cross_entropy(labels, Z, sample_weight=counts),
+        cross_entropy(labels[repeated], Z[repeated]),
+        rtol=1e-14,
+        atol=0,
+    )
+
+
+def test_cross_entropy_zero_weight_ignores_infinite_loss():
+    # Sample 1 puts all its mass on the wrong class: infinite loss, weight 0.
+    Z = np.array([[0.0, 0.0], [np.inf, 0.0]])
+    assert cross_entropy([0, 1], Z, sample_weight=[1.0, 0.0]) == pytest.approx(
+        math.log(2), rel=1e-15
+    )
+
+
+def test_cross_entropy_of_one_sample():
+    z = np.array([1.0, 2.0, 3.0])
+    expected = -special.log_softmax(z)[2]
+    assert_allclose(cross_entropy(2, z), expected, rtol=1e-15, atol=0)
+    assert_allclose(cross_entropy([0, 0, 1], z), expected, rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize(
+    "y_true, match",
+    [
+        ([0, 3], r"class indices in \[0, 3\). Got values from 0 to 3"),
+        ([-1, 0], r"class indices in \[0, 3\). Got values from -1 to 0"),
+        ([0.5, 1.0], "must hold integer class indices. Got values of dtype float64"),
+        ([0, 1, 2], r"y_true must have shape \(2,\) for integer labels"),
+        (np.ones((2, 2)) / 2, r"y_true must have shape \(2,\) \(labels\) or \(2, 3\)"),
+        (
+            [[0.5, 0.5, 0.5], [1.0, 0.0, 0.0]],
+            "rows must sum to 1. Got a row summing to 1.5",
+        ),
+        ([[1.5, -0.5, 0.0], [1.0, 0.0, 0.0]], "finite, non-negative probabilities"),
+        ([[np.nan, 1.0, 0.0], [1.0, 0.0, 0.0]], "finite, non-negative probabilities"),
+    ],
+)
+def test_cross_entropy_rejects_bad_targets_with_clear_message(y_true, match):
+    logits = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=match):
+        cross_entropy(y_true, logits)
+
+
+@pytest.mark.parametrize(
+    "sample_weight, match",
+    [
+        ([1.0], r"sample_weight must have shape \(2,\). Got shape \(1,\)"),
+        ([1.0, -1.0], "sample_weight must be finite and non-negative"),
+        ([1.0, np.nan], "sample_weight must be finite and non-negative"),
+        ([0.0, 0.0], "sample_weight must have a positive sum"),
+    ],
+)
+def test_cross_entropy_rejects_bad_weights(sample_weight, match):
+    with pytest.raises(ValueError, match=match):
+        cross_entropy([0, 1], np.zeros((2, 3)), sample_weight=sample_weight)
+
+
+def test_cross_entropy_rejects_scalar_logits():
+    with pytest.raises(ValueError, match="logits must have at least one dimension"):
+        cross_entropy(0, 1.0)
+
+
+# -- binary cross-entropy ---------------------------------------------------------
+
+
+def test_binary_cross_entropy_matches_sklearn_log_loss(rng):
+    y = rng.integers(0, 2, size=20)
+    z = rng.normal(scale=3.0, size=20)
+    s = rng.uniform(0.1, 2.0, size=20)
+    expected = log_loss(y, special.expit(z), sample_weight=s, labels=[0, 1])
+    assert_allclose(
+        binary_cross_entropy(y, z, sample_weight=s), expected, rtol=1e-12, atol=0
+    )
+
+
+def test_binary_cross_entropy_equals_two_class_cross_entropy(rng):
+    y = rng.uniform(size=12)
+    z = rng.normal(scale=4.0, size=12)
+    two_class = np.column_stack([np.zeros(12), z])
+    assert_allclose(
+        binary_cross_entropy(y, z),
+        cross_entropy(np.column_stack([1 - y, y]), two_class),
+        rtol=1e-13,
+        atol=0,
+    )
+
+
+def test_binary_cross_entropy_sums_columns_of_2d_input(rng):
+    Y = rng.integers(0, 2, size=(7, 3))
+    Z = rng.normal(size=(7, 3))
+    expected = (
+        np.mean(
+            sum(
+                log_loss(Y[:, j], special.expit(Z[:, j]), normalize=False)
+                for j in range(3)
+            )
+        )
+        / 7
+    )
+    assert_allclose(binary_cross_entropy(Y, Z), expected, rtol=1e-12, atol=0)
+
+
+def test_binary_cross_entropy_is_stable_for_huge_logits():
+    assert binary_cross_entropy([1.0, 0.0], [1000.0, -1000.0]) == 0.0
+    assert_allclose(binary_cross_entropy([0.0], [1000.0]), 1000.0, rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize(
+    "y_true, logits, match",
+    [
+        ([0.0, 1.5], [0.0, 0.0], r"y_true must hold values in \[0, 1\]"),
+        ([0.0, 1.0], [0.0, 0.0, 0.0], r"must have the shape of logits \(3,\)"),
+    ],
+)
+def test_binary_cross_entropy_rejects_bad_input(y_true, logits, match):
+    with pytest.raises(ValueError, match=match):
+        binary_cross_entropy(y_true, logits)
