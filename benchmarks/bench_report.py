@@ -156,7 +156,7 @@ COLUMNS = [
     "n_iter ours / sklearn",
     "objective gap",
     "converged ours / sklearn",
-    "max |Δproba|",
+    "max Δproba",
     "memory ratio",
     "goal",
     "met",

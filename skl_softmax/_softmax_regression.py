@@ -213,10 +213,10 @@ class SoftmaxRegression(LinearClassifierBase):
         proba : ndarray of shape (n_samples, n_classes)
             Rows sum to 1; columns in the order of ``classes_``.
         """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return np.column_stack([sigmoid(-scores), sigmoid(scores)])
-        return _softmax_in_place(scores, axis=1)
+        scores = self._scores_by_output(X)
+        if scores.shape[0] == 1:
+            return np.column_stack([sigmoid(-scores[0]), sigmoid(scores[0])])
+        return np.ascontiguousarray(_softmax_in_place(scores, axis=0).T)
 
     def predict_log_proba(self, X):
         """Log of the class probabilities, from log-softmax (never ``log(0)``).
@@ -231,10 +231,10 @@ class SoftmaxRegression(LinearClassifierBase):
         log_proba : ndarray of shape (n_samples, n_classes)
             Finite for finite scores, even where the probability underflows.
         """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return np.column_stack([log_sigmoid(-scores), log_sigmoid(scores)])
-        return log_softmax(scores, axis=1)
+        scores = self._scores_by_output(X)
+        if scores.shape[0] == 1:
+            return np.column_stack([log_sigmoid(-scores[0]), log_sigmoid(scores[0])])
+        return np.ascontiguousarray(log_softmax(scores, axis=0).T)
 
     # -- fit steps, in the order fit calls them -----------------------------------
 
