@@ -113,10 +113,18 @@ def _compute_class_weight(class_weight, classes, y, sample_weight):
 
 
 _STATISTICS_BLOCK_BYTES = 2**18
+# The conditioning needs the columns' scales to a few percent, not exactly: on
+# large data they are estimated from this many evenly spaced rows, which keeps
+# the pass from costing as much as an evaluation (5 % of a 24-iteration fit on
+# 200 000 × 200 float32 data). The optimum does not depend on it.
+_STATISTICS_ROWS = 2**14
 
 
 def column_statistics(X, sample_weight):
     """Weighted column means and standard deviations, in float64, in blocks."""
+    step = -(-X.shape[0] // _STATISTICS_ROWS)
+    if step > 1 and sample_weight[::step].sum() > 0:
+        X, sample_weight = X[::step], sample_weight[::step]
     # Weights normalised to sum to 1 first: huge weights times the squares of
     # large features (1e12 · (1e149)²) would overflow where the result does not.
     sample_weight = sample_weight / sample_weight.sum()

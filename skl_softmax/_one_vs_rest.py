@@ -53,8 +53,8 @@ class OneVsRestLogistic(LinearClassifierBase):
     fit_intercept : bool, default=True
         Whether to fit the (unpenalised) intercepts ``b``.
     tol : float, default=1e-4
-        Each label stops when the largest component of its gradient is at most
-        ``tol``.
+        Each label stops when the largest component of its gradient with
+        respect to its row of ``coef_`` and its intercept is at most ``tol``.
     max_iter : int, default=100
         Maximum number of L-BFGS-B iterations of each label.
     class_weight : dict or "balanced", default=None

@@ -47,7 +47,9 @@ class SoftmaxRegression(LinearClassifierBase):
     fit_intercept : bool, default=True
         Whether to fit the (unpenalised) intercepts ``b``.
     tol : float, default=1e-4
-        Stop when the largest component of the gradient is at most ``tol``.
+        Stop when the largest component of the gradient with respect to
+        ``coef_`` and ``intercept_`` is at most ``tol``, as in
+        ``LogisticRegression``.
     max_iter : int, default=100
         Maximum number of L-BFGS-B iterations.
     class_weight : dict or "balanced", default=None
