@@ -254,11 +254,7 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             def on_iteration(x):
                 callbacks.end_iteration(attributes(x))
 
-        # tol bounds the gradient with respect to coef_ and intercept_, as in
-        # LogisticRegression, also when the solver works in other coordinates.
-        measure = objective.model_gradient_max if objective.changes_variables else None
-        single_precision = objective.dtype != np.float64
-        first_tol = max(self.tol, _FLOAT32_TOL) if single_precision else self.tol
+        measure, first_tol = self._solver_settings(objective)
         with solver_threads(objective.X, objective.n_outputs):
             result = minimize_lbfgs(
                 objective,
@@ -269,8 +265,7 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 on_iteration=on_iteration,
                 gradient_measure=measure,
             )
-            needs_finish = not result.converged or self.tol < first_tol
-            if single_precision and needs_finish and result.n_iter < self.max_iter:
+            if self._needs_float64_finish(objective, result, first_tol):
                 finish = minimize_lbfgs(
                     objective.in_dtype(np.float64),
                     result.x,
@@ -290,6 +285,26 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             stacklevel=stacklevel,
         )
         return result
+
+    def _solver_settings(self, objective):
+        """The gradient measure ``tol`` bounds, and the first phase's ``tol``.
+
+        ``tol`` bounds the gradient with respect to ``coef_`` and
+        ``intercept_``, as in LogisticRegression, also when the solver works in
+        other coordinates. Float32 products stop at ``_FLOAT32_TOL`` at most.
+        """
+        measure = objective.model_gradient_max if objective.changes_variables else None
+        single_precision = objective.dtype != np.float64
+        first_tol = max(self.tol, _FLOAT32_TOL) if single_precision else self.tol
+        return measure, first_tol
+
+    def _needs_float64_finish(self, objective, result, first_tol):
+        """Whether a float32 phase's ``result`` must be finished in float64."""
+        return (
+            objective.dtype != np.float64
+            and (not result.converged or self.tol < first_tol)
+            and result.n_iter < self.max_iter
+        )
 
     def _fitted_attributes(self, W, b):
         """``coef_`` and ``intercept_`` from model parameters, in the data dtype."""

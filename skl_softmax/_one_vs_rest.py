@@ -11,7 +11,6 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import (
-    _FLOAT32_TOL,
     Conditioning,
     LinearClassifierBase,
     check_sample_weight,
@@ -489,9 +488,7 @@ class OneVsRestLogistic(LinearClassifierBase):
         monitor = progress if (self.verbose or callbacks.wanted) else None
         # tol bounds each label's gradient with respect to its coef_ row and
         # intercept, also when the solver works in other coordinates.
-        measure = objective.model_gradient_max if objective.changes_variables else None
-        single_precision = objective.dtype != np.float64
-        first_tol = max(self.tol, _FLOAT32_TOL) if single_precision else self.tol
+        measure, first_tol = self._solver_settings(objective)
         results, _, _ = minimize_lbfgs_batched(
             labels.evaluate,
             list(start),
@@ -503,9 +500,7 @@ class OneVsRestLogistic(LinearClassifierBase):
         finish = [
             i
             for i, result in enumerate(results)
-            if single_precision
-            and (not result.converged or self.tol < first_tol)
-            and result.n_iter < self.max_iter
+            if self._needs_float64_finish(objective, result, first_tol)
         ]
         if finish:
             progress.positions = np.array(finish)
