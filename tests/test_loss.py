@@ -85,8 +85,14 @@ def test_gradient_matches_central_differences(
 
 
 @pytest.mark.parametrize("K", [2, 4])
-@pytest.mark.parametrize("layout", ["dense", "csr"])
-def test_float32_gradient_matches_float64_central_differences(rng, K, layout):
+@pytest.mark.parametrize(
+    "layout, row_major", [("dense", False), ("dense", True), ("csr", True)]
+)
+def test_float32_gradient_matches_float64_central_differences(
+    rng, K, layout, row_major
+):
+    # row_major: logits computed as (X Wᵀ)ᵀ, the faster float32 form for
+    # enough features (see _loss._ROW_MAJOR_MIN_FEATURES); both forms are tested.
     X, targets = _data(rng, 40, 5, K, binary=K == 2)
     X = X.astype(np.float32)  # exactly representable: both objectives see one X
     sw = rng.uniform(0.2, 3.0, size=40)
@@ -99,6 +105,7 @@ def test_float32_gradient_matches_float64_central_differences(rng, K, layout):
         else:
             objectives.append(MultinomialLoss(data, targets, sw, 0.3, K, True))
     objective32, objective64 = objectives
+    objective32.row_major_logits = row_major
     params = rng.normal(scale=0.5, size=objective32.n_params)
     value32, gradient32 = objective32(params)
     numerical = _central_gradient(objective64, params)
