@@ -326,6 +326,8 @@ class OneVsRestLogistic(LinearClassifierBase):
 
         Returns an array of shape (n_samples, n_problems): one column per class
         (three or more classes) or per label, a single column for two classes.
+        It is the transpose of a C-contiguous (n_problems, n_samples) array, the
+        layout ``BinomialLoss`` keeps, so that the loss takes it without a copy.
         """
         if sparse.issparse(y) and y.shape[1] == 1:
             y = y.toarray()
@@ -343,8 +345,8 @@ class OneVsRestLogistic(LinearClassifierBase):
                     f"{self._label_name(0)}."
                 )
             if n_classes == 2:
-                return labels[:, None].astype(np.float64)
-            return (labels[:, None] == np.arange(n_classes)).astype(np.float64)
+                return labels[None, :].astype(np.float64).T
+            return (np.arange(n_classes)[:, None] == labels).astype(np.float64).T
         return self._indicator_targets(y)
 
     def _indicator_targets(self, y):
@@ -369,8 +371,8 @@ class OneVsRestLogistic(LinearClassifierBase):
             if sparse.issparse(y)
             else "ndarray"
         )
-        Y = y.toarray() if sparse.issparse(y) else y
-        return np.asarray(Y, dtype=np.float64)
+        Y = y.toarray() if sparse.issparse(y) else np.asarray(y)
+        return np.ascontiguousarray(Y.T, dtype=np.float64).T
 
     def _constant_labels(self, Y):
         """Per problem: +1 (always 1), −1 (always 0) or 0 (varies), with a warning.

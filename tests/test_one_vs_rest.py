@@ -552,6 +552,31 @@ def test_one_pass_over_X_per_round(monkeypatch):
     assert n_evaluations.sum() > 4 * n_rounds
 
 
+@pytest.mark.parametrize("target", ["multiclass", "binary", "multilabel", "sparse"])
+def test_targets_are_held_once(monkeypatch, target):
+    # The (n_problems, n_samples) targets are the loss's largest array after X:
+    # the estimator encodes them in the loss's layout, which takes them as is.
+    monkeypatch.setattr(one_vs_rest_module, "BinomialLoss", _CountingLoss)
+    monkeypatch.setattr(_CountingLoss, "instances", [])
+    encoded = []
+    encode = OneVsRestLogistic._encode_targets
+    monkeypatch.setattr(
+        OneVsRestLogistic,
+        "_encode_targets",
+        lambda self, y: encoded.append(encode(self, y)) or encoded[-1],
+    )
+    X, y = load_iris(return_X_y=True)
+    if target == "binary":
+        y = y == 2
+    elif target != "multiclass":
+        X, y = _multilabel(n_labels=4)
+        y = sparse.csr_matrix(y) if target == "sparse" else y
+    OneVsRestLogistic().fit(X, y)
+    (objective,) = _CountingLoss.instances
+    (Y,) = encoded
+    assert np.shares_memory(objective._Y_t, Y)
+
+
 def test_rounds_equal_the_largest_evaluation_count():
     # Three independent quadratics with different curvatures: the slowest
     # needs the most evaluations; every round evaluates all running ones.
