@@ -59,7 +59,7 @@ _BLOCK_BYTES = 2**22
 # entries even with thousands of classes.
 _MAX_BLOCK_ENTRIES = 2**20
 _MIN_BLOCK_ROWS = 256
-# The bundled OpenBLAS computes float32 logits 15–30 % faster as ``X_block Wᵀ``
+# The bundled OpenBLAS computes float32 logits 15–35 % faster as ``X_block Wᵀ``
 # (then transposed to the (n_outputs, rows) layout) than as ``W X_blockᵀ`` when
 # there are few outputs and not too few features; float64 runs best as
 # ``W X_blockᵀ``. Measured with benchmarks/bench_products.py.
