@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._callbacks import FitCallbacks
 from ._compat import CallbackSupportMixin, Interval, StrOptions
+from ._loss import logits_by_output, prefers_row_major
 from ._solver import (
     chain_results,
     minimize_lbfgs,
@@ -348,10 +349,8 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
-        if sparse.issparse(X):
-            scores = np.ascontiguousarray((X @ self.coef_.T).T)
-        else:
-            scores = self.coef_ @ X.T
+        row_major = prefers_row_major(X.dtype, *self.coef_.shape)
+        scores = logits_by_output(X, self.coef_, row_major)
         scores += self.intercept_[:, None]
         return scores
 

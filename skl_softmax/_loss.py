@@ -67,6 +67,26 @@ _ROW_MAJOR_MAX_OUTPUTS = 32
 _ROW_MAJOR_MIN_FEATURES = 30
 
 
+def prefers_row_major(dtype, n_outputs, n_features):
+    """Whether logits of this shape are faster as ``(X Wᵀ)ᵀ`` than as ``W Xᵀ``."""
+    return (
+        np.dtype(dtype) == np.float32
+        and n_outputs <= _ROW_MAJOR_MAX_OUTPUTS
+        and n_features >= _ROW_MAJOR_MIN_FEATURES
+    )
+
+
+def logits_by_output(X, W, row_major):
+    """Logits ``W Xᵀ`` as a new C-contiguous (n_outputs, n_samples) array.
+
+    Sparse ``X`` is always multiplied from the left (SciPy's product); dense
+    ``X`` is too when ``row_major``, see :func:`prefers_row_major`.
+    """
+    if row_major or sparse.issparse(X):
+        return np.ascontiguousarray((X @ W.T).T)
+    return W @ X.T
+
+
 def _block_rows(n_samples, n_features, n_outputs, itemsize):
     rows = _BLOCK_BYTES // max(1, n_features * itemsize)
     rows = min(rows, _MAX_BLOCK_ENTRIES // max(1, n_outputs))
@@ -131,10 +151,8 @@ class _LinearObjective:
                 self.X.shape[0], self.n_features, self.n_outputs, self.dtype.itemsize
             )
         )
-        self.row_major_logits = (
-            self.dtype == np.float32
-            and self.n_outputs <= _ROW_MAJOR_MAX_OUTPUTS
-            and self.n_features >= _ROW_MAJOR_MIN_FEATURES
+        self.row_major_logits = prefers_row_major(
+            self.dtype, self.n_outputs, self.n_features
         )
         self.n_evaluations = 0
 
@@ -241,10 +259,7 @@ class _LinearObjective:
             X_block = X[rows]
             if X_block.dtype != self.dtype:
                 X_block = X_block.astype(self.dtype)
-            if sparse.issparse(X_block) or self.row_major_logits:
-                Z = np.ascontiguousarray((X_block @ W.T).T)
-            else:
-                Z = W @ X_block.T
+            Z = logits_by_output(X_block, W, self.row_major_logits)
             Z += b
             loss = loss + pointwise(Z, rows, outputs)
             if sparse.issparse(X_block):

@@ -226,6 +226,21 @@ def test_sparse_and_float32_fits_agree_with_dense_float64():
     )
 
 
+def test_float32_fit_with_many_features_agrees_with_float64():
+    # Digits' 64 features take the row-major float32 logits (X Wᵀ)ᵀ, in the
+    # fit and in the scores; wine above takes W Xᵀ.
+    X, y = _data("digits")
+    X32 = X.astype(np.float32)
+    dense = SoftmaxRegression(tol=1e-10, max_iter=1000).fit(X, y)
+    single = SoftmaxRegression(tol=1e-6, max_iter=1000).fit(X32, y)
+    assert_allclose(
+        single.predict_proba(X32), dense.predict_proba(X), rtol=0, atol=1e-4
+    )
+    coef, intercept = single.coef_.astype(np.float64), single.intercept_
+    expected = X32.astype(np.float64) @ coef.T + intercept
+    assert_allclose(single.decision_function(X32), expected, rtol=1e-5, atol=1e-5)
+
+
 # -- binary: the two-class softmax is logistic regression with 2C -------------------
 
 
