@@ -29,6 +29,13 @@ _MEAN_TO_SPREAD = 3.0
 _FLOAT32_TOL = 1e-5
 
 
+def label_repr(label):
+    """``repr`` of a label as users wrote it: 0 or 'a', never np.int64(0)."""
+    if isinstance(label, np.generic):
+        label = label.item()
+    return repr(label)
+
+
 def check_sample_weight(sample_weight, n_samples):
     """Validated float64 sample weights of shape (n_samples,), a new array.
 
