@@ -29,6 +29,49 @@ _MEAN_TO_SPREAD = 3.0
 _FLOAT32_TOL = 1e-5
 
 
+# The largest penalty curvature 1/(C S) the arithmetic is given. A C so small
+# (1e-320, or weights of 1e-315) that 1/(C S) overflows float64 makes W = 0 to
+# every digit, as LogisticRegression returns; it is raised to where the
+# curvature is this bound, at which W is still below 1e-280 times the gradient.
+_MAX_PENALTY_CURVATURE = 1e280
+
+
+def bounded_C(C, total_weight):
+    """``C``, or the smallest C whose penalty curvature ``1/(C S)`` stays finite.
+
+    Parameters
+    ----------
+    C : float
+        Inverse penalty strength, ``inf`` for none.
+    total_weight : float
+        ``S``, the sum of the sample weights the loss normalises by.
+
+    Returns
+    -------
+    C : float
+    """
+    if C * total_weight * _MAX_PENALTY_CURVATURE >= 1.0:
+        return C
+    return 1.0 / (_MAX_PENALTY_CURVATURE * total_weight)
+
+
+def float32_products_overflow(X):
+    """Whether float32 products ``Rᵀ X`` over ``X`` might overflow.
+
+    Residuals are at most 1 in size, so ``|Rᵀ X|`` is below
+    ``n_samples · max |x|``: past a quarter of float32's largest value (float32
+    data near 1e37) the fit runs its products in float64 instead, one block at
+    a time, as the float64 finish of a float32 fit does.
+    """
+    if X.dtype != np.float32:
+        return False
+    data = X.data if sparse.issparse(X) else X
+    if data.size == 0:
+        return False
+    largest = max(float(data.max()), -float(data.min()))
+    return largest * X.shape[0] >= float(np.finfo(np.float32).max) / 4
+
+
 def label_repr(label):
     """``repr`` of a label as users wrote it: 0 or 'a', never np.int64(0)."""
     if isinstance(label, np.generic):
@@ -199,7 +242,8 @@ class Conditioning:
         self.offset = None
         self.scale = None
         if self.badly_scaled:
-            penalty_curvature = 0.0 if np.isinf(C) else 1.0 / (C * sample_weight.sum())
+            S = sample_weight.sum()
+            penalty_curvature = 0.0 if np.isinf(C) else 1.0 / (bounded_C(C, S) * S)
             scale = np.sqrt(spread**2 + penalty_curvature)
             self.scale = np.where(scale > 0, scale, 1.0)
             self.offset = mean if fit_intercept else None
@@ -249,6 +293,9 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         precision suffices, then a float64 finish from that point when ``tol``
         asks for more or the float32 phase stalls (see ``_FLOAT32_TOL``).
         """
+
+        if float32_products_overflow(objective.X):
+            objective = objective.in_dtype(np.float64)
 
         def attributes(params):
             W, b = objective.to_model(*objective.unpack(params))

@@ -22,6 +22,7 @@ import sys
 import numpy as np
 from scipy import sparse
 
+from ._base import bounded_C
 from ._loss import BinomialLoss
 
 # SciPy's L-BFGS-B keeps this many correction pairs (its default maxcor).
@@ -169,13 +170,25 @@ class LabelProblems:
             )
         shared = factors is None
         n_samples = X.shape[0]
+        totals = sample_weight.sum() / self.largest
+        if not shared:
+            positives = targets.positives(sample_weight)[self.active]
+            negatives = sample_weight.sum() - positives
+            totals = (
+                np.min(
+                    factors[0][self.active] * positives
+                    + factors[1][self.active] * negatives,
+                    initial=np.inf,
+                )
+                / self.largest
+            )
         self.objective = BinomialLoss(
             X,
             np.zeros((n_samples, self.n_in_flight)),
             (sample_weight / self.largest)
             if shared
             else np.zeros((n_samples, self.n_in_flight)),
-            C * self.largest,
+            bounded_C(C * self.largest, totals),
             fit_intercept,
             x_offset=conditioning.offset,
             x_scale=conditioning.scale,

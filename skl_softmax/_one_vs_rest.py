@@ -15,6 +15,7 @@ from ._base import (
     LinearClassifierBase,
     check_sample_weight,
     class_sample_weight,
+    float32_products_overflow,
     label_repr,
 )
 from ._batched_lbfgs import minimize_lbfgs_batched
@@ -395,6 +396,7 @@ class OneVsRestLogistic(LinearClassifierBase):
             self.fit_intercept,
             conditioning,
             np.flatnonzero(constant == 0),
+            dtype=np.float64 if float32_products_overflow(X) else None,
         )
 
     def _class_factors(self, targets, sample_weight, constant):

@@ -13,8 +13,10 @@ from ._base import (
     Conditioning,
     LinearClassifierBase,
     _compute_class_weight,
+    bounded_C,
     check_sample_weight,
     class_sample_weight,
+    label_repr,
 )
 from ._compat import Interval, _fit_context
 from ._loss import BinomialLoss, MultinomialLoss
@@ -253,7 +255,7 @@ class SoftmaxRegression(LinearClassifierBase):
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes in "
                     "the data, but the data contains only one class: "
-                    f"{self.classes_[0]!r}."
+                    f"{label_repr(self.classes_[0])}."
                 )
             return labels.astype(np.intp), None
         return None, self._soft_targets(y)
@@ -337,7 +339,7 @@ class SoftmaxRegression(LinearClassifierBase):
         # float32 products s_i (p_i − y_i) x_i from overflowing (weights 1e12).
         largest = sample_weight.max()
         sample_weight = sample_weight / largest
-        C = self._loss_C * largest
+        C = bounded_C(self._loss_C * largest, sample_weight.sum())
         if n_classes == 2:
             if labels is not None:
                 positive = labels.astype(np.float64)
