@@ -4,6 +4,7 @@ The estimators :class:`SoftmaxRegression` and :class:`OneVsRestLogistic` and the
 mathematics they rest on (stable softmax, sigmoid, their Jacobian and losses).
 """
 
+from ._base import neg_cross_entropy
 from ._one_vs_rest import OneVsRestLogistic
 from ._softmax_regression import SoftmaxRegression
 from ._special import (
@@ -32,6 +33,7 @@ __all__ = [
     "log_sigmoid",
     "log_softmax",
     "logsumexp",
+    "neg_cross_entropy",
     "sigmoid",
     "softmax",
     "softmax_jacobian",

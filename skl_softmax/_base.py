@@ -259,6 +259,71 @@ class Conditioning:
         )
 
 
+def _is_soft(estimator, y):
+    """Whether ``y`` holds probability rows for a model with exclusive classes."""
+    return (
+        not sparse.issparse(y)
+        and y.ndim == 2
+        and y.shape[1] == len(estimator.classes_)
+        and y.dtype.kind == "f"
+        and not getattr(estimator, "multilabel_", False)
+    )
+
+
+def neg_cross_entropy(estimator, X, y, sample_weight=None):
+    """Scorer: minus the mean cross-entropy of ``predict_proba(X)`` against ``y``.
+
+    Pass it as ``scoring=`` to ``cross_val_score`` or ``GridSearchCV`` to
+    cross-validate models fitted on soft targets: it scores the predicted
+    probabilities against probability rows (or class labels), higher is
+    better, and its maximum 0 needs one-hot targets predicted with certainty.
+
+    Parameters
+    ----------
+    estimator : SoftmaxRegression or OneVsRestLogistic
+        A fitted model with exclusive classes.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The samples.
+    y : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Class labels (entries of ``classes_``) or probability rows.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative weights; ``None`` means one per sample.
+
+    Returns
+    -------
+    score : float
+        ``-(1/S) Σ_i s_i Σ_k y_ik log p_ik``.
+
+    See Also
+    --------
+    cross_entropy : The loss itself, from logits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import cross_val_score
+    >>> from skl_softmax import SoftmaxRegression, neg_cross_entropy
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]] * 5)
+    >>> Y = np.array([[0.9, 0.1], [0.7, 0.3], [0.3, 0.7], [0.1, 0.9]] * 5)
+    >>> scores = cross_val_score(SoftmaxRegression(), X, Y, scoring=neg_cross_entropy)
+    >>> bool(np.all(scores < 0))
+    True
+    """
+    from ._special import cross_entropy
+
+    check_is_fitted(estimator)
+    log_proba = estimator.predict_log_proba(X)
+    y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+    if y.ndim == 1:
+        y = np.searchsorted(estimator.classes_, y)
+    else:
+        y = np.asarray(y, dtype=np.float64)
+        y = y / y.sum(axis=1, keepdims=True)
+    if sample_weight is not None:
+        sample_weight = check_sample_weight(sample_weight, log_proba.shape[0])
+    return -float(cross_entropy(y, log_proba, sample_weight=sample_weight))
+
+
 class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Validation, prediction and solving shared by the two estimators."""
 
@@ -427,12 +492,19 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     def score(self, X, y, sample_weight=None):
         """Mean accuracy of ``predict(X)`` against ``y``, weighted by ``sample_weight``.
 
+        For soft targets (probability rows ``y`` of a model that is not
+        multi-label), the accuracy against each row's most probable class;
+        cross-validate soft-target models with
+        ``scoring=skl_softmax.neg_cross_entropy`` to score the probabilities
+        themselves.
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The samples.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            True labels (an indicator matrix for multi-label targets).
+            True labels, an indicator matrix for multi-label targets, or
+            probability rows (soft targets).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights with a positive sum; ``None`` means one per sample.
 
@@ -450,6 +522,8 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, y.shape[0])
+        if _is_soft(self, y):
+            y = self.classes_[np.argmax(y, axis=1)]
         return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):

@@ -20,11 +20,14 @@ from ._base import (
 )
 from ._compat import Interval, _fit_context
 from ._loss import BinomialLoss, MultinomialLoss
-from ._special import _softmax_in_place, log_sigmoid, log_softmax, sigmoid
-
-# Soft-target rows must sum to 1 within this tolerance: loose enough for rows
-# computed in float32, tight enough to catch unnormalised counts.
-_ROW_SUM_TOLERANCE = 1e-6
+from ._special import (
+    ROW_SUM_TOLERANCE,
+    _softmax_in_place,
+    describe_row_sum,
+    log_sigmoid,
+    log_softmax,
+    sigmoid,
+)
 
 
 class SoftmaxRegression(LinearClassifierBase):
@@ -273,7 +276,7 @@ class SoftmaxRegression(LinearClassifierBase):
                 f"Soft targets y need at least 2 columns. Got {Y.shape[1]} instead."
             )
         row_sums = Y.sum(axis=1)
-        bad_rows = np.abs(row_sums - 1) > _ROW_SUM_TOLERANCE
+        bad_rows = np.abs(row_sums - 1) > ROW_SUM_TOLERANCE
         if np.all((Y == 0) | (Y == 1)) and bad_rows.any():
             raise ValueError(
                 "y looks like a multi-label indicator matrix (0/1 rows not summing "
@@ -287,11 +290,14 @@ class SoftmaxRegression(LinearClassifierBase):
             )
         if bad_rows.any():
             raise ValueError(
-                "Soft targets y must have rows summing to 1. Got a row summing to "
-                f"{row_sums[bad_rows][0]:.6g} instead."
+                "Soft targets y must have rows summing to 1. Got "
+                f"{describe_row_sum(row_sums[bad_rows][0])} instead."
             )
         self.classes_ = np.arange(Y.shape[1])
-        return Y
+        # Rows off by up to the tolerance would make the objective unbounded
+        # along "add t to every intercept" (its slope is Σ s_i (1 − Σ_k y_ik)):
+        # renormalised, every accepted row sums to 1 to rounding.
+        return Y / row_sums[:, None]
 
     def _weights(self, labels, targets, sample_weight, n_samples):
         """Sample weights times class weights, validated."""
