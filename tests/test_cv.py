@@ -521,7 +521,10 @@ def test_non_convergence_warns():
         SoftmaxRegressionCV(Cs=2, cv=3),
         SoftmaxRegressionCV(Cs=[0.1, 10.0], cv=3, refit=False),
         SoftmaxRegressionCV(Cs=2, cv=3, class_weight="balanced"),
-        OneVsRestLogisticCV(Cs=2, cv=3),
+        # Not Cs=2 (1e-4 and 1e4): on the separable multi-label data of
+        # check_classifier_multioutput C=1e4 drives logits past 37, where the
+        # sigmoid rounds to 1 and probability ranks tie (see test_common.py).
+        OneVsRestLogisticCV(Cs=[0.01, 1.0], cv=3),
         OneVsRestLogisticCV(Cs=[0.1, 10.0], cv=3, refit=False),
     ]
 )
