@@ -89,6 +89,22 @@ class LabelTargets:
             return self.indicator[:, [k]].toarray().ravel().astype(np.float64)
         return np.asarray(self.indicator[:, k], dtype=np.float64)
 
+    def dense(self):
+        """All targets as one (n_samples, n_problems) float64 array.
+
+        For callers that need them at once (the CV estimator's folds); the
+        one-vs-rest fit itself never builds it.
+        """
+        if self.codes is not None:
+            if self.binary:
+                return (self.codes == 1).astype(np.float64)[:, None]
+            return (self.codes[:, None] == np.arange(self.n_problems)).astype(
+                np.float64
+            )
+        if sparse.issparse(self.indicator):
+            return self.indicator.toarray().astype(np.float64)
+        return np.asarray(self.indicator, dtype=np.float64)
+
     def positives(self, sample_weight):
         """``Σ_i s_i y_ik`` for every problem ``k``."""
         if self.codes is not None:

@@ -135,10 +135,13 @@ class OneVsRestLogistic(LinearClassifierBase):
     and ruled out: its shared curvature memory converges like the worst label
     or worse.
 
-    **Callbacks.** The fit task has one "lbfgs-iter" subtask per iteration of
-    the slowest label still running: subtask ``t`` ends when every label has
-    completed ``t + 1`` iterations or stopped, and carries the coefficients
-    reached by then.
+    **Callbacks** (scikit-learn 1.9 and later). ``set_callbacks`` takes
+    scikit-learn's fit callbacks, such as ``sklearn.callback.ProgressBar`` and
+    ``sklearn.callback.ScoringMonitor``, also when the estimator is nested in
+    a pipeline or a ``GridSearchCV`` (see the user guide). The fit task has
+    one "lbfgs-iter" subtask per iteration of the slowest label still
+    running: subtask ``t`` ends when every label has completed ``t + 1``
+    iterations or stopped, and carries the coefficients reached by then.
 
     A label that is constant in training (possible with a multi-label ``y``)
     has no finite optimum with an unpenalised intercept. It is predicted as
@@ -169,6 +172,14 @@ class OneVsRestLogistic(LinearClassifierBase):
 
     >>> clf.predict_proba(np.array([[0.5]])).round(2)
     array([[0.94, 0.94]])
+
+    A callback scores the model after every round of the solver:
+
+    >>> from sklearn.callback import ScoringMonitor
+    >>> monitor = ScoringMonitor(scoring="accuracy")
+    >>> clf = OneVsRestLogistic(C=10.0).set_callbacks(monitor).fit(X, Y)
+    >>> [row["accuracy"] for row in monitor.get_logs().data][-1]
+    1.0
     """
 
     _parameter_constraints = {
