@@ -1,5 +1,6 @@
 """Multinomial logistic (softmax) regression."""
 
+import time
 import warnings
 from numbers import Real
 
@@ -20,6 +21,7 @@ from ._base import (
 )
 from ._compat import Interval, _fit_context
 from ._loss import BinomialLoss, MultinomialLoss
+from ._solver import print_fit_summary
 from ._special import (
     ROW_SUM_TOLERANCE,
     _softmax_in_place,
@@ -201,6 +203,7 @@ class SoftmaxRegression(LinearClassifierBase):
         self : SoftmaxRegression
             The fitted estimator.
         """
+        started = time.perf_counter()
         X, y = self._validate_X_y(X, y)
         self._fit_dtype = X.dtype
         labels, targets = self._encode_targets(y)
@@ -222,6 +225,8 @@ class SoftmaxRegression(LinearClassifierBase):
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         self.loss_curve_ = np.array(result.loss_curve)
         self._warn_if_separated(X, labels, sample_weight)
+        if self.verbose:
+            print_fit_summary(type(self).__name__, [result], started)
         callbacks.end_fit()
         return self
 

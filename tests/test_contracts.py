@@ -202,3 +202,22 @@ def test_messages_print_labels_as_users_wrote_them(Estimator):
         Estimator().fit(X, np.zeros(4, dtype=np.int64))
     assert "np.int64" not in str(error.value)
     assert str(error.value).endswith("only one class: 0.")
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_verbose_names_labels_and_ends_with_a_summary(Estimator, capsys):
+    X, _ = _iris()
+    y = pd.Series(["a", "b", "c"] * 50)
+    model = Estimator(verbose=1).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    summary = lines[-1]
+    assert summary.startswith(f"{Estimator.__name__}: ")
+    for part in ("iterations", "objective", "max |gradient|"):
+        assert part in summary
+    assert re.search(r", \d+\.\d{3} s$", summary)
+    iteration_lines = lines[:-1]
+    assert len(iteration_lines) == model.n_iter_.sum()
+    if Estimator is OneVsRestLogistic:
+        for k, label in enumerate("abc"):
+            named = [line for line in iteration_lines if f"label '{label}' " in line]
+            assert len(named) == model.n_iter_[k]
