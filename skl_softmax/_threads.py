@@ -1,7 +1,7 @@
 """BLAS thread pools: why a fit never touches them, and how it avoids their cost.
 
 What was measured (NumPy 2.4 and SciPy 1.17 wheels, each bundling its own
-pthreads OpenBLAS, threadpoolctl 3.6, 2 cores):
+pthreads OpenBLAS, threadpoolctl 3.8, 2 cores):
 
 - Every OpenBLAS thread limit is process-wide. ``openblas_set_num_threads_local``
   exists in both builds, but in a pthreads build it sets the global count too
@@ -30,10 +30,12 @@ into row blocks whose products stay below that size
 concurrent fits in threads each run on their own thread. Large problems keep
 threaded products, where threads pay.
 
-What is lost: SciPy's L-BFGS-B calls its own BLAS on vectors of the
-parameters' length, threaded from about a thousand parameters, and its pool
-and NumPy's can no longer be kept apart on large problems. On a quiet machine
-the cost is small next to the products; the benchmark table shows it.
+What is lost: SciPy's L-BFGS-B calls its own BLAS, whose pool wakes even for
+a few hundred parameters, and it can no longer be kept on one thread. On a
+busy 2-core machine (load average 10 to 20) that costs 0.5-4 ms per L-BFGS-B
+iteration (measured: 0.1-0.5 ms with SciPy's pool limited to one thread), the
+same cost ``LogisticRegression`` pays; on a quiet machine far less. The
+benchmark table, rerun on a quiet machine, shows what remains.
 """
 
 # A GEMM with fewer multiply-adds than this runs on the calling thread in
