@@ -21,7 +21,6 @@ from ._compat import Interval, _fit_context
 from ._loss import BinomialLoss
 from ._solver import chain_results
 from ._special import log_sigmoid, logsumexp
-from ._threads import solver_threads
 
 # The logit given to a label that is constant in training: σ(40) rounds to
 # exactly 1 in float64 (1 − σ(40) ≈ 4e-18 < eps/2) and σ(−40) ≈ 4e-18, so the
@@ -241,10 +240,7 @@ class OneVsRestLogistic(LinearClassifierBase):
         callbacks = self._start_callbacks(
             X, y, sample_weight, max(self.max_iter, 1) + 1
         )
-        with solver_threads(objective.X, objective.n_outputs):
-            W, b, results = self._solve_labels(
-                objective, constant, callbacks, conditioning
-            )
+        W, b, results = self._solve_labels(objective, constant, callbacks, conditioning)
         for name, value in self._fitted_attributes(W, b).items():
             setattr(self, name, value)
         self.n_iter_ = np.array(
