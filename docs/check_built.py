@@ -127,13 +127,14 @@ def _plain_quotes(text):
     return text.translate(str.maketrans("\u2018\u2019\u201c\u201d", "''\"\""))
 
 
-def _markdown_rows(markdown):
-    """Cells of the first pipe table of ``markdown``, as the page shows them."""
-    rows = []
-    for line in markdown.splitlines():
+def _markdown_tables(markdown):
+    """Every pipe table of ``markdown``, its cells as the page shows them."""
+    tables, rows = [], []
+    for line in [*markdown.splitlines(), ""]:
         if not line.lstrip().startswith("|"):
             if rows:
-                break
+                tables.append(rows)
+                rows = []
             continue
         if re.fullmatch(r"\|?[\s:|-]+\|?", line.strip()):
             continue
@@ -143,7 +144,7 @@ def _markdown_rows(markdown):
         cells = [re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", cell) for cell in cells]
         cells = [" ".join(re.sub(r"[`*]", "", cell).split()) for cell in cells]
         rows.append(cells)
-    return rows
+    return tables
 
 
 def check(html_dir):
@@ -211,33 +212,37 @@ def check(html_dir):
 
 
 def _check_benchmark_table(html_dir):
+    """Each table of results.md is on the comparison page, cell for cell."""
     comparison = html_dir / "comparison.html"
     if not RESULTS.exists() or not comparison.exists():
         return []
-    expected = _markdown_rows(RESULTS.read_text(encoding="utf-8"))
-    tables = [
+    shown_tables = [
         [[_plain_quotes(cell) for cell in row] for row in table]
         for table in _parse(comparison).tables
     ]
-    for table in tables:
-        if table and expected and table[0] == expected[0]:
-            if table == expected:
-                return []
-            for row_number, (shown, wanted) in enumerate(
-                zip(table, expected, strict=False), start=1
-            ):
-                if shown != wanted:
-                    return [
-                        f"comparison.html: benchmark table row {row_number} shows "
-                        f"{shown} instead of {wanted}"
-                    ]
-            return [
-                f"comparison.html: benchmark table has {len(table)} rows, "
-                f"results.md {len(expected)}"
-            ]
-    return [
-        "comparison.html: no table with the header of benchmarks/results/results.md"
-    ]
+    problems = []
+    for expected in _markdown_tables(RESULTS.read_text(encoding="utf-8")):
+        shown = next((t for t in shown_tables if t and t[0] == expected[0]), None)
+        if shown is None:
+            problems.append(
+                f"comparison.html: no table with the header {expected[0]} of "
+                "benchmarks/results/results.md"
+            )
+        elif shown != expected:
+            pairs = zip(shown, expected, strict=False)
+            wrong = [(n, a, b) for n, (a, b) in enumerate(pairs, start=1) if a != b]
+            if wrong:
+                number, got, wanted = wrong[0]
+                problems.append(
+                    f"comparison.html: results table row {number} shows {got} "
+                    f"instead of {wanted}"
+                )
+            else:
+                problems.append(
+                    f"comparison.html: results table has {len(shown)} rows, "
+                    f"results.md {len(expected)}"
+                )
+    return problems
 
 
 def main(argv=None):

@@ -126,4 +126,4 @@ def test_an_incomplete_benchmark_table_is_reported(tmp_path, monkeypatch):
     site(tmp_path, table, name="comparison.html")
     monkeypatch.setattr(check_built, "RESULTS", results)
     (found,) = check_built.check(tmp_path)
-    assert "benchmark table has 2 rows, results.md 3" in found
+    assert "results table has 2 rows, results.md 3" in found
