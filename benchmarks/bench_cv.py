@@ -20,13 +20,13 @@ the one float64 objective of ``bench_objective.py`` at the C it chose (in
 ``LogisticRegression``'s units), so that equal choices can be seen to reach the
 same optimum. The total L-BFGS iterations of the folds' fits are reported for
 the warm-started paths and for the cold starts of ``GridSearchCV`` (counted by
-its scorer, which sees every fitted fold model). scikit-learn runs with SciPy's
-BLAS pool on one thread, as in ``run.py``. ``--quick`` runs tiny sizes, writes
-``cv_quick.*`` and asserts nothing about time; the full run writes ``cv.*``.
+its scorer, which sees every fitted fold model). Every competitor runs with the
+thread pools as they are (our fits set no limits, see ``_threads.py``).
+``--quick`` runs tiny sizes, writes ``cv_quick.*`` and asserts nothing about
+time; the full run writes ``cv.*``.
 """
 
 import argparse
-import contextlib
 import json
 import sys
 import time
@@ -44,7 +44,6 @@ from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 from sklearn.multiclass import OneVsRestClassifier
 
 from skl_softmax import OneVsRestLogisticCV, SoftmaxRegression, SoftmaxRegressionCV
-from skl_softmax._threads import _limit_scipy_blas
 
 HERE = Path(__file__).resolve().parent
 SIZES = {
@@ -81,44 +80,32 @@ class _IterationCountingScorer:
 def _softmax_competitors(folds, Cs):
     counting = _IterationCountingScorer()
     return {
-        "SoftmaxRegressionCV": (
-            lambda: SoftmaxRegressionCV(Cs=Cs, cv=folds),
-            False,
+        "SoftmaxRegressionCV": lambda: SoftmaxRegressionCV(Cs=Cs, cv=folds),
+        # For K ≥ 3 the same C means the same model.
+        "LogisticRegressionCV": lambda: LogisticRegressionCV(
+            Cs=Cs,
+            cv=folds,
+            scoring="neg_log_loss",
+            use_legacy_attributes=False,
+            l1_ratios=(0.0,),
         ),
-        "LogisticRegressionCV": (
-            # For K ≥ 3 the same C means the same model.
-            lambda: LogisticRegressionCV(
-                Cs=Cs,
-                cv=folds,
-                scoring="neg_log_loss",
-                use_legacy_attributes=False,
-                l1_ratios=(0.0,),
-            ),
-            True,
-        ),
-        "GridSearchCV(SoftmaxRegression)": (
-            lambda: GridSearchCV(
-                SoftmaxRegression(), {"C": Cs}, cv=folds, scoring=counting
-            ),
-            False,
+        "GridSearchCV(SoftmaxRegression)": lambda: GridSearchCV(
+            SoftmaxRegression(), {"C": Cs}, cv=folds, scoring=counting
         ),
     }, counting
 
 
 def _one_vs_rest_competitors(folds, Cs):
     return {
-        "OneVsRestLogisticCV": (lambda: OneVsRestLogisticCV(Cs=Cs, cv=folds), False),
-        "OneVsRestClassifier(LogisticRegressionCV)": (
-            lambda: OneVsRestClassifier(
-                LogisticRegressionCV(
-                    Cs=Cs,
-                    cv=folds,
-                    scoring="neg_log_loss",
-                    use_legacy_attributes=False,
-                    l1_ratios=(0.0,),
-                )
-            ),
-            True,
+        "OneVsRestLogisticCV": lambda: OneVsRestLogisticCV(Cs=Cs, cv=folds),
+        "OneVsRestClassifier(LogisticRegressionCV)": lambda: OneVsRestClassifier(
+            LogisticRegressionCV(
+                Cs=Cs,
+                cv=folds,
+                scoring="neg_log_loss",
+                use_legacy_attributes=False,
+                l1_ratios=(0.0,),
+            )
         ),
     }, None
 
@@ -160,16 +147,14 @@ def run_case(case, size, runs, warmup):
     fitted = {}
     warnings_seen = {name: 0 for name in competitors}
     for round_ in range(warmup + runs):
-        for name, (make, sklearn_threads) in competitors.items():
+        for name, make in competitors.items():
             if counting is not None and name.startswith("GridSearchCV"):
                 counting.iterations.clear()
-            limit = _limit_scipy_blas if sklearn_threads else contextlib.nullcontext
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", ConvergenceWarning)
-                with limit():
-                    start = time.perf_counter()
-                    model = make().fit(X, y)
-                    seconds = time.perf_counter() - start
+                start = time.perf_counter()
+                model = make().fit(X, y)
+                seconds = time.perf_counter() - start
             warnings_seen[name] = sum(
                 issubclass(w.category, ConvergenceWarning) for w in caught
             )
