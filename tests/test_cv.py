@@ -301,6 +301,17 @@ def test_soft_targets_use_kfold_and_score_the_cross_entropy():
                 np.sum(Y[test] * model.predict_log_proba(X[test]), axis=1)
             )
             assert ours.scores_[i, j] == pytest.approx(-cross_entropy, abs=1e-6)
+    log_proba = ours.predict_log_proba(X)
+    assert ours.score(X, Y) == pytest.approx(np.mean(np.sum(Y * log_proba, axis=1)))
+
+
+def test_sparse_multilabel_targets_equal_dense_ones():
+    X, Y, folds = _multilabel()
+    dense = OneVsRestLogisticCV(Cs=CS, cv=folds).fit(X, Y)
+    csr = OneVsRestLogisticCV(Cs=CS, cv=folds).fit(X, sparse.csr_matrix(Y))
+    assert_array_equal(csr.scores_, dense.scores_)
+    assert_array_equal(csr.coef_, dense.coef_)
+    assert sparse.issparse(csr.predict(X))
 
 
 def test_default_cv_is_stratified_for_labels():
