@@ -894,7 +894,11 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         if not isinstance(self.class_weight, dict):
             return self.class_weight
         if self._n_problems() == 1 and not self.multilabel_:
-            return self.class_weight
+            # Two classes: the folds fit 0/1 codes of classes_[0] and classes_[1].
+            return {
+                code: float(self.class_weight.get(label.item(), 1.0))
+                for code, label in enumerate(self.classes_)
+            }
         if columns is None:
             columns = np.arange(self._n_problems())
         return {
