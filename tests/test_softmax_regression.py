@@ -491,7 +491,9 @@ def test_warm_start_with_other_classes_is_rejected():
 def test_verbose_prints_one_line_per_iteration(capsys):
     X, y = _data("wine")
     clf = SoftmaxRegression(verbose=1).fit(X, y)
-    lines = capsys.readouterr().out.splitlines()
+    *lines, summary = capsys.readouterr().out.splitlines()
+    # The fit ends with one summary line (issue 13).
+    assert summary.startswith(f"SoftmaxRegression: {clf.n_iter_[0]} iterations, ")
     assert len(lines) == clf.n_iter_[0] > 0
     for k, (line, value) in enumerate(zip(lines, clf.loss_curve_, strict=True)):
         match = re.search(r"iteration +(\d+) +objective +(\S+) +max \|gradient\|", line)
