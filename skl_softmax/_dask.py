@@ -162,9 +162,13 @@ def _feature_proxy(X):
     return np.zeros((1,) + X.shape[1:], dtype=dtype)
 
 
-def _check_X_chunk(block):
+def _check_X_chunk(block, estimator_name):
     return check_array(
-        block, dtype=[np.float64, np.float32], ensure_min_samples=0, input_name="X"
+        block,
+        dtype=[np.float64, np.float32],
+        ensure_min_samples=0,
+        input_name="X",
+        estimator=estimator_name,
     )
 
 
@@ -193,6 +197,7 @@ def _aligned_inputs(estimator, X, y, sample_weight):
     # on its worker, as it is persisted; integers become float64 there.
     X = X.map_blocks(
         _check_X_chunk,
+        type(estimator).__name__,
         dtype=X.dtype if X.dtype in (np.float32, np.float64) else np.float64,
     )
     y = _as_dask_array(y, "y", X.chunks[0])
@@ -436,7 +441,6 @@ def fit(estimator, X, y, sample_weight):
             for (_, Xb, _, _), prep in zip(blocks, prepared, strict=True)
         ]
     )
-    del prepared
     objective = _client_objective(cls, X, kwargs, spec, chunks, sw_sum / largest)
     callbacks = estimator._start_callbacks(
         X, y, sample_weight, max(estimator.max_iter, 1) + 1
