@@ -63,30 +63,81 @@ class _ChunkedSums:
     """An objective whose ``sums`` are added over chunk objectives on the cluster.
 
     Built like the in-memory class on zero rows (so that it knows the layout,
-    the penalty and the change of variables), then given the chunks and the
-    total weights ``sw_sum`` of all rows.
+    the penalty and the change of variables), given the total weights
+    ``sw_sum`` of all rows, then attached to the chunks' objectives.
     """
 
-    def _attach(self, chunks, sw_sum):
+    def _attach(self, chunks, client):
         self._chunks = chunks
-        self.sw_sum = sw_sum
-        return self
+        self._client = client
+        self._groups = None
 
     def sums(self, W, b, outputs=None):
+        params = (np.asarray(W), np.asarray(b), outputs)
+        if self._client is None:
+            result = self._sums_by_graph(params)
+        else:
+            result = self._sums_by_worker(params)
+        self.n_evaluations += 1
+        return result
+
+    def _sums_by_graph(self, params):
+        # Any Dask scheduler: one task per chunk, a tree of additions.
         import dask
 
-        # One key holds the parameters: they travel once to each worker, not
-        # once per chunk.
-        params = dask.delayed(
-            (np.asarray(W), np.asarray(b), outputs), pure=False, traverse=False
-        )
+        # One key holds the parameters, which every chunk's task reads.
+        params = dask.delayed(params, pure=False, traverse=False)
         parts = [
-            dask.delayed(_chunk_sums, pure=False)(chunk, params, self.dtype)
+            dask.delayed(_chunk_sums, pure=False)(params, self.dtype, chunk)
             for chunk in self._chunks
         ]
-        ((loss, grad_W, grad_b),) = dask.compute(_tree(parts, _add_sums))
-        self.n_evaluations += 1
-        return loss, grad_W, grad_b
+        (result,) = dask.compute(_tree(parts, _add_sums))
+        return result
+
+    def _sums_by_worker(self, params):
+        # A distributed cluster: one task per worker thread, over the chunks
+        # that worker holds, then one addition. Each task costs the scheduler
+        # a few milliseconds, an evaluation then costs a few tasks whatever
+        # the number of chunks.
+        client = self._client
+        if self._groups is None:
+            self._groups = _groups_by_thread(client, self._chunks)
+        parts = [
+            client.submit(
+                _chunk_sums,
+                params,
+                self.dtype,
+                *group,
+                workers=[worker],
+                allow_other_workers=True,
+                pure=False,
+            )
+            for worker, group in self._groups
+        ]
+        while len(parts) > 1:
+            parts = [
+                client.submit(_add_sums, *parts[i : i + _FAN_IN], pure=False)
+                for i in range(0, len(parts), _FAN_IN)
+            ]
+        return client.gather(parts[0])
+
+
+def _groups_by_thread(client, chunks):
+    """The chunk futures grouped by the worker holding them, one group per thread."""
+    import distributed
+
+    distributed.wait(chunks)
+    holders = client.who_has(chunks)
+    threads = client.nthreads()
+    by_worker = {}
+    for chunk in chunks:
+        worker = (holders.get(chunk.key) or [None])[0]
+        by_worker.setdefault(worker, []).append(chunk)
+    groups = []
+    for worker, held in by_worker.items():
+        n_groups = max(1, min(len(held), threads.get(worker, 1)))
+        groups += [(worker, held[i::n_groups]) for i in range(n_groups)]
+    return groups
 
 
 class _ChunkedMultinomialLoss(_ChunkedSums, MultinomialLoss):
@@ -97,16 +148,21 @@ class _ChunkedBinomialLoss(_ChunkedSums, BinomialLoss):
     pass
 
 
-def _chunk_sums(objective, params, dtype):
+def _chunk_sums(params, dtype, *objectives):
+    """The sums of the chunks ``objectives``, added."""
     W, b, outputs = params
-    if objective.dtype != dtype:
-        objective = objective.in_dtype(dtype)
-    return objective.sums(W, b, outputs)
+    total = None
+    for objective in objectives:
+        if objective.dtype != dtype:
+            objective = objective.in_dtype(dtype)
+        part = objective.sums(W, b, outputs)
+        total = part if total is None else _add_sums(total, part)
+    return total
 
 
 def _add_sums(*parts):
     loss, grad_W, grad_b = parts[0]
-    loss, grad_W, grad_b = np.copy(loss), grad_W.copy(), grad_b.copy()
+    grad_W, grad_b = grad_W.copy(), grad_b.copy()
     for part_loss, part_W, part_b in parts[1:]:
         loss = loss + part_loss
         grad_W += part_W
@@ -124,6 +180,23 @@ def _tree(parts, combine):
             for i in range(0, len(parts), _FAN_IN)
         ]
     return parts[0]
+
+
+def _current_client():
+    """The distributed Client Dask would use now, or None (threads, processes)."""
+    import sys
+
+    if "distributed" not in sys.modules:
+        return None
+    import dask
+    import distributed
+
+    if dask.config.get("scheduler", None) not in (None, "dask.distributed"):
+        return None
+    try:
+        return distributed.default_client()
+    except ValueError:
+        return None
 
 
 # -- inputs ---------------------------------------------------------------------
@@ -435,13 +508,16 @@ def fit(estimator, X, y, sample_weight):
         x_offset=conditioning.offset,
         x_scale=conditioning.scale,
     )
-    chunks = dask.persist(
-        *[
-            dask.delayed(_build_chunk, pure=False)(cls, Xb, prep, largest, kwargs)
-            for (_, Xb, _, _), prep in zip(blocks, prepared, strict=True)
-        ]
-    )
-    objective = _client_objective(cls, X, kwargs, spec, chunks, sw_sum / largest)
+    chunks = [
+        dask.delayed(_build_chunk, pure=False)(cls, Xb, prep, largest, kwargs)
+        for (_, Xb, _, _), prep in zip(blocks, prepared, strict=True)
+    ]
+    client = _current_client()
+    # Futures on a cluster (the objectives stay on the workers that built
+    # them), or objectives held by the local scheduler.
+    chunks = client.compute(chunks) if client is not None else dask.persist(*chunks)
+    objective = _client_objective(cls, X, kwargs, spec, sw_sum / largest)
+    objective._attach(chunks, client)
     callbacks = estimator._start_callbacks(
         X, y, sample_weight, max(estimator.max_iter, 1) + 1
     )
@@ -472,18 +548,20 @@ def fit(estimator, X, y, sample_weight):
     return estimator
 
 
-def _client_objective(cls, X, kwargs, spec, chunks, sw_sum):
+def _client_objective(cls, X, kwargs, spec, sw_sum):
     """The objective on the client: the layout and the finish, no rows."""
     X_empty = np.zeros((0, X.shape[1]), dtype=X.dtype)
     if cls is MultinomialLoss:
         objective = _ChunkedMultinomialLoss(
             X_empty, np.zeros(0, dtype=np.intp), np.zeros(0), **kwargs
         )
-        return objective._attach(chunks, float(sw_sum))
+        objective.sw_sum = float(sw_sum)
+        return objective
     objective = _ChunkedBinomialLoss(
         X_empty, np.zeros((0, spec["n_outputs"])), np.zeros(0), **kwargs
     )
-    return objective._attach(chunks, np.broadcast_to(sw_sum, (spec["n_outputs"],)))
+    objective.sw_sum = np.broadcast_to(sw_sum, (spec["n_outputs"],))
+    return objective
 
 
 def _softmax_spec(estimator, summary):
