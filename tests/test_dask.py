@@ -14,16 +14,16 @@ import sys
 import threading
 import tracemalloc
 
+import dask.array as da
+import dask.dataframe as dd
+import distributed
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import skl_softmax
 from skl_softmax import OneVsRestLogistic, SoftmaxRegression
-
-da = pytest.importorskip("dask.array")  # CI installs dask: this always runs there
-distributed = pytest.importorskip("distributed")
-dd = pytest.importorskip("dask.dataframe")
 
 
 @pytest.fixture(scope="session")
@@ -188,7 +188,6 @@ def test_predictions_are_lazy_and_chunkwise(client):
 
 
 def test_dask_dataframes_keep_feature_names(client):
-    pd = pytest.importorskip("pandas")
     X, y = _classification()
     frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
     target = pd.Series(y, name="y")
