@@ -491,6 +491,7 @@ def fit(estimator, X, y, sample_weight):
         spec, cls, kwargs, sw_sum = _softmax_spec(estimator, summary)
         stat_sum = sw_sum
         C = estimator._loss_C
+        constant = None
     prepared = dask.persist(
         *[
             dask.delayed(_prepare_chunk, pure=False)(spec, yb, swb)
@@ -544,8 +545,55 @@ def fit(estimator, X, y, sample_weight):
     for name, value in estimator._fitted_attributes(W, b).items():
         setattr(estimator, name, value)
     estimator.n_iter_ = np.array(n_iter, dtype=np.int32)
+    if kind == "labels" or one_vs_rest:
+        _warn_if_separated(estimator, chunks, client, X.shape[1], constant)
     callbacks.end_fit()
     return estimator
+
+
+def _chunk_separated(objective, coef, intercept):
+    """Per output: whether every row of positive weight has a positive margin."""
+    scores = np.asarray(objective.X @ coef.T) + intercept
+    if isinstance(objective, MultinomialLoss):
+        rows = np.arange(scores.shape[0])
+        labels, weighted = objective.labels, (objective.sample_weight > 0)[:, None]
+        true_scores = scores[rows, labels]
+        scores[rows, labels] = -np.inf
+        margins = (true_scores - scores.max(axis=1, initial=-np.inf))[:, None]
+    else:
+        Y, weighted = objective._Y_t.T, objective._sw_t.T > 0
+        margins = np.where(Y == 1, scores, -scores)
+    return np.all((margins > 0) | ~weighted, axis=0)
+
+
+def _warn_if_separated(estimator, chunks, client, n_features, constant):
+    """The estimator's separation warning (C=inf), decided chunk by chunk.
+
+    The estimator's own check runs on zero rows, where every label counts as
+    separated, once the chunks have found which are: same rule, same message.
+    """
+    import dask
+
+    if not np.isinf(estimator.C) or getattr(estimator, "label_smoothing", 0.0):
+        return
+    args = (estimator.coef_.astype(np.float64), estimator.intercept_)
+    if client is not None:
+        parts = client.gather(
+            [client.submit(_chunk_separated, chunk, *args) for chunk in chunks]
+        )
+    else:
+        parts = dask.compute(
+            [dask.delayed(_chunk_separated)(chunk, *args) for chunk in chunks]
+        )[0]
+    separated = np.logical_and.reduce(parts)
+    X = np.zeros((0, n_features))
+    if constant is None:
+        if separated.all() and estimator.classes_.shape[0] >= 2:
+            estimator._warn_if_separated(X, np.zeros(0, dtype=np.intp), np.zeros(0))
+        return
+    Y = np.zeros((0, constant.shape[0]))
+    # Labels the chunks did not find separated are passed as constant: skipped.
+    estimator._warn_if_separated(X, Y, np.zeros(0), np.where(separated, constant, 1))
 
 
 def _client_objective(cls, X, kwargs, spec, sw_sum):

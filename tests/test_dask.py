@@ -388,3 +388,22 @@ def test_threaded_scheduler_without_client(client):
             da.from_array(X, chunks=(200, -1)), da.from_array(y, chunks=200)
         )
     _assert_same_fit(dask_model, numpy_model, X)
+
+
+@pytest.mark.parametrize(
+    "Estimator, n_classes", [(SoftmaxRegression, 3), (OneVsRestLogistic, 2)]
+)
+def test_separated_data_warn_as_in_memory(client, Estimator, n_classes):
+    from sklearn.exceptions import ConvergenceWarning
+
+    X = np.repeat(np.eye(3)[:n_classes] * 4.0, 20, axis=0)
+    y = np.repeat(np.arange(n_classes), 20)
+    with pytest.warns(ConvergenceWarning, match="perfectly separated") as numpy_warning:
+        Estimator(C=np.inf, max_iter=15).fit(X, y)
+    X_dask = da.from_array(X, chunks=(7, -1))
+    y_dask = da.from_array(y, chunks=7)
+    with pytest.warns(ConvergenceWarning) as dask_warning:
+        Estimator(C=np.inf, max_iter=15).fit(X_dask, y_dask)
+    assert {str(w.message) for w in dask_warning} == {
+        str(w.message) for w in numpy_warning
+    }
