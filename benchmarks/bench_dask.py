@@ -200,7 +200,7 @@ def main(argv=None):
         n_workers=args.workers,
         threads_per_worker=threads,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
     )
     client = distributed.Client(cluster)
     try:

@@ -31,7 +31,7 @@ X, y = make_classification(
 # A two-worker cluster in this process (threads); a real cluster is used the
 # same way, through a Client connected to its scheduler.
 cluster = LocalCluster(
-    n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
 )
 client = Client(cluster)
 

@@ -49,7 +49,6 @@ from ._base import (
     class_sample_weight,
 )
 from ._loss import BinomialLoss, MultinomialLoss
-from ._threads import solver_threads
 
 # Partial results are added this many at a time: a tree of depth
 # log_8(n_chunks), so that no single task receives every chunk's gradient.
@@ -523,10 +522,9 @@ def fit(estimator, X, y, sample_weight):
         X, y, sample_weight, max(estimator.max_iter, 1) + 1
     )
     if one_vs_rest:
-        with solver_threads(objective.X, objective.n_outputs):
-            W, b, results = estimator._solve_labels(
-                objective, constant, callbacks, conditioning
-            )
+        W, b, results = estimator._solve_labels(
+            objective, constant, callbacks, conditioning
+        )
         n_iter = [0 if result is None else result.n_iter for result in results]
         estimator.loss_curve_ = [
             np.array([] if result is None else result.loss_curve) for result in results
