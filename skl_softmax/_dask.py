@@ -463,8 +463,6 @@ def _build_chunk(cls, X_block, prepared, largest, kwargs):
 
 def fit(estimator, X, y, sample_weight):
     """Fit ``estimator`` (SoftmaxRegression or OneVsRestLogistic) on Dask data."""
-    import dask
-
     from ._one_vs_rest import OneVsRestLogistic
 
     X, y, sample_weight = _aligned_inputs(estimator, X, y, sample_weight)
@@ -472,15 +470,7 @@ def fit(estimator, X, y, sample_weight):
     one_vs_rest = isinstance(estimator, OneVsRestLogistic)
     kind = "labels" if y.ndim == 1 else ("indicator" if one_vs_rest else "soft")
     blocks = _blocks(X, y, sample_weight)
-    parts = [
-        dask.delayed(_summarise_chunk, pure=False)(estimator, kind, Xb, yb, swb)
-        for _, Xb, yb, swb in blocks
-    ]
-    if not parts:
-        check_array(np.zeros((0, X.shape[1])), input_name="X")
-    (summary,) = dask.compute(_tree(parts, _merge_summaries))
-    # The positive-sum check of the in-memory path, with its message.
-    check_sample_weight(np.array([summary["weight"]]), 1)
+    summary = _summarise(estimator, kind, blocks, X.shape[1])
     if one_vs_rest:
         spec, cls, kwargs, sw_sum, stat_sum, constant = _one_vs_rest_spec(
             estimator, summary, y
@@ -488,9 +478,56 @@ def fit(estimator, X, y, sample_weight):
         C = estimator.C
     else:
         spec, cls, kwargs, sw_sum = _softmax_spec(estimator, summary)
-        stat_sum = sw_sum
-        C = estimator._loss_C
-        constant = None
+        stat_sum, C, constant = sw_sum, estimator._loss_C, None
+    objective, conditioning, client = _objective(
+        estimator, blocks, spec, cls, kwargs, sw_sum, stat_sum, C, X
+    )
+    callbacks = estimator._start_callbacks(
+        X, y, sample_weight, max(estimator.max_iter, 1) + 1
+    )
+    if one_vs_rest:
+        W, b, results = estimator._solve_labels(
+            objective, constant, callbacks, conditioning
+        )
+        n_iter = [0 if result is None else result.n_iter for result in results]
+        estimator.loss_curve_ = [
+            np.array([] if result is None else result.loss_curve) for result in results
+        ]
+    else:
+        x0 = estimator._initial_params(objective)
+        result = estimator._solve(objective, x0, callbacks, conditioning, stacklevel=5)
+        W, b = objective.to_model(*objective.unpack(result.x))
+        n_iter = [result.n_iter]
+        estimator.loss_curve_ = np.array(result.loss_curve)
+    for name, value in estimator._fitted_attributes(W, b).items():
+        setattr(estimator, name, value)
+    estimator.n_iter_ = np.array(n_iter, dtype=np.int32)
+    if kind == "labels" or one_vs_rest:
+        _warn_if_separated(estimator, objective._chunks, client, X.shape[1], constant)
+    callbacks.end_fit()
+    return estimator
+
+
+def _summarise(estimator, kind, blocks, n_features):
+    """Pass 1: the chunks validated, their summaries added by a tree reduction."""
+    import dask
+
+    if not blocks:
+        check_array(np.zeros((0, n_features)), input_name="X")
+    parts = [
+        dask.delayed(_summarise_chunk, pure=False)(estimator, kind, Xb, yb, swb)
+        for _, Xb, yb, swb in blocks
+    ]
+    (summary,) = dask.compute(_tree(parts, _merge_summaries))
+    # The positive-sum check of the in-memory path, with its message.
+    check_sample_weight(np.array([summary["weight"]]), 1)
+    return summary
+
+
+def _objective(estimator, blocks, spec, cls, kwargs, sw_sum, stat_sum, C, X):
+    """Pass 2 and the chunk objectives: the client's objective and conditioning."""
+    import dask
+
     prepared = dask.persist(
         *[
             dask.delayed(_prepare_chunk, pure=False)(spec, yb, swb)
@@ -508,6 +545,9 @@ def fit(estimator, X, y, sample_weight):
         x_offset=conditioning.offset,
         x_scale=conditioning.scale,
     )
+    # A worker lost during the fit loses its chunk objectives; the scheduler
+    # rebuilds them from their graph, down to the persisted inputs, which the
+    # fit keeps referenced until it returns (tested with a killed worker).
     chunks = [
         dask.delayed(_build_chunk, pure=False)(cls, Xb, prep, largest, kwargs)
         for (_, Xb, _, _), prep in zip(blocks, prepared, strict=True)
@@ -518,35 +558,7 @@ def fit(estimator, X, y, sample_weight):
     chunks = client.compute(chunks) if client is not None else dask.persist(*chunks)
     objective = _client_objective(cls, X, kwargs, spec, sw_sum / largest)
     objective._attach(chunks, client)
-    callbacks = estimator._start_callbacks(
-        X, y, sample_weight, max(estimator.max_iter, 1) + 1
-    )
-    if one_vs_rest:
-        W, b, results = estimator._solve_labels(
-            objective, constant, callbacks, conditioning
-        )
-        n_iter = [0 if result is None else result.n_iter for result in results]
-        estimator.loss_curve_ = [
-            np.array([] if result is None else result.loss_curve) for result in results
-        ]
-    else:
-        result = estimator._solve(
-            objective,
-            estimator._initial_params(objective),
-            callbacks,
-            conditioning,
-            stacklevel=5,
-        )
-        W, b = objective.to_model(*objective.unpack(result.x))
-        n_iter = [result.n_iter]
-        estimator.loss_curve_ = np.array(result.loss_curve)
-    for name, value in estimator._fitted_attributes(W, b).items():
-        setattr(estimator, name, value)
-    estimator.n_iter_ = np.array(n_iter, dtype=np.int32)
-    if kind == "labels" or one_vs_rest:
-        _warn_if_separated(estimator, chunks, client, X.shape[1], constant)
-    callbacks.end_fit()
-    return estimator
+    return objective, conditioning, client
 
 
 def _chunk_separated(objective, coef, intercept):
