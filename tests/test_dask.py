@@ -407,3 +407,20 @@ def test_separated_data_warn_as_in_memory(client, Estimator, n_classes):
     assert {str(w.message) for w in dask_warning} == {
         str(w.message) for w in numpy_warning
     }
+
+
+def test_multilabel_dataframe_targets_and_weight_series(client):
+    X, y = _classification(n=400, seed=6)
+    rng = np.random.default_rng(7)
+    Y = pd.DataFrame(
+        (X[:, :3] + rng.standard_normal((400, 3)) > 0).astype(int), columns=list("abc")
+    )
+    weights = pd.Series(rng.uniform(0.5, 2.0, 400))
+    params = dict(tol=1e-8, class_weight={0: 2.0, 2: 0.5})
+    numpy_model = OneVsRestLogistic(**params).fit(X, Y, weights)
+    dask_model = OneVsRestLogistic(**params).fit(
+        da.from_array(X, chunks=(100, -1)),
+        dd.from_pandas(Y, npartitions=4),
+        dd.from_pandas(weights, npartitions=4),
+    )
+    _assert_same_fit(dask_model, numpy_model, X)
