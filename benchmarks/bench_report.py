@@ -63,9 +63,7 @@ def environment(**settings):
 
     status = _git("status", "--porcelain")
     return {
-        "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
+        "date_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "settings": settings,
         "versions": {
             "python": sys.version.split()[0],

@@ -5,6 +5,7 @@ cross-validated versions, and the mathematics they rest on (stable softmax,
 sigmoid, their Jacobian and losses).
 """
 
+from ._base import neg_cross_entropy
 from ._cv import OneVsRestLogisticCV, SoftmaxRegressionCV
 from ._one_vs_rest import OneVsRestLogistic
 from ._softmax_regression import SoftmaxRegression
@@ -36,6 +37,7 @@ __all__ = [
     "log_sigmoid",
     "log_softmax",
     "logsumexp",
+    "neg_cross_entropy",
     "sigmoid",
     "softmax",
     "softmax_jacobian",

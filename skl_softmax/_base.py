@@ -62,6 +62,56 @@ def chunkwise(method):
     return wrapper
 
 
+# The largest penalty curvature 1/(C S) the arithmetic is given. A C so small
+# (1e-320, or weights of 1e-315) that 1/(C S) overflows float64 makes W = 0 to
+# every digit, as LogisticRegression returns; it is raised to where the
+# curvature is this bound, at which W is still below 1e-280 times the gradient.
+_MAX_PENALTY_CURVATURE = 1e280
+
+
+def bounded_C(C, total_weight):
+    """``C``, or the smallest C whose penalty curvature ``1/(C S)`` stays finite.
+
+    Parameters
+    ----------
+    C : float
+        Inverse penalty strength, ``inf`` for none.
+    total_weight : float
+        ``S``, the sum of the sample weights the loss normalises by.
+
+    Returns
+    -------
+    C : float
+    """
+    if C * total_weight * _MAX_PENALTY_CURVATURE >= 1.0:
+        return C
+    return 1.0 / (_MAX_PENALTY_CURVATURE * total_weight)
+
+
+def float32_products_overflow(X):
+    """Whether float32 products ``Rᵀ X`` over ``X`` might overflow.
+
+    Residuals are at most 1 in size, so ``|Rᵀ X|`` is below
+    ``n_samples · max |x|``: past a quarter of float32's largest value (float32
+    data near 1e37) the fit runs its products in float64 instead, one block at
+    a time, as the float64 finish of a float32 fit does.
+    """
+    if X.dtype != np.float32:
+        return False
+    data = X.data if sparse.issparse(X) else X
+    if data.size == 0:
+        return False
+    largest = max(float(data.max()), -float(data.min()))
+    return largest * X.shape[0] >= float(np.finfo(np.float32).max) / 4
+
+
+def label_repr(label):
+    """``repr`` of a label as users wrote it: 0 or 'a', never np.int64(0)."""
+    if isinstance(label, np.generic):
+        label = label.item()
+    return repr(label)
+
+
 def check_sample_weight(sample_weight, n_samples):
     """Validated float64 sample weights of shape (n_samples,), a new array.
 
@@ -235,7 +285,9 @@ class Conditioning:
         self.offset = None
         self.scale = None
         if self.badly_scaled:
-            penalty_curvature = 0.0 if np.isinf(C) else 1.0 / (C * weight_sum)
+            penalty_curvature = (
+                0.0 if np.isinf(C) else 1.0 / (bounded_C(C, weight_sum) * weight_sum)
+            )
             scale = np.sqrt(spread**2 + penalty_curvature)
             self.scale = np.where(scale > 0, scale, 1.0)
             self.offset = mean if fit_intercept else None
@@ -249,6 +301,71 @@ class Conditioning:
             f"{self.spread_range[0]:.3g} to {self.spread_range[1]:.3g}, or means far "
             "from zero); standardise them with StandardScaler in a Pipeline."
         )
+
+
+def _is_soft(estimator, y):
+    """Whether ``y`` holds probability rows for a model with exclusive classes."""
+    return (
+        not sparse.issparse(y)
+        and y.ndim == 2
+        and y.shape[1] == len(estimator.classes_)
+        and y.dtype.kind == "f"
+        and not getattr(estimator, "multilabel_", False)
+    )
+
+
+def neg_cross_entropy(estimator, X, y, sample_weight=None):
+    """Scorer: minus the mean cross-entropy of ``predict_proba(X)`` against ``y``.
+
+    Pass it as ``scoring=`` to ``cross_val_score`` or ``GridSearchCV`` to
+    cross-validate models fitted on soft targets: it scores the predicted
+    probabilities against probability rows (or class labels), higher is
+    better, and its maximum 0 needs one-hot targets predicted with certainty.
+
+    Parameters
+    ----------
+    estimator : SoftmaxRegression or OneVsRestLogistic
+        A fitted model with exclusive classes.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The samples.
+    y : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Class labels (entries of ``classes_``) or probability rows.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative weights; ``None`` means one per sample.
+
+    Returns
+    -------
+    score : float
+        ``-(1/S) Σ_i s_i Σ_k y_ik log p_ik``.
+
+    See Also
+    --------
+    cross_entropy : The loss itself, from logits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import cross_val_score
+    >>> from skl_softmax import SoftmaxRegression, neg_cross_entropy
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]] * 5)
+    >>> Y = np.array([[0.9, 0.1], [0.7, 0.3], [0.3, 0.7], [0.1, 0.9]] * 5)
+    >>> scores = cross_val_score(SoftmaxRegression(), X, Y, scoring=neg_cross_entropy)
+    >>> bool(np.all(scores < 0))
+    True
+    """
+    from ._special import cross_entropy
+
+    check_is_fitted(estimator)
+    log_proba = estimator.predict_log_proba(X)
+    y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+    if y.ndim == 1:
+        y = np.searchsorted(estimator.classes_, y)
+    else:
+        y = np.asarray(y, dtype=np.float64)
+        y = y / y.sum(axis=1, keepdims=True)
+    if sample_weight is not None:
+        sample_weight = check_sample_weight(sample_weight, log_proba.shape[0])
+    return -float(cross_entropy(y, log_proba, sample_weight=sample_weight))
 
 
 class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -285,6 +402,9 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         precision suffices, then a float64 finish from that point when ``tol``
         asks for more or the float32 phase stalls (see ``_FLOAT32_TOL``).
         """
+
+        if float32_products_overflow(objective.X):
+            objective = objective.in_dtype(np.float64)
 
         def attributes(params):
             W, b = objective.to_model(*objective.unpack(params))
@@ -418,12 +538,19 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     def score(self, X, y, sample_weight=None):
         """Mean accuracy of ``predict(X)`` against ``y``, weighted by ``sample_weight``.
 
+        For soft targets (probability rows ``y`` of a model that is not
+        multi-label), the accuracy against each row's most probable class;
+        cross-validate soft-target models with
+        ``scoring=skl_softmax.neg_cross_entropy`` to score the probabilities
+        themselves.
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The samples.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            True labels (an indicator matrix for multi-label targets).
+            True labels, an indicator matrix for multi-label targets, or
+            probability rows (soft targets).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights with a positive sum; ``None`` means one per sample.
 
@@ -445,6 +572,8 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, y.shape[0])
+        if _is_soft(self, y):
+            y = self.classes_[np.argmax(y, axis=1)]
         return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):

@@ -2,21 +2,22 @@
 
 One-vs-rest fits ``K`` binary problems that share the data ``X``.  Each problem
 keeps its own SciPy L-BFGS-B, so its iterates are exactly those of a separate
-fit, but the objectives of all problems are computed together: one
-``X Wᵀ`` and one ``Rᵀ X`` for all the problems still running, instead of a pass
-over ``X`` per problem.
+fit, but the objectives of the problems in flight are computed together: one
+``X Wᵀ`` and one ``Rᵀ X`` for all of them, instead of a pass over ``X`` per
+problem.
 
-How: every problem's ``scipy.optimize.minimize`` runs in its own thread.  Its
-objective does not compute anything; it hands its point to a barrier and
-waits.  When every problem still running has a pending point, the caller's
-thread takes them all, evaluates them in one batched call and hands the
-results back: one *round*.  A problem that stops leaves the barrier, so the
-party count shrinks as problems converge, and the number of rounds is the
-largest number of evaluations of any one problem, not their sum.
+How: a small fixed set of worker threads (``n_workers``, chosen by the caller
+from a memory budget) takes the problems one after another; each worker runs
+one problem's ``scipy.optimize.minimize`` at a time, then takes the next.  A
+problem's objective does not compute anything; it hands its point to a
+barrier and waits.  When every problem in flight has a pending point, the
+caller's thread takes them all, evaluates them in one batched call and hands
+the results back: one *round*.  A problem that stops leaves the barrier and its
+worker starts the next problem, so at most ``n_workers`` problems (and their
+L-BFGS-B workspaces) are alive at once, whatever the number of problems.
 
 The threads only run SciPy's L-BFGS-B bookkeeping and otherwise wait; every
-matrix product runs in the caller's thread.  There is one thread per problem,
-so thousands of labels mean thousands of (mostly sleeping) threads.
+matrix product runs in the caller's thread.
 
 Nothing can hang: an exception in any thread (a non-finite objective, a
 failing callback, ``KeyboardInterrupt`` in the caller) aborts the barrier,
@@ -36,11 +37,11 @@ class _Aborted(Exception):
 
 
 class _Barrier:
-    """Collects one pending point per running problem, hands back their results.
+    """Hands problems to workers, collects their points, hands back results.
 
     All state is guarded by one lock; problems wait on ``_results_ready`` and
     the coordinating thread on ``_points_ready``.  A problem never leaves with
-    a point pending, so "every running problem has a pending point" is
+    a point pending, so "every problem in flight has a pending point" is
     ``len(pending) == len(running)``.
     """
 
@@ -50,12 +51,29 @@ class _Barrier:
         self._results_ready = threading.Condition(self._lock)
         self._pending = {}
         self._results = {}
-        self._running = set(range(n_problems))
+        self._running = set()
+        self._next = 0
+        self._n_problems = n_problems
+        self._n_finished = 0
         self._iterations = []
         self.error = None
         self.aborted = False
+        # Set when a monitor raises StopIteration (a user's callback asking to
+        # stop): every problem then stops at its next iteration, as a separate
+        # fit's L-BFGS-B does when its callback raises StopIteration.
+        self.stop_requested = False
 
-    # -- called from a problem's thread ---------------------------------------------
+    # -- called from a worker's thread ----------------------------------------------
+
+    def take(self):
+        """The next problem for a worker, or ``None`` when none is left."""
+        with self._lock:
+            if self.aborted or self._next == self._n_problems:
+                return None
+            problem = self._next
+            self._next += 1
+            self._running.add(problem)
+            return problem
 
     def evaluate(self, problem, x):
         """Submit ``x`` for ``problem``, wait for the round, return its result."""
@@ -79,6 +97,7 @@ class _Barrier:
         """Leave for good; an ``error`` aborts every other problem too."""
         with self._lock:
             self._running.discard(problem)
+            self._n_finished += 1
             if error is not None:
                 self._abort(error)
             self._points_ready.notify()
@@ -86,23 +105,28 @@ class _Barrier:
     # -- called from the coordinating thread ----------------------------------------
 
     def next_round(self):
-        """Wait until every running problem has a pending point and take them.
+        """Wait until every problem in flight has a pending point and take them.
 
-        Returns ``(problems, points, iterations, running)``: the problems of the
-        round in increasing order, their points, the iterations completed since
-        the previous round and the problems still running.  ``problems`` is
-        empty once every problem has stopped.  Returns ``None`` when aborted.
+        Returns ``(problems, points, iterations, n_finished)``: the problems of
+        the round in increasing order, their points, the iterations completed
+        since the previous round and how many problems have stopped.
+        ``problems`` is empty once every problem has stopped.  Returns ``None``
+        when aborted.
         """
         with self._lock:
             self._points_ready.wait_for(
-                lambda: self.aborted or len(self._pending) == len(self._running)
+                lambda: (
+                    self.aborted
+                    or self._n_finished == self._n_problems
+                    or (self._pending and len(self._pending) == len(self._running))
+                )
             )
             if self.aborted:
                 return None
             problems = sorted(self._pending)
             points = [self._pending.pop(problem) for problem in problems]
             iterations, self._iterations = self._iterations, []
-            return problems, points, iterations, frozenset(self._running)
+            return problems, points, iterations, self._n_finished
 
     def deliver(self, problems, values, grads):
         with self._lock:
@@ -146,10 +170,20 @@ class _Problem:
         if self.x is None or not np.array_equal(x, self.x):
             self(x)
         self.barrier.record_iteration(self.index, self.x, self.value, self.grad)
+        if self.barrier.stop_requested:
+            raise StopIteration
 
 
 def minimize_lbfgs_batched(
-    evaluate, x0s, *, tol, max_iter, monitor=None, gradient_measure=None
+    evaluate,
+    x0s,
+    *,
+    tol,
+    max_iter,
+    monitor=None,
+    gradient_measure=None,
+    n_workers=None,
+    on_result=None,
 ):
     """Minimise independent problems with one L-BFGS-B each, evaluated in batches.
 
@@ -159,22 +193,32 @@ def minimize_lbfgs_batched(
         ``evaluate(problems, points) -> (values, grads)``: the objectives of the
         problems with indices ``problems`` (increasing) at ``points`` (a list
         of flat vectors), as an array of shape (n_active,) and the gradients as
-        an array of shape (n_active, n_params).  Called in the caller's thread.
-    x0s : list of ndarray
-        One starting point per problem.
+        an array of shape (n_active, n_params).  Called in the caller's thread;
+        every problem in flight takes part in every round, so a problem absent
+        from a round has stopped.
+    x0s : sequence of ndarray
+        One starting point per problem, read when the problem starts.
     tol : float
         Each problem stops when its largest gradient component is at most
         ``tol``.
     max_iter : int or sequence of int
         Maximum number of L-BFGS-B iterations, of every problem or of each.
     monitor : callable, default=None
-        ``monitor(iterations, running)`` is called in the caller's thread
+        ``monitor(iterations, n_finished)`` is called in the caller's thread
         before every round and once at the end: ``iterations`` lists
         ``(problem, x, value, grad)`` for the iterations completed since the
-        previous call, in order, and ``running`` is the set of problems that
-        have not stopped.
+        previous call, in order, and ``n_finished`` is the number of problems
+        that have stopped (problems start in increasing order).
     gradient_measure : callable, default=None
         Passed to every problem's :func:`~skl_softmax._solver.minimize_lbfgs`.
+    n_workers : int, default=None
+        Number of worker threads, hence of problems in flight at once;
+        ``None`` means one per problem.
+    on_result : callable, default=None
+        ``on_result(problem, result)`` is called in the problem's worker
+        thread when it stops, and the returned list then holds ``None`` for it:
+        the caller keeps only what it needs of each result (one-vs-rest writes
+        ``x`` into its coefficients).
 
     Returns
     -------
@@ -188,35 +232,39 @@ def minimize_lbfgs_batched(
     """
     n_problems = len(x0s)
     max_iters = np.broadcast_to(np.asarray(max_iter, dtype=np.intp), (n_problems,))
+    n_workers = n_problems if n_workers is None else min(n_workers, n_problems)
     barrier = _Barrier(n_problems)
-    problems = [_Problem(index, barrier) for index in range(n_problems)]
     results = [None] * n_problems
+    n_evaluations = np.zeros(n_problems, dtype=np.intp)
 
-    def run(problem, x0):
-        try:
-            results[problem.index] = minimize_lbfgs(
-                problem,
-                x0,
-                tol=tol,
-                max_iter=int(max_iters[problem.index]),
-                on_iteration=None if monitor is None else problem.on_iteration,
-                gradient_measure=gradient_measure,
-            )
-        except _Aborted:
-            barrier.leave(problem.index)
-        except BaseException as error:
-            barrier.leave(problem.index, error)
-        else:
-            barrier.leave(problem.index)
+    def work():
+        while (index := barrier.take()) is not None:
+            problem = _Problem(index, barrier)
+            try:
+                result = minimize_lbfgs(
+                    problem,
+                    x0s[index],
+                    tol=tol,
+                    max_iter=int(max_iters[index]),
+                    on_iteration=problem.on_iteration,
+                    gradient_measure=gradient_measure,
+                )
+                if on_result is None:
+                    results[index] = result
+                else:
+                    on_result(index, result)
+            except _Aborted:
+                barrier.leave(index)
+                return
+            except BaseException as error:
+                barrier.leave(index, error)
+                return
+            n_evaluations[index] = problem.n_evaluations
+            barrier.leave(index)
 
     threads = [
-        threading.Thread(
-            target=run,
-            args=(problem, x0),
-            name=f"skl_softmax-lbfgs-{problem.index}",
-            daemon=True,
-        )
-        for problem, x0 in zip(problems, x0s, strict=True)
+        threading.Thread(target=work, name=f"skl_softmax-lbfgs-{i}", daemon=True)
+        for i in range(n_workers)
     ]
     n_rounds = 0
     try:
@@ -226,9 +274,12 @@ def minimize_lbfgs_batched(
             batch = barrier.next_round()
             if batch is None:
                 break
-            active, points, iterations, running = batch
+            active, points, iterations, n_finished = batch
             if monitor is not None:
-                monitor(iterations, running)
+                try:
+                    monitor(iterations, n_finished)
+                except StopIteration:
+                    barrier.stop_requested = True
             if not active:
                 break
             values, grads = evaluate(active, points)
@@ -237,15 +288,12 @@ def minimize_lbfgs_batched(
     except BaseException as error:
         barrier.abort(error)
     finally:
-        if barrier.error is None and any(result is None for result in results):
-            barrier.abort()
+        # Releases every worker still waiting (after an error); after a normal
+        # end every problem has stopped and this changes nothing.
+        barrier.abort()
         for thread in threads:
             if thread.ident is not None:  # started (starting can fail)
                 thread.join()
     if barrier.error is not None:
         raise barrier.error
-    return (
-        results,
-        n_rounds,
-        np.array([problem.n_evaluations for problem in problems]),
-    )
+    return results, n_rounds, n_evaluations

@@ -11,8 +11,9 @@ error, results to standard output (``--json`` for machine-readable output,
 ``--plot`` for a figure).
 
 Errors in the user's input (a missing file or column, non-numeric features,
-too few rows, an unwritable plot path, matplotlib not installed) end with one
-line on standard error and exit status 2, never a traceback.
+numbers too large to standardise, too few rows, an unwritable plot path,
+matplotlib not installed) end with one line on standard error and exit status
+2, never a traceback, not even one folded into that line.
 """
 
 import argparse
@@ -43,8 +44,15 @@ class InputError(Exception):
 
 def _c_grid(text):
     """Parse ``--C-grid``: comma-separated positive numbers (``inf`` allowed)."""
+    parts = [part.strip() for part in text.split(",")]
+    if not all(parts):
+        # "1,,2" or "1,2,": a value left out is a typo, not a shorter grid.
+        raise argparse.ArgumentTypeError(
+            f"must be comma-separated numbers with no empty entry, such as "
+            f"0.1,1,10. Got {text!r} instead."
+        )
     try:
-        values = [float(part) for part in text.split(",") if part.strip()]
+        values = [float(part) for part in parts]
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"must be comma-separated numbers, such as 0.1,1,10. Got {text!r} instead."
@@ -68,6 +76,12 @@ def _folds(text):
     return value
 
 
+def _package_version():
+    from . import __version__
+
+    return __version__
+
+
 def _parser():
     parser = argparse.ArgumentParser(
         prog=_PROG,
@@ -85,6 +99,9 @@ def _parser():
             "line on standard error). Without options it runs on the bundled "
             "digits data."
         ),
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {_package_version()}"
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
@@ -148,7 +165,39 @@ def _bundled(name):
     from sklearn import datasets
 
     bunch = getattr(datasets, f"load_{name}")()
-    return name, bunch.data, bunch.target
+    return name, bunch.data, bunch.target, list(bunch.feature_names)
+
+
+def _check_scale(X, feature_names):
+    """Every column must survive the StandardScaler that precedes each model.
+
+    Numbers near 1e300 are finite, but their squares overflow: the scaler's
+    variance is infinite and the models would see NaN ("Input X contains
+    NaN"), or unscaled columns they cannot fit. Say what is wrong instead.
+    """
+    from sklearn.preprocessing import StandardScaler
+
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scaler = StandardScaler().fit(X)
+        scaled = scaler.transform(X)
+    fine = (
+        np.isfinite(scaler.mean_)
+        & np.isfinite(scaler.var_)
+        & np.isfinite(scaled).all(axis=0)
+    )
+    if fine.all():
+        return
+    column = int(np.flatnonzero(~fine)[0])
+    largest = float(np.max(np.abs(X[:, column])))
+    others = int((~fine).sum()) - 1
+    also = f" (and {others} more column{'s' if others > 1 else ''})" if others else ""
+    raise InputError(
+        f"feature column {feature_names[column]!r}{also} holds numbers as large "
+        f"as {largest:.3g}, too large to standardise: their squares overflow "
+        "float64. Rescale it, for example divide it by a power of ten or take "
+        "its logarithm."
+    )
 
 
 def _read_csv(path, target):
@@ -219,7 +268,8 @@ def _read_csv(path, target):
     return (
         name,
         np.array(features, dtype=float).reshape(-1, len(feature_index)),
-        (np.array(labels)),
+        np.array(labels),
+        [header[i] for i in feature_index],
     )
 
 
@@ -272,6 +322,9 @@ def _search(name, model, X, y, C_grid, cv):
         scoring={"accuracy": "accuracy", "log_loss": "neg_log_loss"},
         refit="log_loss",
         cv=StratifiedKFold(n_splits=cv),
+        # A failing fit raises its own error (reported as one line by `run`),
+        # not a summary with every worker's traceback.
+        error_score="raise",
     )
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
@@ -307,6 +360,18 @@ def _search(name, model, X, y, C_grid, cv):
             "log_loss": [float(-s) for s in results["mean_test_log_loss"]],
         },
     }
+
+
+def _one_line(error):
+    """The message of ``error`` on one line, without any traceback in it.
+
+    With ``error_score="raise"`` the search re-raises the fit's own error, not
+    its summary of failed fits, which embeds the tracebacks of the workers;
+    whatever follows a "Traceback" is cut all the same.
+    """
+    message = str(error).split("Traceback (most recent call last)")[0]
+    message = " ".join(message.split()).rstrip(" :-")
+    return message or type(error).__name__
 
 
 def _progress(message):
@@ -354,7 +419,33 @@ def _table(report):
     return "\n".join(lines)
 
 
-def _plot(report, path):
+# One style per model, in the order of the table. SoftmaxRegression and
+# LogisticRegression draw the same curve for three or more classes: a large
+# hollow circle on a solid line under a small cross on a dotted line keeps both
+# visible where they coincide, and a dashed line with squares is the third.
+_STYLES = (
+    {
+        "marker": "o",
+        "linestyle": "-",
+        "markersize": 11,
+        "markerfacecolor": "none",
+        "linewidth": 2.5,
+        "zorder": 1,
+    },
+    {"marker": "s", "linestyle": "--", "markersize": 6, "linewidth": 1.8, "zorder": 2},
+    {
+        "marker": "x",
+        "linestyle": ":",
+        "markersize": 8,
+        "markeredgewidth": 2,
+        "linewidth": 1.8,
+        "zorder": 3,
+    },
+)
+
+
+def _figure(report):
+    """The figure of ``--plot``: log-loss and accuracy against C, per model."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -364,11 +455,12 @@ def _plot(report, path):
     # The grid is shown as evenly spaced categories: it is usually logarithmic,
     # and C=inf has no place on a numeric axis.
     positions = {c: i for i, c in enumerate(report["C_grid"])}
-    for row in report["results"]:
+    for number, row in enumerate(report["results"]):
         curve = row["curve"]
         x = [positions[c] for c in curve["C"]]
-        ax_loss.plot(x, curve["log_loss"], marker="o", label=row["model"])
-        ax_acc.plot(x, curve["accuracy"], marker="o", label=row["model"])
+        style = _STYLES[number % len(_STYLES)]
+        ax_loss.plot(x, curve["log_loss"], label=row["model"], **style)
+        ax_acc.plot(x, curve["accuracy"], label=row["model"], **style)
     for ax, label in [(ax_loss, "log-loss"), (ax_acc, "accuracy")]:
         ax.set_xticks(range(len(positions)), [_format_C(c) for c in positions])
         ax.set(xlabel="C", ylabel=f"cross-validated {label}")
@@ -377,6 +469,13 @@ def _plot(report, path):
         f"{report['data']['name']}: {report['cv']}-fold cross-validation, "
         "StandardScaler + model"
     )
+    return fig
+
+
+def _plot(report, path):
+    import matplotlib.pyplot as plt
+
+    fig = _figure(report)
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
@@ -434,10 +533,11 @@ def run(args):
     if args.plot is not None:
         _check_plot_target(args.plot)
     if args.csv is not None:
-        name, X, y = _read_csv(args.csv, args.target)
+        name, X, y, feature_names = _read_csv(args.csv, args.target)
     else:
-        name, X, y = _bundled(args.dataset)
+        name, X, y, feature_names = _bundled(args.dataset)
     _check_enough_rows(y, args.cv)
+    _check_scale(X, feature_names)
     n_classes = int(np.unique(y).shape[0])
     _progress(
         f"{name}: {X.shape[0]} samples, {X.shape[1]} features, {n_classes} classes"
@@ -451,10 +551,11 @@ def run(args):
         )
         try:
             row = _search(model_name, model, X, y, args.C_grid, args.cv)
-        except ValueError as error:
+        except (ValueError, ArithmeticError) as error:
             # Data the models reject (validated by scikit-learn) is bad input too.
-            message = " ".join(str(error).split())
-            raise InputError(f"{model_name} cannot fit this data: {message}") from None
+            raise InputError(
+                f"{model_name} cannot fit this data: {_one_line(error)}"
+            ) from None
         _progress(
             f"[{number}/{len(models)}] {model_name}: done in "
             f"{row['search_seconds']:.1f} s, best C = {_format_C(row['best_C'])}"

@@ -1,7 +1,8 @@
 """The only module that imports private or version-dependent scikit-learn names.
 
-scikit-learn 1.6 is the oldest version supported; its callback API
-(``sklearn.callback``) only exists from 1.9 on, where it is used as it is.
+scikit-learn 1.9, the oldest version ``pyproject.toml`` admits, has the callback
+API (``sklearn.callback``), used as it is. The stand-in below only keeps an
+import on an older scikit-learn from failing; such versions are not tested.
 """
 
 import inspect

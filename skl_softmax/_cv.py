@@ -11,8 +11,8 @@ gradient; the held-out log-loss is computed from the fitted model's scores.
 from numbers import Integral
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy import sparse
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.metrics import check_scoring, get_scorer_names, make_scorer
 from sklearn.model_selection import check_cv
@@ -22,6 +22,7 @@ from sklearn.utils.metadata_routing import (
     MethodMapping,
     process_routing,
 )
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import check_sample_weight, class_sample_weight
@@ -125,14 +126,22 @@ def _fit_path(cv_estimator, path_estimator, X, targets, y, sample_weight, fold):
 
 
 def _fit_in_context(caller, estimator, context, X, y, sample_weight):
-    """``estimator.fit`` as a subtask of ``caller``'s fit, when callbacks listen."""
-    if context is None:
-        return estimator.fit(X, y, sample_weight=sample_weight)
-    metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-    with context.propagate_callback_context(estimator):
-        context.call_on_fit_task_begin(estimator=caller, X=X, y=y, metadata=metadata)
-        estimator.fit(X, y, sample_weight=sample_weight)
-    context.call_on_fit_task_end(estimator=caller, X=X, y=y, metadata=metadata)
+    """``estimator.fit`` as a subtask of ``caller``'s fit, when callbacks listen.
+
+    ``X`` was checked for NaN and infinity by the CV estimator's own
+    validation: the fits skip that pass over the data (scikit-learn's
+    configuration is local to the thread, so this changes no other fit).
+    """
+    with config_context(assume_finite=True):
+        if context is None:
+            return estimator.fit(X, y, sample_weight=sample_weight)
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        with context.propagate_callback_context(estimator):
+            context.call_on_fit_task_begin(
+                estimator=caller, X=X, y=y, metadata=metadata
+            )
+            estimator.fit(X, y, sample_weight=sample_weight)
+        context.call_on_fit_task_end(estimator=caller, X=X, y=y, metadata=metadata)
     return estimator
 
 
@@ -845,7 +854,7 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         constant label, not a missing row of ``coef_``), 0/1 labels for two
         classes.
         """
-        Y = self._encode_targets(y).astype(np.int64)
+        Y = self._encode_targets(y).dense().astype(np.int64)
         if isinstance(self.class_weight, dict):
             known = set(self.classes_.tolist())
             unknown = [key for key in self.class_weight if key not in known]
@@ -885,7 +894,11 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         if not isinstance(self.class_weight, dict):
             return self.class_weight
         if self._n_problems() == 1 and not self.multilabel_:
-            return self.class_weight
+            # Two classes: the folds fit 0/1 codes of classes_[0] and classes_[1].
+            return {
+                code: float(self.class_weight.get(label.item(), 1.0))
+                for code, label in enumerate(self.classes_)
+            }
         if columns is None:
             columns = np.arange(self._n_problems())
         return {

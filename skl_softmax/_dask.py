@@ -48,6 +48,7 @@ from ._base import (
     check_sample_weight,
     class_sample_weight,
 )
+from ._label_problems import LabelProblems
 from ._loss import BinomialLoss, MultinomialLoss
 
 # Partial results are added this many at a time: a tree of depth
@@ -486,26 +487,56 @@ def fit(estimator, X, y, sample_weight):
         X, y, sample_weight, max(estimator.max_iter, 1) + 1
     )
     if one_vs_rest:
-        W, b, results = estimator._solve_labels(
-            objective, constant, callbacks, conditioning
-        )
-        n_iter = [0 if result is None else result.n_iter for result in results]
-        estimator.loss_curve_ = [
-            np.array([] if result is None else result.loss_curve) for result in results
-        ]
+        labels = _ChunkedLabelProblems.of(objective, conditioning, constant == 0)
+        results = estimator._solve_labels(labels, constant, callbacks)
+        estimator._warn_if_not_converged(results, conditioning)
     else:
         x0 = estimator._initial_params(objective)
         result = estimator._solve(objective, x0, callbacks, conditioning, stacklevel=5)
         W, b = objective.to_model(*objective.unpack(result.x))
-        n_iter = [result.n_iter]
+        estimator.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         estimator.loss_curve_ = np.array(result.loss_curve)
-    for name, value in estimator._fitted_attributes(W, b).items():
-        setattr(estimator, name, value)
-    estimator.n_iter_ = np.array(n_iter, dtype=np.int32)
-    if kind == "labels" or one_vs_rest:
+        for name, value in estimator._fitted_attributes(W, b).items():
+            setattr(estimator, name, value)
+    if kind == "labels" and not one_vs_rest:
         _warn_if_separated(estimator, objective._chunks, client, X.shape[1], constant)
     callbacks.end_fit()
     return estimator
+
+
+class _ChunkedLabelProblems(LabelProblems):
+    """The labels of a one-vs-rest fit as the batched solver sees them, on Dask.
+
+    Every active label is in flight: one round of the cluster evaluates them
+    all, through the chunked objective that holds every label's column.
+    """
+
+    @classmethod
+    def of(cls, objective, conditioning, active):
+        labels = cls.__new__(cls)
+        labels.objective = objective
+        labels.conditioning = conditioning
+        labels.active = np.flatnonzero(active) if active.dtype == bool else active
+        labels.n_features = objective.n_features
+        labels.fit_intercept = objective.fit_intercept
+        labels.n_in_flight = max(1, len(labels.active))
+        return labels
+
+    def subset(self, positions, dtype):
+        objective = self.objective
+        if dtype is not None and np.dtype(dtype) != objective.dtype:
+            objective = objective.in_dtype(dtype)
+        return _ChunkedLabelProblems.of(
+            objective, self.conditioning, self.active[positions]
+        )
+
+    def evaluate(self, problems, points):
+        losses, grad_W, grad_b = self.objective.evaluate(
+            *self.split(points), outputs=self.active[problems]
+        )
+        if self.fit_intercept:
+            return losses, np.column_stack([grad_W, grad_b])
+        return losses, grad_W
 
 
 def _summarise(estimator, kind, blocks, n_features):
@@ -698,7 +729,11 @@ def _one_vs_rest_spec(estimator, summary, y):
     else:
         totals = np.full(n_outputs, S)
     if not np.all(totals > 0):
-        estimator._checked(totals[None, :])
+        raise ValueError(
+            "class_weight and sample_weight together must leave a positive "
+            f"total weight in every problem. Got 0 with "
+            f"class_weight={estimator.class_weight!r}."
+        )
     return spec, BinomialLoss, {}, totals, S, constant
 
 
@@ -712,6 +747,11 @@ def _constant_labels(estimator, positives, n_samples):
 
         def sum(self, axis):
             return positives
+
+        def counts(self):
+            return positives
+
+    _Counts.n_samples = n_samples
 
     return estimator._constant_labels(_Counts())
 

@@ -90,14 +90,15 @@ def logits_by_output(X, W, row_major):
 
 
 def _block_rows(n_samples, n_features, n_outputs, itemsize):
+    rows = _BLOCK_BYTES // max(1, n_features * itemsize)
+    rows = min(rows, _MAX_BLOCK_ENTRIES // max(1, n_outputs))
+    rows = max(_MIN_BLOCK_ROWS, rows)
     # Small problems: blocks whose products OpenBLAS runs on the calling
     # thread, so that no thread pool is woken (see skl_softmax._threads).
     small = single_thread_rows(n_samples, n_features, n_outputs)
     if small is not None:
-        return int(min(n_samples, small))
-    rows = _BLOCK_BYTES // max(1, n_features * itemsize)
-    rows = min(rows, _MAX_BLOCK_ENTRIES // max(1, n_outputs))
-    return int(min(n_samples, max(_MIN_BLOCK_ROWS, rows)))
+        rows = min(rows, small)
+    return int(min(n_samples, rows))
 
 
 def _cast_cached(objective, name, dtype):
@@ -467,6 +468,22 @@ class BinomialLoss(_LinearObjective):
         if self.fit_intercept:
             return float(losses.sum()), np.concatenate([grad_W.ravel(), grad_b])
         return float(losses.sum()), grad_W.ravel()
+
+    def load(self, columns, Y_t, sw_t=None):
+        """Let ``columns`` hold other problems: their targets and weights.
+
+        ``Y_t`` has one row of targets per column; ``sw_t`` one row of weights,
+        or ``None`` when the problems share this loss's single weight row.  A
+        one-vs-rest fit keeps a few columns and loads each label into a free
+        one, so that its arrays stay bounded whatever the number of labels.
+        """
+        self._Y_t[columns] = Y_t
+        if sw_t is None:
+            self.sw_sum[columns] = self._sw_t[0].sum()
+        else:
+            self._sw_t[columns] = sw_t
+            self.sw_sum[columns] = np.sum(sw_t, axis=1)
+        self.__dict__.pop("_cast_cache", None)
 
     def evaluate(self, W_solver, b_solver, outputs=None):
         """Objectives and gradients of the problems ``outputs`` (default all).

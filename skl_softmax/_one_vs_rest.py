@@ -1,6 +1,6 @@
 """One-vs-rest and multi-label logistic regression: all labels in one solve."""
 
-import sys
+import time
 import warnings
 from numbers import Real
 
@@ -16,19 +16,18 @@ from ._base import (
     check_sample_weight,
     chunkwise,
     class_sample_weight,
+    float32_products_overflow,
     is_dask_collection,
+    label_repr,
 )
 from ._batched_lbfgs import minimize_lbfgs_batched
 from ._compat import Interval, _fit_context
-from ._loss import BinomialLoss
-from ._solver import chain_results
+from ._label_problems import CONSTANT_LOGIT, LabelProblems, LabelTargets, Progress
+from ._solver import chain_results, print_fit_summary, stop_reason
 from ._special import log_sigmoid, logsumexp
 
-# The logit given to a label that is constant in training: σ(40) rounds to
-# exactly 1 in float64 (1 − σ(40) ≈ 4e-18 < eps/2) and σ(−40) ≈ 4e-18, so the
-# probabilities are those of OneVsRestClassifier's constant predictor (1 and 0)
-# to double precision, while coef_ and intercept_ stay finite.
-_CONSTANT_LOGIT = 40.0
+# A ConvergenceWarning names at most this many labels, then counts the rest.
+_LABELS_NAMED = 3
 
 
 class OneVsRestLogistic(LinearClassifierBase):
@@ -234,29 +233,24 @@ class OneVsRestLogistic(LinearClassifierBase):
             from ._dask import fit
 
             return fit(self, X, y, sample_weight)
+        started = time.perf_counter()
         X, y = self._validate_X_y(X, y)
         self._fit_dtype = X.dtype
-        Y = self._encode_targets(y)
+        targets = self._encode_targets(y)
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        constant = self._constant_labels(Y)
+        constant = self._constant_labels(targets)
         conditioning = Conditioning(X, sample_weight, self.fit_intercept, self.C)
-        objective = self._objective(X, Y, sample_weight, constant, conditioning)
+        labels = self._label_problems(X, targets, sample_weight, constant, conditioning)
         # One subtask per iteration of the slowest label, plus the one that never
-        # runs; SciPy runs one iteration even with maxiter=0.
+        # runs (max(max_iter, 1) + 1, as LogisticRegression opens).
         callbacks = self._start_callbacks(
             X, y, sample_weight, max(self.max_iter, 1) + 1
         )
-        W, b, results = self._solve_labels(objective, constant, callbacks, conditioning)
-        for name, value in self._fitted_attributes(W, b).items():
-            setattr(self, name, value)
-        self.n_iter_ = np.array(
-            [0 if result is None else result.n_iter for result in results],
-            dtype=np.int32,
-        )
-        self.loss_curve_ = [
-            np.array([] if result is None else result.loss_curve) for result in results
-        ]
-        self._warn_if_separated(X, Y, sample_weight, constant)
+        results = self._solve_labels(labels, constant, callbacks)
+        self._warn_if_not_converged(results, conditioning)
+        self._warn_if_separated(X, targets, sample_weight, constant)
+        if self.verbose:
+            print_fit_summary(type(self).__name__, results, started)
         callbacks.end_fit()
         return self
 
@@ -322,7 +316,8 @@ class OneVsRestLogistic(LinearClassifierBase):
         check_is_fitted(self)
         if not self.multilabel_:
             return super().predict(X)
-        indicator = (self.predict_proba(X) >= self.threshold).astype(self._label_dtype)
+        # Integer indicators whatever the dtype of y at fit, as OneVsRestClassifier.
+        indicator = (self.predict_proba(X) >= self.threshold).astype(int)
         if self._label_format == "csr_matrix":
             return sparse.csr_matrix(indicator)
         if self._label_format == "csr_array":
@@ -338,12 +333,12 @@ class OneVsRestLogistic(LinearClassifierBase):
     # -- fit steps, in the order fit calls them -----------------------------------
 
     def _encode_targets(self, y):
-        """Set ``classes_`` and ``multilabel_``; return the 0/1 targets per problem.
+        """Set ``classes_`` and ``multilabel_``; return the problems' targets.
 
-        Returns an array of shape (n_samples, n_problems): one column per class
-        (three or more classes) or per label, a single column for two classes.
-        It is the transpose of a C-contiguous (n_problems, n_samples) array, the
-        layout ``BinomialLoss`` keeps, so that the loss takes it without a copy.
+        One problem per class (three or more classes) or per label, a single
+        problem for two classes; held as class codes or the indicator as
+        given (:class:`~skl_softmax._label_problems.LabelTargets`), never as a
+        dense (n_samples, n_problems) float array.
         """
         if sparse.issparse(y) and y.shape[1] == 1:
             y = y.toarray()
@@ -352,7 +347,7 @@ class OneVsRestLogistic(LinearClassifierBase):
         if y.ndim == 1:
             check_classification_targets(y)
             self.multilabel_ = False
-            self.classes_, labels = np.unique(y, return_inverse=True)
+            self.classes_, codes = np.unique(y, return_inverse=True)
             n_classes = self.classes_.shape[0]
             if n_classes < 2:
                 raise ValueError(
@@ -360,9 +355,7 @@ class OneVsRestLogistic(LinearClassifierBase):
                     "the data, but the data contains only one class: "
                     f"{self._label_name(0)}."
                 )
-            if n_classes == 2:
-                return labels[None, :].astype(np.float64).T
-            return (np.arange(n_classes)[:, None] == labels).astype(np.float64).T
+            return LabelTargets(codes=codes.astype(np.intp), binary=n_classes == 2)
         return self._indicator_targets(y)
 
     def _indicator_targets(self, y):
@@ -381,23 +374,21 @@ class OneVsRestLogistic(LinearClassifierBase):
             )
         self.multilabel_ = True
         self.classes_ = np.arange(y.shape[1])
-        self._label_dtype = y.dtype
         self._label_format = (
             ("csr_array" if isinstance(y, sparse.sparray) else "csr_matrix")
             if sparse.issparse(y)
             else "ndarray"
         )
-        Y = y.toarray() if sparse.issparse(y) else np.asarray(y)
-        return np.ascontiguousarray(Y.T, dtype=np.float64).T
+        return LabelTargets(indicator=y if sparse.issparse(y) else np.asarray(y))
 
-    def _constant_labels(self, Y):
+    def _constant_labels(self, targets):
         """Per problem: +1 (always 1), −1 (always 0) or 0 (varies), with a warning.
 
         As ``OneVsRestClassifier``, a label is constant when its target values
         are, whatever the sample weights.
         """
-        positives = Y.sum(axis=0)
-        constant = np.where(positives == Y.shape[0], 1, 0) - (positives == 0)
+        positives = targets.counts()
+        constant = np.where(positives == targets.n_samples, 1, 0) - (positives == 0)
         if constant.any():
             described = ", ".join(
                 f"{self._label_name(k)} ("
@@ -407,44 +398,47 @@ class OneVsRestLogistic(LinearClassifierBase):
             warnings.warn(
                 f"Labels constant in training: {described}. They are predicted as "
                 "that constant: coef_ row 0 and intercept_ "
-                f"±{_CONSTANT_LOGIT:g}.",
+                f"±{CONSTANT_LOGIT:g}.",
                 UserWarning,
                 stacklevel=4,
             )
         return constant
 
-    def _objective(self, X, Y, sample_weight, constant, conditioning):
-        """The labels' sigmoid cross-entropies, weighted per problem."""
-        weights = self._problem_weights(Y, sample_weight, constant != 0)
-        # Σ s_i ℓ_i / S + ‖w‖² / (2 C S) is unchanged when s is divided by its
-        # largest value m and C multiplied by m: weights of at most one keep the
-        # float32 products s_i (σ_i − y_i) x_i from overflowing (weights 1e12).
-        largest = weights.max()
-        return BinomialLoss(
+    def _label_problems(self, X, targets, sample_weight, constant, conditioning):
+        """The varying labels as problems of the batched solver."""
+        factors = self._class_factors(targets, sample_weight, constant != 0)
+        return LabelProblems(
             X,
-            Y,
-            weights / largest,
-            self.C * largest,
+            targets,
+            sample_weight,
+            factors,
+            self.C,
             self.fit_intercept,
-            x_offset=conditioning.offset,
-            x_scale=conditioning.scale,
+            conditioning,
+            np.flatnonzero(constant == 0),
+            dtype=np.float64 if float32_products_overflow(X) else None,
         )
 
-    def _problem_weights(self, Y, sample_weight, constant):
-        """Sample weights times class weights, one column per problem if needed."""
+    def _class_factors(self, targets, sample_weight, constant):
+        """Class-weight factors ``(π, ν)`` of every problem's positives and negatives.
+
+        ``None`` without class weights. Problem ``k`` weighs sample ``i`` by
+        ``s_i π_k`` when it is a positive and ``s_i ν_k`` otherwise.
+        """
         if self.class_weight is None:
-            return sample_weight
-        if Y.shape[1] == 1 and not self.multilabel_:
+            return None
+        n_problems = targets.n_problems
+        S = sample_weight.sum()
+        S_positive = targets.positives(sample_weight)
+        S_negative = S - S_positive
+        if targets.binary:
             # Two classes: one problem, weighted exactly as LogisticRegression.
-            labels = Y[:, 0].astype(np.intp)
             factor = class_sample_weight(
-                self.class_weight, self.classes_, labels, sample_weight
+                self.class_weight, self.classes_, targets.codes, sample_weight
             )
-            return self._checked(sample_weight * factor)
-        if self.class_weight == "balanced":
-            S = sample_weight.sum()
-            S_positive = sample_weight @ Y
-            S_negative = S - S_positive
+            positive = np.array([factor[targets.codes == 1][0]])
+            negative = np.array([factor[targets.codes == 0][0]])
+        elif self.class_weight == "balanced":
             empty = ~constant & ((S_positive <= 0) | (S_negative <= 0))
             if empty.any():
                 raise ValueError(
@@ -455,7 +449,6 @@ class OneVsRestLogistic(LinearClassifierBase):
             with np.errstate(divide="ignore"):
                 positive = np.where(constant, 1.0, S / (2.0 * S_positive))
                 negative = np.where(constant, 1.0, S / (2.0 * S_negative))
-            factor = Y * positive + (1.0 - Y) * negative
         else:
             known = set(self.classes_.tolist())
             unknown = [key for key in self.class_weight if key not in known]
@@ -464,86 +457,128 @@ class OneVsRestLogistic(LinearClassifierBase):
                     "class_weight must have keys among the labels in classes_ "
                     f"{self.classes_.tolist()}. Got {unknown[0]!r} instead."
                 )
-            weight = np.array(
+            positive = np.array(
                 [float(self.class_weight.get(label, 1.0)) for label in self.classes_]
             )
             # Checked before use: an infinite weight times a zero target is NaN.
-            if not np.all(np.isfinite(weight)) or np.any(weight < 0):
+            if not np.all(np.isfinite(positive)) or np.any(positive < 0):
                 raise ValueError(
                     "class_weight must map every label to a finite, non-negative "
                     f"weight. Got class_weight={self.class_weight!r} instead."
                 )
-            factor = Y * weight + (1.0 - Y)
-        return self._checked(sample_weight[:, None] * factor)
-
-    def _checked(self, weights):
-        """``weights``, after checking that every problem keeps some weight."""
-        totals = weights.sum(axis=0)
+            negative = np.ones(n_problems)
+        totals = positive * S_positive + negative * S_negative
         if not np.all(totals > 0):
             raise ValueError(
                 "class_weight and sample_weight together must leave a positive "
                 f"total weight in every problem. Got 0 with "
                 f"class_weight={self.class_weight!r}."
             )
-        return weights
+        return positive, negative
 
-    def _solve_labels(self, objective, constant, callbacks, conditioning):
-        """Batched L-BFGS-B over the non-constant labels; the model's ``W``, ``b``.
+    def _solve_labels(self, labels, constant, callbacks):
+        """Batched L-BFGS-B over the varying labels; sets the fitted attributes.
 
-        ``constant`` is +1, −1 or 0 per problem, as :meth:`_constant_labels`
-        returns. Returns ``W`` of shape (n_problems, n_features), ``b`` and one
-        ``LbfgsResult`` per problem (``None`` for constant labels).
+        Returns one ``LbfgsResult`` per label (``None`` for constant labels),
+        without its ``x``: each label's solution goes straight into the
+        coefficients, so they are held once whatever the number of labels.
 
         As in :meth:`LinearClassifierBase._solve`, float32 data are solved with
         float32 products while their precision suffices, then the labels that
         need more get a float64 finish from where they stopped.
         """
-        labels = _LabelProblems(objective, constant)
-        start = labels.flat(*self._initial_solver_params(objective))
-        progress = _Progress(self, labels, start, callbacks)
+        objective = labels.objective
+        n_active = len(labels.active)
+        solution = np.zeros((n_active, objective.n_features + int(self.fit_intercept)))
+        W0, b0 = self._initial_solver_params(objective, constant.shape[0])
+        if W0 is not None:
+            solution[:] = labels.flat(W0, b0, labels.active)
+        progress = Progress(
+            labels,
+            solution,
+            callbacks,
+            self._fitted_attributes,
+            self._label_name,
+            constant,
+            self.verbose,
+        )
         if callbacks.wanted:
             callbacks.begin_iteration(progress.attributes())
-        monitor = progress if (self.verbose or callbacks.wanted) else None
         # tol bounds each label's gradient with respect to its coef_ row and
         # intercept, also when the solver works in other coordinates.
         measure, first_tol = self._solver_settings(objective)
-        results, _, _ = minimize_lbfgs_batched(
-            labels.evaluate,
-            list(start),
-            tol=first_tol,
-            max_iter=self.max_iter,
-            monitor=monitor,
-            gradient_measure=measure,
+        results = [None] * n_active
+
+        def keep(rows):
+            def on_result(problem, result):
+                row = rows[problem]
+                solution[row] = result.x
+                result.x = None
+                if results[row] is not None:
+                    result = chain_results(results[row], result)
+                results[row] = result
+                progress.stop(problem)
+
+            return on_result
+
+        if n_active:
+            minimize_lbfgs_batched(
+                labels.evaluate,
+                solution,
+                tol=first_tol,
+                max_iter=self.max_iter,
+                monitor=progress if (self.verbose or callbacks.wanted) else None,
+                gradient_measure=measure,
+                n_workers=labels.n_in_flight,
+                on_result=keep(np.arange(n_active)),
+            )
+        finish = np.array(
+            [
+                i
+                for i, result in enumerate(results)
+                if self._needs_float64_finish(objective, result, first_tol)
+            ],
+            dtype=np.intp,
         )
-        finish = [
-            i
-            for i, result in enumerate(results)
-            if self._needs_float64_finish(objective, result, first_tol)
-        ]
-        if finish:
-            progress.positions = np.array(finish)
-            finished, _, _ = minimize_lbfgs_batched(
-                labels.subset(finish, objective.in_dtype(np.float64)).evaluate,
-                [results[i].x for i in finish],
+        if finish.size:
+            progress.positions = finish
+            progress.stopped[finish] = False
+            subset = labels.subset(finish, np.float64)
+            minimize_lbfgs_batched(
+                subset.evaluate,
+                solution[finish],
                 tol=self.tol,
                 max_iter=[self.max_iter - results[i].n_iter for i in finish],
-                monitor=monitor,
+                monitor=progress if (self.verbose or callbacks.wanted) else None,
                 gradient_measure=measure,
+                n_workers=subset.n_in_flight,
+                on_result=keep(finish),
             )
-            for i, result in zip(finish, finished, strict=True):
-                results[i] = chain_results(results[i], result)
-        self._warn_if_not_converged(results, labels.active, conditioning)
+        W, b = labels.model(solution, constant)
+        solution = None  # the coefficients are held once from here on
+        self.coef_ = np.asarray(W, dtype=self._fit_dtype)
+        self.intercept_ = np.asarray(b, dtype=self._fit_dtype)
         all_results = [None] * constant.shape[0]
-        for problem, result in zip(labels.active, results, strict=True):
-            all_results[problem] = result
-        W, b = labels.model([result.x for result in results])
-        return W, b, all_results
+        for k, result in zip(labels.active, results, strict=True):
+            all_results[k] = result
+        self.n_iter_ = np.array(
+            [0 if result is None else result.n_iter for result in all_results],
+            dtype=np.int32,
+        )
+        self.loss_curve_ = [
+            np.array([] if result is None else result.loss_curve)
+            for result in all_results
+        ]
+        return all_results
 
-    def _initial_solver_params(self, objective):
-        """Zeros, as LogisticRegression starts, or the previous fit's solution."""
-        n_problems, n_features = objective.n_outputs, objective.n_features
+    def _initial_solver_params(self, objective, n_problems):
+        """The previous solution for a warm start, or ``None`` for zeros.
+
+        Zeros are LogisticRegression's start.
+        """
+        n_features = objective.n_features
         if not (self.warm_start and hasattr(self, "coef_")):
-            return np.zeros((n_problems, n_features)), np.zeros(n_problems)
+            return None, None
         expected = (n_problems, n_features)
         if self.coef_.shape != expected:
             raise ValueError(
@@ -556,7 +591,45 @@ class OneVsRestLogistic(LinearClassifierBase):
             np.asarray(intercept, dtype=np.float64),
         )
 
-    def _warn_if_separated(self, X, Y, sample_weight, constant):
+    def _warn_if_not_converged(self, results, conditioning):
+        """One ConvergenceWarning: how many labels did not converge, and a few."""
+        failed = [
+            (k, result)
+            for k, result in enumerate(results)
+            if result is not None and not result.converged
+        ]
+        if not failed:
+            return
+        details = []
+        for k, result in failed[:_LABELS_NAMED]:
+            if result.n_iter >= self.max_iter:
+                what = f"reached max_iter={self.max_iter} iterations"
+            else:
+                what = (
+                    f"stopped after {result.n_iter} iterations because "
+                    f"{stop_reason(result)}"
+                )
+            details.append(
+                f"label {self._label_name(k)} {what} (largest gradient component "
+                f"{result.grad_max:.3g})"
+            )
+        if len(failed) > _LABELS_NAMED:
+            details.append(f"and {len(failed) - _LABELS_NAMED} more")
+        n_solved = sum(result is not None for result in results)
+        message = (
+            f"{type(self).__name__}: lbfgs failed to converge: L-BFGS-B did not "
+            f"converge for {len(failed)} of {n_solved} labels, whose largest "
+            f"gradient components stay above tol={self.tol:g}: "
+            f"{'; '.join(details)}. Increase max_iter, scale the "
+            "features (for example with sklearn.preprocessing.StandardScaler), or "
+            "loosen tol."
+        )
+        hint = conditioning.hint()
+        if hint:
+            message = f"{message} {hint}"
+        warnings.warn(message, ConvergenceWarning, stacklevel=4)
+
+    def _warn_if_separated(self, X, targets, sample_weight, constant):
         """ConvergenceWarning naming the labels the fit separates when C=inf.
 
         If ``w_k, b_k`` put every sample of positive weight on its side with a
@@ -566,11 +639,17 @@ class OneVsRestLogistic(LinearClassifierBase):
         """
         if not np.isinf(self.C):
             return
-        scores = np.asarray(X @ self.coef_.T + self.intercept_)
-        margins = np.where(Y == 1, scores, -scores)[sample_weight > 0]
-        separated = np.flatnonzero(np.all(margins > 0, axis=0) & (constant == 0))
-        if separated.size:
-            names = ", ".join(self._label_name(k) for k in separated)
+        weighted = sample_weight > 0
+        separated = []
+        for k in np.flatnonzero(constant == 0):
+            scores = np.asarray(X @ self.coef_[k] + self.intercept_[k]).ravel()
+            margins = np.where(targets.column(k) == 1, scores, -scores)
+            if np.all(margins[weighted] > 0):
+                separated.append(k)
+        if separated:
+            names = ", ".join(self._label_name(k) for k in separated[:_LABELS_NAMED])
+            if len(separated) > _LABELS_NAMED:
+                names += f" and {len(separated) - _LABELS_NAMED} more"
             warnings.warn(
                 f"{type(self).__name__}: labels {names} are perfectly separated "
                 "in the training data and C=inf, so their unpenalised "
@@ -581,135 +660,5 @@ class OneVsRestLogistic(LinearClassifierBase):
             )
 
     def _label_name(self, k):
-        """``repr`` of label ``k`` as a Python object: 2 or 'cat', not np.int64(2)."""
-        return repr(self.classes_[k].item())
-
-    def _warn_if_not_converged(self, results, active, conditioning, stacklevel=5):
-        """One ConvergenceWarning naming every label that did not converge."""
-        failed = [
-            (k, result)
-            for k, result in zip(active, results, strict=True)
-            if not result.converged
-        ]
-        if not failed:
-            return
-        details = []
-        for k, result in failed:
-            if result.n_iter >= self.max_iter:
-                what = f"reached max_iter={self.max_iter} iterations"
-            else:
-                what = (
-                    f"stopped after {result.n_iter} iterations because the line "
-                    f"search failed ({result.message.strip()})"
-                )
-            details.append(
-                f"label {self._label_name(k)} {what} (largest gradient component "
-                f"{result.grad_max:.3g})"
-            )
-        message = (
-            f"{type(self).__name__}: L-BFGS-B did not converge for {len(failed)} of "
-            f"{len(results)} labels, whose largest gradient components stay above "
-            f"tol={self.tol:g}: {'; '.join(details)}. Increase max_iter, scale the "
-            "features (for example with sklearn.preprocessing.StandardScaler), or "
-            "loosen tol."
-        )
-        hint = conditioning.hint()
-        if hint:
-            message = f"{message} {hint}"
-        warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel)
-
-
-class _LabelProblems:
-    """The non-constant labels as the batched solver sees them.
-
-    Problem ``i`` of the solver is label ``active[i]``; its flat vector is its
-    row of the solver's ``W'`` followed by its intercept.
-    """
-
-    def __init__(self, objective, constant, active=None):
-        self.objective = objective
-        self.constant = constant
-        self.active = np.flatnonzero(constant == 0) if active is None else active
-        self.n_features = objective.n_features
-        self.fit_intercept = objective.fit_intercept
-
-    def subset(self, positions, objective):
-        """The problems ``positions`` of this batch, evaluated by ``objective``."""
-        return _LabelProblems(objective, self.constant, self.active[positions])
-
-    def flat(self, W_solver, b_solver):
-        """Flat vectors of the active labels, shape (n_active, n_params)."""
-        W_solver = np.asarray(W_solver, dtype=np.float64)[self.active]
-        if not self.fit_intercept:
-            return W_solver.copy()
-        return np.column_stack([W_solver, np.asarray(b_solver)[self.active]])
-
-    def split(self, points):
-        """Solver ``W'`` (n, n_features) and ``b'`` (n,) from flat vectors."""
-        points = np.asarray(points, dtype=np.float64)
-        points = points.reshape(-1, self.n_features + int(self.fit_intercept))
-        W = points[:, : self.n_features]
-        b = points[:, self.n_features] if self.fit_intercept else np.zeros(len(W))
-        return W, b
-
-    def evaluate(self, problems, points):
-        """Objectives and flat gradients of ``problems``, in one pass over X."""
-        losses, grad_W, grad_b = self.objective.evaluate(
-            *self.split(points), outputs=self.active[problems]
-        )
-        if self.fit_intercept:
-            return losses, np.column_stack([grad_W, grad_b])
-        return losses, grad_W
-
-    def model(self, points):
-        """The model's ``W``, ``b`` for every label, from the active ones' points."""
-        W, b = self.objective.to_model(*self.split(points))
-        W_all = np.zeros((self.constant.shape[0], self.n_features))
-        b_all = self.constant * _CONSTANT_LOGIT
-        W_all[self.active], b_all[self.active] = W, b
-        return W_all, b_all
-
-
-class _Progress:
-    """Reports the iterations of the batched solve: ``verbose`` and callbacks.
-
-    Called by the solver in the caller's thread with the iterations completed
-    since the previous round.  The callbacks' subtask ``t`` ends when every
-    label has completed ``t + 1`` iterations or stopped.  ``positions`` maps
-    the solver's problems to the labels' rows when a solve runs on a subset.
-    """
-
-    def __init__(self, estimator, labels, start, callbacks):
-        self.estimator = estimator
-        self.labels = labels
-        self.callbacks = callbacks
-        self.iterates = np.array(start, dtype=np.float64)
-        self.n_iterations = np.zeros(len(self.iterates), dtype=np.intp)
-        self.n_reported = 0
-        self.positions = np.arange(len(self.iterates))
-
-    def attributes(self):
-        return self.estimator._fitted_attributes(*self.labels.model(self.iterates))
-
-    def __call__(self, iterations, running):
-        for problem, x, value, grad in iterations:
-            row = self.positions[problem]
-            self.iterates[row] = x
-            self.n_iterations[row] += 1
-            if self.estimator.verbose:
-                label = self.estimator._label_name(self.labels.active[row])
-                print(
-                    f"label {label}   iteration {self.n_iterations[row]:4d}   "
-                    f"objective {value:.12e}   "
-                    f"max |gradient| {np.max(np.abs(grad), initial=0.0):.3e}",
-                    file=sys.stdout,
-                )
-        if not self.callbacks.wanted:
-            return
-        if running:
-            completed = min(self.n_iterations[self.positions[p]] for p in running)
-        else:
-            completed = int(self.n_iterations.max(initial=0))
-        while self.n_reported < completed:
-            self.n_reported += 1
-            self.callbacks.end_iteration(self.attributes())
+        """Label ``k`` as users wrote it: 2 or 'cat', never np.int64(2)."""
+        return label_repr(self.classes_[k])

@@ -1,5 +1,6 @@
 """Multinomial logistic (softmax) regression."""
 
+import time
 import warnings
 from numbers import Real
 
@@ -13,18 +14,24 @@ from ._base import (
     Conditioning,
     LinearClassifierBase,
     _compute_class_weight,
+    bounded_C,
     check_sample_weight,
     chunkwise,
     class_sample_weight,
     is_dask_collection,
+    label_repr,
 )
 from ._compat import Interval, _fit_context
 from ._loss import BinomialLoss, MultinomialLoss
-from ._special import _softmax_in_place, log_sigmoid, log_softmax, sigmoid
-
-# Soft-target rows must sum to 1 within this tolerance: loose enough for rows
-# computed in float32, tight enough to catch unnormalised counts.
-_ROW_SUM_TOLERANCE = 1e-6
+from ._solver import print_fit_summary
+from ._special import (
+    ROW_SUM_TOLERANCE,
+    _softmax_in_place,
+    describe_row_sum,
+    log_sigmoid,
+    log_softmax,
+    sigmoid,
+)
 
 
 class SoftmaxRegression(LinearClassifierBase):
@@ -202,6 +209,7 @@ class SoftmaxRegression(LinearClassifierBase):
             from ._dask import fit
 
             return fit(self, X, y, sample_weight)
+        started = time.perf_counter()
         X, y = self._validate_X_y(X, y)
         self._fit_dtype = X.dtype
         labels, targets = self._encode_targets(y)
@@ -223,6 +231,8 @@ class SoftmaxRegression(LinearClassifierBase):
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         self.loss_curve_ = np.array(result.loss_curve)
         self._warn_if_separated(X, labels, sample_weight)
+        if self.verbose:
+            print_fit_summary(type(self).__name__, [result], started)
         callbacks.end_fit()
         return self
 
@@ -279,7 +289,7 @@ class SoftmaxRegression(LinearClassifierBase):
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes in "
                     "the data, but the data contains only one class: "
-                    f"{self.classes_[0]!r}."
+                    f"{label_repr(self.classes_[0])}."
                 )
             return labels.astype(np.intp), None
         return None, self._soft_targets(y)
@@ -297,7 +307,7 @@ class SoftmaxRegression(LinearClassifierBase):
                 f"Soft targets y need at least 2 columns. Got {Y.shape[1]} instead."
             )
         row_sums = Y.sum(axis=1)
-        bad_rows = np.abs(row_sums - 1) > _ROW_SUM_TOLERANCE
+        bad_rows = np.abs(row_sums - 1) > ROW_SUM_TOLERANCE
         if np.all((Y == 0) | (Y == 1)) and bad_rows.any():
             raise ValueError(
                 "y looks like a multi-label indicator matrix (0/1 rows not summing "
@@ -311,11 +321,14 @@ class SoftmaxRegression(LinearClassifierBase):
             )
         if bad_rows.any():
             raise ValueError(
-                "Soft targets y must have rows summing to 1. Got a row summing to "
-                f"{row_sums[bad_rows][0]:.6g} instead."
+                "Soft targets y must have rows summing to 1. Got "
+                f"{describe_row_sum(row_sums[bad_rows][0])} instead."
             )
         self.classes_ = np.arange(Y.shape[1])
-        return Y
+        # Rows off by up to the tolerance would make the objective unbounded
+        # along "add t to every intercept" (its slope is Σ s_i (1 − Σ_k y_ik)):
+        # renormalised, every accepted row sums to 1 to rounding.
+        return Y / row_sums[:, None]
 
     def _weights(self, labels, targets, sample_weight, n_samples):
         """Sample weights times class weights, validated."""
@@ -370,7 +383,7 @@ class SoftmaxRegression(LinearClassifierBase):
         # float32 products s_i (p_i − y_i) x_i from overflowing (weights 1e12).
         largest = sample_weight.max()
         sample_weight = sample_weight / largest
-        C = self._loss_C * largest
+        C = bounded_C(self._loss_C * largest, sample_weight.sum())
         if n_classes == 2:
             if labels is not None:
                 positive = labels.astype(np.float64)

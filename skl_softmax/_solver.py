@@ -9,6 +9,7 @@ decrease test rarely stops the solver before the gradient test does.
 """
 
 import sys
+import time
 import warnings
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ class LbfgsResult:
     converged: bool
     message: str
     loss_curve: list = field(default_factory=list)
+    stopped_by_callback: bool = False
 
 
 class _CachedObjective:
@@ -100,8 +102,13 @@ def minimize_lbfgs(
     loss_curve = []
     measure = _max_abs if gradient_measure is None else gradient_measure
     x0 = np.asarray(x0, dtype=np.float64)
+    if max_iter == 0:
+        # The starting point, evaluated: SciPy would still take one step.
+        value, grad = cached(x0)
+        return LbfgsResult(x0, value, measure(grad), 0, measure(grad) <= tol, "")
     if gradient_measure is not None and measure(cached(x0)[1]) <= tol:
         return LbfgsResult(x0, cached.value, measure(cached.grad), 0, True, "")
+    stopped_by_callback = []
 
     def callback(intermediate_result):
         x = intermediate_result.x
@@ -114,7 +121,13 @@ def minimize_lbfgs(
                 file=sys.stdout,
             )
         if on_iteration is not None:
-            on_iteration(x)
+            try:
+                on_iteration(x)
+            except StopIteration:
+                # A user's callback asked to stop: end as LogisticRegression
+                # does (SciPy stops), and say so truthfully.
+                stopped_by_callback.append(True)
+                raise
         if gradient_measure is not None and measure(cached.grad_at(x)) <= tol:
             raise StopIteration
 
@@ -134,7 +147,6 @@ def minimize_lbfgs(
         },
     )
     grad_max = measure(cached.grad_at(result.x))
-    # With maxiter=0 SciPy still takes one step; report what was asked for.
     n_iter = int(min(result.nit, max_iter))
     del loss_curve[n_iter:]
     return LbfgsResult(
@@ -147,6 +159,38 @@ def minimize_lbfgs(
         converged=bool(result.status == 0 or grad_max <= tol),
         message=str(result.message),
         loss_curve=loss_curve,
+        stopped_by_callback=bool(stopped_by_callback),
+    )
+
+
+def stop_reason(result):
+    """Why a run stopped before ``max_iter`` without converging, in words."""
+    if result.stopped_by_callback:
+        return "a callback raised StopIteration"
+    return f"the line search failed ({result.message.strip()})"
+
+
+def print_fit_summary(name, results, started):
+    """One line at the end of a verbose fit: iterations, objective, gradient, time.
+
+    ``results`` holds one ``LbfgsResult`` per problem (``None`` for a problem
+    not solved); the objective is their sum, the gradient their largest.
+    """
+    solved = [result for result in results if result is not None]
+    n_iter = [result.n_iter for result in solved]
+    objective = sum(result.fun for result in solved)
+    grad_max = max((result.grad_max for result in solved), default=0.0)
+    converged = sum(result.converged for result in solved)
+    iterations = (
+        f"{n_iter[0]} iterations"
+        if len(solved) == 1
+        else f"{len(solved)} problems, {max(n_iter, default=0)} iterations at most "
+        f"({sum(n_iter)} in all), {converged} converged"
+    )
+    print(
+        f"{name}: {iterations}, objective {objective:.12e}, max |gradient| "
+        f"{grad_max:.3e}, {time.perf_counter() - started:.3f} s",
+        file=sys.stdout,
     )
 
 
@@ -160,6 +204,7 @@ def chain_results(first, second):
         converged=second.converged,
         message=second.message,
         loss_curve=first.loss_curve + second.loss_curve,
+        stopped_by_callback=second.stopped_by_callback,
     )
 
 
@@ -187,12 +232,10 @@ def warn_if_not_converged(
     if result.n_iter >= max_iter:
         what = f"reached max_iter={max_iter} iterations"
     else:
-        what = (
-            f"stopped after {result.n_iter} iterations because the line search "
-            f"failed ({result.message.strip()})"
-        )
+        what = f"stopped after {result.n_iter} iterations because {stop_reason(result)}"
     message = (
-        f"{estimator_name}: L-BFGS-B {what}; the largest gradient component is "
+        f"{estimator_name}: lbfgs failed to converge: L-BFGS-B {what}; the largest "
+        f"gradient component is "
         f"{result.grad_max:.3g}, above tol={tol:g}. Increase max_iter, scale the "
         "features (for example with sklearn.preprocessing.StandardScaler), or "
         "loosen tol."

@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_iris
 
+import skl_softmax
+
 FAST = ["--dataset", "iris", "--C-grid", "0.1,1", "--cv", "3"]
 MODELS = ["SoftmaxRegression", "OneVsRestLogistic", "LogisticRegression"]
 
@@ -242,7 +244,13 @@ def test_csv_without_target(iris_csv):
 
 @pytest.mark.parametrize(
     "option",
-    [["--C-grid", "0,1"], ["--cv", "1"]],
+    [
+        ["--C-grid", "0,1"],
+        ["--C-grid", "1,,2"],
+        ["--C-grid", "1,2,"],
+        ["--C-grid", ","],
+        ["--cv", "1"],
+    ],
 )
 def test_bad_options_exit_2_without_traceback(option):
     process = run_cli(*option)
@@ -252,10 +260,98 @@ def test_bad_options_exit_2_without_traceback(option):
     assert process.stderr.strip().splitlines()[-1].startswith("skl-softmax: error:")
 
 
+def test_c_grid_with_an_empty_entry_names_it():
+    process = run_cli("--C-grid", "1,,2")
+    assert "no empty entry" in process.stderr and "'1,,2'" in process.stderr
+
+
+def test_version():
+    process = run_cli("--version")
+    assert process.returncode == 0, process.stderr
+    assert process.stdout == f"skl-softmax {skl_softmax.__version__}\n"
+    assert process.stderr == ""
+
+
+def test_a_column_too_large_to_standardise_gets_a_message_about_its_scale(
+    tmp_path,
+):
+    # Finite numbers near 1e300: their squares overflow in StandardScaler,
+    # which used to reach the models as "Input X contains NaN".
+    rng = np.random.default_rng(0)
+    rows = [["small", "huge", "label"]]
+    rows += [[rng.normal(), rng.normal() * 1e300, i % 2] for i in range(30)]
+    path = write_csv(tmp_path / "huge.csv", rows)
+    process = run_cli("--csv", str(path), "--target", "label")
+    assert_one_line_error(process, "'huge'", "too large to standardise", "e+300")
+    assert "NaN" not in process.stderr
+
+
+def test_a_failing_fit_is_one_line_without_its_traceback(tmp_path):
+    # Make every fit of the first model fail, as data a model rejects would:
+    # the search's summary of failed fits embeds the workers' tracebacks.
+    code = (
+        "import sys\n"
+        "from sklearn.linear_model import LogisticRegression\n"
+        "import skl_softmax._cli as cli\n"
+        "class Refuses(LogisticRegression):\n"
+        "    def fit(self, X, y, **kwargs):\n"
+        "        raise ValueError('this model refuses\\nthe data')\n"
+        "cli._models = lambda: {'Refuses': Refuses()}\n"
+        f"sys.exit(cli.main({FAST!r}))\n"
+    )
+    process = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    # Progress lines come first; the error is one line, and the last.
+    assert process.returncode == 2, process.stderr
+    assert process.stdout == ""
+    assert "Traceback" not in process.stderr and 'File "' not in process.stderr
+    *progress, error = process.stderr.strip().splitlines()
+    assert progress[-1].startswith("[1/1] Refuses:")
+    assert error == (
+        "skl-softmax: error: Refuses cannot fit this data: this model refuses the data"
+    )
+
+
+def test_plot_draws_every_model_in_its_own_style():
+    # Three identical curves, as SoftmaxRegression and LogisticRegression give
+    # for three classes: each must stay visible, with its own legend entry.
+    from skl_softmax._cli import _figure
+
+    curve = {"C": [0.1, 1.0], "accuracy": [0.9, 0.95], "log_loss": [0.3, 0.2]}
+    report = {
+        "data": {"name": "same"},
+        "cv": 3,
+        "C_grid": [0.1, 1.0],
+        "results": [{"model": model, "curve": curve} for model in MODELS],
+    }
+    figure = _figure(report)
+    try:
+        for ax in figure.axes:
+            lines = ax.get_lines()
+            assert [line.get_label() for line in lines] == MODELS
+            styles = {(line.get_marker(), line.get_linestyle()) for line in lines}
+            assert len({marker for marker, _ in styles}) == 3
+            assert len({linestyle for _, linestyle in styles}) == 3
+            # Drawn on top of each other, later lines are thinner or smaller.
+            sizes = [line.get_markersize() for line in lines]
+            assert sizes[0] > sizes[2]
+        legend = figure.axes[0].get_legend()
+        assert [text.get_text() for text in legend.get_texts()] == MODELS
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+
+
 def test_help_explains_every_option():
     process = run_cli("--help")
     assert process.returncode == 0
-    for option in ["--dataset", "--csv", "--target", "--C-grid", "--cv", "--json"]:
+    options = ["--dataset", "--csv", "--target", "--C-grid", "--cv", "--json"]
+    for option in [*options, "--version"]:
         assert option in process.stdout
     assert "--plot" in process.stdout and "matplotlib" in process.stdout
     assert "Exit status" in process.stdout

@@ -221,6 +221,18 @@ def test_binary_one_vs_rest_cv_matches_logistic_regression_cv():
     assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=1e-6)
 
 
+def test_binary_string_labels_with_class_weight_dict():
+    X, y, folds = _multiclass(n_classes=2)
+    names = np.array(["no", "yes"])[y]
+    weights = {"no": 1.0, "yes": 3.0}
+    ours = OneVsRestLogisticCV(Cs=CS, cv=folds, class_weight=weights, **TIGHT)
+    ours.fit(X, names)
+    reference = _reference_cv(CS, folds, class_weight=weights).fit(X, names)
+    assert ours.C_[0] == reference.C_
+    assert_allclose(ours.scores_[0], reference.scores_[:, 0], atol=1e-6)
+    assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=1e-6)
+
+
 def test_one_vs_rest_cv_custom_scoring_scores_each_label():
     X, Y, folds = _multilabel()
     reference = OneVsRestClassifier(_reference_cv(CS, folds, scoring="roc_auc"))
@@ -301,6 +313,17 @@ def test_soft_targets_use_kfold_and_score_the_cross_entropy():
                 np.sum(Y[test] * model.predict_log_proba(X[test]), axis=1)
             )
             assert ours.scores_[i, j] == pytest.approx(-cross_entropy, abs=1e-6)
+    log_proba = ours.predict_log_proba(X)
+    assert ours.score(X, Y) == pytest.approx(np.mean(np.sum(Y * log_proba, axis=1)))
+
+
+def test_sparse_multilabel_targets_equal_dense_ones():
+    X, Y, folds = _multilabel()
+    dense = OneVsRestLogisticCV(Cs=CS, cv=folds).fit(X, Y)
+    csr = OneVsRestLogisticCV(Cs=CS, cv=folds).fit(X, sparse.csr_matrix(Y))
+    assert_array_equal(csr.scores_, dense.scores_)
+    assert_array_equal(csr.coef_, dense.coef_)
+    assert sparse.issparse(csr.predict(X))
 
 
 def test_default_cv_is_stratified_for_labels():

@@ -391,7 +391,7 @@ def test_threaded_scheduler_without_client(client):
 
 
 @pytest.mark.parametrize(
-    "Estimator, n_classes", [(SoftmaxRegression, 3), (OneVsRestLogistic, 2)]
+    "Estimator, n_classes", [(SoftmaxRegression, 3), (SoftmaxRegression, 2)]
 )
 def test_separated_data_warn_as_in_memory(client, Estimator, n_classes):
     from sklearn.exceptions import ConvergenceWarning

@@ -29,6 +29,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skl_softmax import OneVsRestLogistic, SoftmaxRegression
+from skl_softmax import _label_problems as label_problems_module
 from skl_softmax import _one_vs_rest as one_vs_rest_module
 from skl_softmax._batched_lbfgs import minimize_lbfgs_batched
 from skl_softmax._compat import HAS_CALLBACKS
@@ -517,7 +518,7 @@ class _CountingLoss(BinomialLoss):
 
 
 def test_batching_costs_the_slowest_label_not_the_sum(monkeypatch):
-    monkeypatch.setattr(one_vs_rest_module, "BinomialLoss", _CountingLoss)
+    monkeypatch.setattr(label_problems_module, "BinomialLoss", _CountingLoss)
     monkeypatch.setattr(_CountingLoss, "instances", [])
     X, Y = _multilabel(n_labels=8)
     OneVsRestLogistic(**TIGHT).fit(X, Y)
@@ -535,7 +536,7 @@ def test_batching_costs_the_slowest_label_not_the_sum(monkeypatch):
 
 
 def test_one_pass_over_X_per_round(monkeypatch):
-    monkeypatch.setattr(one_vs_rest_module, "BinomialLoss", _CountingLoss)
+    monkeypatch.setattr(label_problems_module, "BinomialLoss", _CountingLoss)
     monkeypatch.setattr(_CountingLoss, "instances", [])
     solves = []
 
@@ -553,28 +554,23 @@ def test_one_pass_over_X_per_round(monkeypatch):
 
 
 @pytest.mark.parametrize("target", ["multiclass", "binary", "multilabel", "sparse"])
-def test_targets_are_held_once(monkeypatch, target):
-    # The (n_problems, n_samples) targets are the loss's largest array after X:
-    # the estimator encodes them in the loss's layout, which takes them as is.
-    monkeypatch.setattr(one_vs_rest_module, "BinomialLoss", _CountingLoss)
+def test_targets_are_held_once_per_label_in_flight(monkeypatch, target):
+    # The loss holds one row of targets per label in flight, never a dense
+    # (n_problems, n_samples) copy: labels are loaded into free rows.
+    monkeypatch.setattr(label_problems_module, "BinomialLoss", _CountingLoss)
     monkeypatch.setattr(_CountingLoss, "instances", [])
-    encoded = []
-    encode = OneVsRestLogistic._encode_targets
-    monkeypatch.setattr(
-        OneVsRestLogistic,
-        "_encode_targets",
-        lambda self, y: encoded.append(encode(self, y)) or encoded[-1],
-    )
+    monkeypatch.setattr(label_problems_module, "_MAX_IN_FLIGHT", 2)
     X, y = load_iris(return_X_y=True)
     if target == "binary":
         y = y == 2
     elif target != "multiclass":
         X, y = _multilabel(n_labels=4)
         y = sparse.csr_matrix(y) if target == "sparse" else y
-    OneVsRestLogistic().fit(X, y)
+    model = OneVsRestLogistic().fit(X, y)
     (objective,) = _CountingLoss.instances
-    (Y,) = encoded
-    assert np.shares_memory(objective._Y_t, Y)
+    assert objective._Y_t.shape == (min(2, model.coef_.shape[0]), X.shape[0])
+    reference = OneVsRestClassifier(LogisticRegression()).fit(X, y)
+    assert_allclose(model.predict_proba(X), reference.predict_proba(X), atol=1e-3)
 
 
 def test_rounds_equal_the_largest_evaluation_count():

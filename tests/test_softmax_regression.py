@@ -232,7 +232,10 @@ def test_float32_fit_with_many_features_agrees_with_float64():
     X, y = _data("digits")
     X32 = X.astype(np.float32)
     dense = SoftmaxRegression(tol=1e-10, max_iter=1000).fit(X, y)
-    single = SoftmaxRegression(tol=1e-6, max_iter=1000).fit(X32, y)
+    # tol=1e-6 stopped where probabilities differ by 1.0e-4 to 1.4e-4 depending
+    # on the products' rounding (threads, blocks): the assertion was at the edge
+    # of what that tol guarantees; 1e-7 leaves a 6× margin under the same atol.
+    single = SoftmaxRegression(tol=1e-7, max_iter=1000).fit(X32, y)
     assert_allclose(
         single.predict_proba(X32), dense.predict_proba(X), rtol=0, atol=1e-4
     )

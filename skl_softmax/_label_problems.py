@@ -1,0 +1,355 @@
+"""The labels of a one-vs-rest fit as problems of the batched solver.
+
+:class:`LabelTargets` holds each label's 0/1 targets compactly (the class codes,
+or the indicator matrix as given); :class:`LabelProblems` turns the labels that
+vary into the batched solver's problems: flat vectors, evaluation through one
+:class:`~skl_softmax._loss.BinomialLoss` with a few columns, and the model's
+``W``, ``b`` at the end; :class:`Progress` reports their iterations (``verbose``
+and callbacks).  The CV estimators reuse them for label × C paths.
+
+Memory.  A label in flight costs its L-BFGS-B workspace, about
+``2 m n_params`` float64 with SciPy's ``m = 10`` corrections, a few vectors of
+``n_params`` (its point, gradient, the round's copies) and a few rows of
+``n_samples`` (its targets, weights and, for sparse ``X``, its logits and
+residuals: sparse ``X`` is taken whole, so the temporaries are labels in
+flight × samples).  :func:`problems_in_flight` chooses how many labels run at
+once so that these stay within ``_MEMORY_BUDGET``, whatever the number of
+labels; the rest wait their turn.
+"""
+
+import sys
+
+import numpy as np
+from scipy import sparse
+
+from ._base import bounded_C
+from ._loss import BinomialLoss
+
+# SciPy's L-BFGS-B keeps this many correction pairs (its default maxcor).
+_LBFGS_CORRECTIONS = 10
+# Bytes the labels in flight may hold together (see the module docstring):
+# the cases of the benchmark (10 classes on 200 000 × 200, 20 labels on
+# 100 000 × 200) still run all their labels at once, while 300 labels on
+# 5 000 × 100 000 sparse data run a few at a time, as OneVsRestClassifier runs
+# one.
+_MEMORY_BUDGET = 2**26
+# Worker threads are cheap but not free: never more than this many.
+_MAX_IN_FLIGHT = 32
+
+# The logit given to a label that is constant in training: σ(40) rounds to
+# exactly 1 in float64 (1 − σ(40) ≈ 4e-18 < eps/2) and σ(−40) ≈ 4e-18, so the
+# probabilities are those of OneVsRestClassifier's constant predictor (1 and 0)
+# to double precision, while coef_ and intercept_ stay finite.
+CONSTANT_LOGIT = 40.0
+
+
+def bytes_per_problem(n_samples, n_params):
+    """Bytes one label in flight holds: workspace, vectors and sample rows."""
+    vectors = (2 * _LBFGS_CORRECTIONS + 8) * n_params
+    return 8 * (vectors + 6 * n_samples)
+
+
+def problems_in_flight(n_problems, n_samples, n_params):
+    """How many labels run at once: as many as ``_MEMORY_BUDGET`` allows."""
+    fit = _MEMORY_BUDGET // bytes_per_problem(n_samples, n_params)
+    return int(max(1, min(n_problems, _MAX_IN_FLIGHT, fit)))
+
+
+class LabelTargets:
+    """The 0/1 targets of each binary problem, held without a dense copy.
+
+    Parameters
+    ----------
+    codes : ndarray of shape (n_samples,), default=None
+        Class indices: problem ``k`` is ``codes == k``, or, with ``binary``,
+        the single problem ``codes == 1``.
+    indicator : ndarray or sparse matrix of shape (n_samples, n_labels)
+        A 0/1 multi-label indicator: problem ``k`` is its column ``k``.
+    binary : bool, default=False
+        Two classes: one problem.
+    """
+
+    def __init__(self, codes=None, indicator=None, binary=False):
+        self.codes = codes
+        self.binary = binary
+        if indicator is not None and sparse.issparse(indicator):
+            indicator = sparse.csc_matrix(indicator)
+        self.indicator = indicator
+        if codes is not None:
+            self.n_samples = codes.shape[0]
+            self.n_problems = 1 if binary else int(codes.max()) + 1
+        else:
+            self.n_samples, self.n_problems = indicator.shape
+
+    def column(self, k):
+        """Targets of problem ``k`` as float64 of shape (n_samples,)."""
+        if self.codes is not None:
+            return (self.codes == (1 if self.binary else k)).astype(np.float64)
+        if sparse.issparse(self.indicator):
+            return self.indicator[:, [k]].toarray().ravel().astype(np.float64)
+        return np.asarray(self.indicator[:, k], dtype=np.float64)
+
+    def dense(self):
+        """All targets as one (n_samples, n_problems) float64 array.
+
+        For callers that need them at once (the CV estimator's folds); the
+        one-vs-rest fit itself never builds it.
+        """
+        if self.codes is not None:
+            if self.binary:
+                return (self.codes == 1).astype(np.float64)[:, None]
+            return (self.codes[:, None] == np.arange(self.n_problems)).astype(
+                np.float64
+            )
+        if sparse.issparse(self.indicator):
+            return self.indicator.toarray().astype(np.float64)
+        return np.asarray(self.indicator, dtype=np.float64)
+
+    def positives(self, sample_weight):
+        """``Σ_i s_i y_ik`` for every problem ``k``."""
+        if self.codes is not None:
+            totals = np.bincount(
+                self.codes, weights=sample_weight, minlength=self.n_problems + 1
+            )
+            return totals[1:2] if self.binary else totals[: self.n_problems]
+        product = sample_weight @ self.indicator
+        return np.asarray(product, dtype=np.float64).ravel()
+
+    def counts(self):
+        """Number of positives of every problem."""
+        return self.positives(np.ones(self.n_samples))
+
+
+class LabelProblems:
+    """The varying labels as the batched solver sees them.
+
+    Problem ``i`` of the solver is label ``active[i]``; its flat vector is its
+    row of the solver's ``W'`` followed by its intercept.  Its objective is
+
+        L_k = (1/S_k) Σ_i s_ik ℓ(z_ik, y_ik) + ‖w_k‖² / (2 C S_k),
+        s_ik = s_i (ν_k + (π_k − ν_k) y_ik)
+
+    with class-weight factors ``π_k`` (positives) and ``ν_k`` (negatives).
+
+    Parameters
+    ----------
+    X : ndarray or CSR matrix of shape (n_samples, n_features)
+    targets : LabelTargets
+    sample_weight : ndarray of shape (n_samples,)
+    factors : tuple of two ndarray of shape (n_problems,) or None
+        ``(π, ν)``, or ``None`` for unit class weights.
+    C : float
+    fit_intercept : bool
+    conditioning : Conditioning
+    active : ndarray of int
+        The labels solved, in order.
+    n_in_flight : int, default=None
+        Number of labels evaluated at once (columns of the loss); ``None``
+        chooses it from the memory budget.
+    dtype : dtype, default=None
+        Dtype of the products; default that of ``X``.
+    """
+
+    def __init__(
+        self,
+        X,
+        targets,
+        sample_weight,
+        factors,
+        C,
+        fit_intercept,
+        conditioning,
+        active,
+        n_in_flight=None,
+        dtype=None,
+    ):
+        self._arguments = (X, targets, sample_weight, factors, C, fit_intercept)
+        self.conditioning = conditioning
+        self.targets = targets
+        self.sample_weight = sample_weight
+        self.factors = factors
+        self.active = np.asarray(active, dtype=np.intp)
+        self.n_features = X.shape[1]
+        self.fit_intercept = fit_intercept
+        n_params = self.n_features + int(fit_intercept)
+        if n_in_flight is None:
+            n_in_flight = problems_in_flight(len(self.active), X.shape[0], n_params)
+        self.n_in_flight = max(1, min(n_in_flight, len(self.active)))
+        # Σ s_i ℓ_i / S + ‖w‖² / (2 C S) is unchanged when s is divided by its
+        # largest value m and C multiplied by m: weights of at most one keep the
+        # float32 products s_i (σ_i − y_i) x_i from overflowing (weights 1e12).
+        self.largest = sample_weight.max()
+        if factors is not None:
+            self.largest *= max(
+                factors[0][self.active].max(initial=0.0),
+                factors[1][self.active].max(initial=0.0),
+            )
+        shared = factors is None
+        n_samples = X.shape[0]
+        totals = sample_weight.sum() / self.largest
+        if not shared:
+            positives = targets.positives(sample_weight)[self.active]
+            negatives = sample_weight.sum() - positives
+            totals = (
+                np.min(
+                    factors[0][self.active] * positives
+                    + factors[1][self.active] * negatives,
+                    initial=np.inf,
+                )
+                / self.largest
+            )
+        self.objective = BinomialLoss(
+            X,
+            np.zeros((n_samples, self.n_in_flight)),
+            (sample_weight / self.largest)
+            if shared
+            else np.zeros((n_samples, self.n_in_flight)),
+            bounded_C(C * self.largest, totals),
+            fit_intercept,
+            x_offset=conditioning.offset,
+            x_scale=conditioning.scale,
+            dtype=dtype,
+        )
+        self._column_of = {}
+
+    def subset(self, positions, dtype):
+        """The problems ``positions`` of this batch, with products in ``dtype``."""
+        return LabelProblems(
+            *self._arguments,
+            self.conditioning,
+            self.active[positions],
+            self.n_in_flight,
+            dtype,
+        )
+
+    def flat(self, W_solver, b_solver, positions):
+        """Flat vectors of the problems ``positions``, shape (n, n_params)."""
+        W_solver = np.asarray(W_solver, dtype=np.float64)[positions]
+        if not self.fit_intercept:
+            return W_solver.copy()
+        return np.column_stack([W_solver, np.asarray(b_solver)[positions]])
+
+    def split(self, points):
+        """Solver ``W'`` (n, n_features) and ``b'`` (n,) from flat vectors."""
+        points = np.asarray(points, dtype=np.float64)
+        points = points.reshape(-1, self.n_features + int(self.fit_intercept))
+        W = points[:, : self.n_features]
+        b = points[:, self.n_features] if self.fit_intercept else np.zeros(len(W))
+        return W, b
+
+    def evaluate(self, problems, points):
+        """Objectives and flat gradients of ``problems``, in one pass over X."""
+        columns = self._columns(problems)
+        losses, grad_W, grad_b = self.objective.evaluate(
+            *self.split(points), outputs=columns
+        )
+        if self.fit_intercept:
+            return losses, np.column_stack([grad_W, grad_b])
+        return losses, grad_W
+
+    def _columns(self, problems):
+        """The loss's column of each problem, loading those that just started.
+
+        Every problem in flight takes part in every round, so one absent from
+        this round has stopped and its column is free.
+        """
+        current = set(problems)
+        for problem in [p for p in self._column_of if p not in current]:
+            del self._column_of[problem]
+        free = sorted(set(range(self.n_in_flight)) - set(self._column_of.values()))
+        new = [p for p in problems if p not in self._column_of]
+        if new:
+            columns = free[: len(new)]
+            labels = self.active[new]
+            Y_t = np.array([self.targets.column(k) for k in labels])
+            sw_t = None
+            if self.factors is not None:
+                positive, negative = self.factors[0][labels], self.factors[1][labels]
+                factor = negative[:, None] + (positive - negative)[:, None] * Y_t
+                sw_t = factor * (self.sample_weight / self.largest)
+            self.objective.load(columns, Y_t, sw_t)
+            self._column_of.update(zip(new, columns, strict=True))
+        return np.array([self._column_of[p] for p in problems], dtype=np.intp)
+
+    def model(self, points, constant):
+        """The model's ``W``, ``b`` for every label, from the active ones' points.
+
+        ``constant`` is +1, −1 or 0 per label; constant labels get a zero row
+        and the intercept ``±CONSTANT_LOGIT``.
+        """
+        W, b = self.objective.to_model(*self.split(points))
+        W_all = np.zeros((constant.shape[0], self.n_features))
+        b_all = constant * CONSTANT_LOGIT
+        W_all[self.active], b_all[self.active] = W, b
+        return W_all, b_all
+
+
+class Progress:
+    """Reports the iterations of the batched solve: ``verbose`` and callbacks.
+
+    Called by the solver in the caller's thread with the iterations completed
+    since the previous round.  The callbacks' subtask ``t`` ends when every
+    label has completed ``t + 1`` iterations or stopped.  ``positions`` maps
+    the solver's problems to the labels' rows when a solve runs on a subset.
+
+    Parameters
+    ----------
+    labels : LabelProblems
+    start : ndarray of shape (n_active, n_params)
+        Starting points, kept (and updated) only when callbacks want them.
+    callbacks : FitCallbacks
+    attributes : callable
+        ``attributes(W, b)``: the fitted attributes the callbacks receive.
+    label_name : callable
+        ``label_name(k)``: how label ``k`` is printed.
+    constant : ndarray
+    verbose : int
+    """
+
+    def __init__(
+        self, labels, start, callbacks, attributes, label_name, constant, verbose
+    ):
+        self.labels = labels
+        self.callbacks = callbacks
+        self.attributes_of = attributes
+        self.label_name = label_name
+        self.constant = constant
+        self.verbose = verbose
+        n_active = len(labels.active)
+        self.iterates = np.array(start, dtype=np.float64) if callbacks.wanted else None
+        self.n_iterations = np.zeros(n_active, dtype=np.intp)
+        self.stopped = np.zeros(n_active, dtype=bool)
+        self.n_reported = 0
+        self.positions = np.arange(n_active)
+
+    def attributes(self):
+        return self.attributes_of(*self.labels.model(self.iterates, self.constant))
+
+    def stop(self, problem):
+        """Mark the solver's ``problem`` as stopped (from its worker thread)."""
+        self.stopped[self.positions[problem]] = True
+
+    def __call__(self, iterations, n_finished):
+        for problem, x, value, grad in iterations:
+            row = self.positions[problem]
+            if self.iterates is not None:
+                self.iterates[row] = x
+            self.n_iterations[row] += 1
+            if self.verbose:
+                label = self.label_name(self.labels.active[row])
+                print(
+                    f"label {label}   iteration {self.n_iterations[row]:4d}   "
+                    f"objective {value:.12e}   "
+                    f"max |gradient| {np.max(np.abs(grad), initial=0.0):.3e}",
+                    file=sys.stdout,
+                )
+        if not self.callbacks.wanted:
+            return
+        waiting = ~self.stopped[self.positions]
+        if waiting.any():
+            completed = int(self.n_iterations[self.positions][waiting].min())
+        else:
+            completed = int(self.n_iterations.max(initial=0))
+        while self.n_reported < completed:
+            self.n_reported += 1
+            self.callbacks.end_iteration(self.attributes())

@@ -1,0 +1,120 @@
+"""One-vs-rest with many labels: bounded threads and memory (issue 10 §2)."""
+
+import threading
+import tracemalloc
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
+
+from skl_softmax import OneVsRestLogistic
+from skl_softmax import _label_problems as label_problems_module
+from skl_softmax._label_problems import (
+    _MAX_IN_FLIGHT,
+    _MEMORY_BUDGET,
+    bytes_per_problem,
+    problems_in_flight,
+)
+
+
+def _many_labels(n_samples=150, n_features=4, n_labels=1_200, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, n_features))
+    W = rng.standard_normal((n_labels, n_features))
+    Y = (X @ W.T + rng.logistic(size=(n_samples, n_labels)) > 0.5).astype(int)
+    return X, Y
+
+
+class _ThreadSampler:
+    """Samples ``threading.active_count()`` while a fit runs."""
+
+    def __enter__(self):
+        self.counts = []
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._done.wait(0.002):
+            self.counts.append(threading.active_count())
+
+    def __exit__(self, *exc):
+        self._done.set()
+        self._thread.join()
+
+
+def test_live_threads_stay_few_for_thousands_of_labels():
+    X, Y = _many_labels()
+    before = threading.active_count()
+    with _ThreadSampler() as sampler:
+        model = OneVsRestLogistic(max_iter=20).fit(X, Y)
+    assert model.coef_.shape == (Y.shape[1], X.shape[1])
+    assert sampler.counts
+    # The sampler's own thread, plus at most one worker per label in flight
+    # (one per label before: 1 200 threads).
+    assert max(sampler.counts) <= before + 1 + _MAX_IN_FLIGHT
+    assert threading.active_count() == before
+
+
+def test_labels_in_flight_follow_the_memory_budget():
+    # Few parameters: the cap on threads binds; many: the budget does.
+    assert problems_in_flight(5_000, 1_000, 11) == _MAX_IN_FLIGHT
+    assert problems_in_flight(3, 1_000, 11) == 3
+    wide = problems_in_flight(300, 5_000, 100_001)
+    assert wide * bytes_per_problem(5_000, 100_001) <= _MEMORY_BUDGET
+    assert 1 <= wide < 10
+    assert problems_in_flight(10, 10**9, 10**9) == 1
+
+
+def test_memory_is_bounded_whatever_the_number_of_labels():
+    # Sparse X is evaluated whole, so labels × samples temporaries are what a
+    # fit of every label at once would hold (1 000 × 10 000 float64 = 80 MB per
+    # array). Derived bound: the labels in flight, the outputs (the solution,
+    # coef_ and its model-coordinates copy: 3 × n_labels × n_params float64, and
+    # per-label results), the indicator held as CSC, and 8 MB for everything
+    # whose size does not grow with the labels.
+    n_samples, n_features, n_labels = 10_000, 300, 1_000
+    rng = np.random.default_rng(0)
+    X = sparse.random(n_samples, n_features, density=0.01, random_state=0, format="csr")
+    Y = sparse.random(n_samples, n_labels, density=0.02, random_state=1, format="csr")
+    Y.data[:] = 1
+    Y = Y.astype(np.int64)
+    n_params = n_features + 1
+    in_flight = problems_in_flight(n_labels, n_samples, n_params)
+    bound = (
+        in_flight * bytes_per_problem(n_samples, n_params)
+        + 3 * 8 * n_labels * n_params
+        + n_labels * 2_000  # LbfgsResult objects and their loss curves
+        + 3 * Y.nnz * 8
+        + 8 * 2**20
+    )
+    assert bound < 8 * n_labels * n_samples  # far below one labels × samples array
+    tracemalloc.start()
+    try:
+        with pytest.warns(ConvergenceWarning):
+            OneVsRestLogistic(max_iter=5).fit(X, Y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak <= bound, (peak, bound)
+    del rng
+
+
+@pytest.mark.parametrize("sparse_input", [False, True])
+def test_few_labels_in_flight_give_the_iterates_of_all_at_once(
+    monkeypatch, sparse_input
+):
+    X, Y = _many_labels(n_samples=300, n_features=6, n_labels=12)
+    if sparse_input:
+        X = sparse.csr_matrix(X)
+    all_at_once = OneVsRestLogistic(tol=1e-8, max_iter=500).fit(X, Y)
+    monkeypatch.setattr(label_problems_module, "_MAX_IN_FLIGHT", 3)
+    three_at_a_time = OneVsRestLogistic(tol=1e-8, max_iter=500).fit(X, Y)
+    assert_array_equal(all_at_once.n_iter_, three_at_a_time.n_iter_)
+    assert_allclose(all_at_once.coef_, three_at_a_time.coef_, rtol=1e-9, atol=1e-12)
+    assert_allclose(
+        all_at_once.intercept_, three_at_a_time.intercept_, rtol=1e-9, atol=1e-12
+    )

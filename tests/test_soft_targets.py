@@ -1,0 +1,95 @@
+"""Soft targets end to end: fit, score, cross-validation (issue 10 §4)."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+
+from skl_softmax import SoftmaxRegression, cross_entropy, neg_cross_entropy
+from skl_softmax._special import ROW_SUM_TOLERANCE
+
+
+def _soft(n_samples=120, n_classes=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, 4))
+    Z = X @ rng.standard_normal((4, n_classes))
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return X, P / P.sum(axis=1, keepdims=True)
+
+
+def test_score_on_soft_targets_is_the_accuracy_against_the_most_probable_class():
+    X, P = _soft()
+    model = SoftmaxRegression().fit(X, P)
+    expected = accuracy_score(np.argmax(P, axis=1), model.predict(X))
+    assert model.score(X, P) == pytest.approx(expected, rel=0, abs=1e-15)
+    weights = np.linspace(0.5, 2.0, len(P))
+    expected = accuracy_score(
+        np.argmax(P, axis=1), model.predict(X), sample_weight=weights
+    )
+    assert model.score(X, P, sample_weight=weights) == pytest.approx(expected)
+
+
+def test_cross_val_score_on_soft_targets_is_finite():
+    X, P = _soft()
+    for scoring in (None, neg_cross_entropy):
+        scores = cross_val_score(SoftmaxRegression(), X, P, scoring=scoring)
+        assert np.all(np.isfinite(scores))
+
+
+def test_neg_cross_entropy_is_minus_the_cross_entropy_of_the_probabilities():
+    X, P = _soft()
+    model = SoftmaxRegression().fit(X, P)
+    expected = np.mean(np.sum(P * np.log(model.predict_proba(X)), axis=1))
+    assert neg_cross_entropy(model, X, P) == pytest.approx(expected, rel=1e-12)
+    labels = np.argmax(P, axis=1)
+    expected = np.mean(np.log(model.predict_proba(X)[np.arange(len(P)), labels]))
+    assert neg_cross_entropy(model, X, labels) == pytest.approx(expected, rel=1e-12)
+
+
+def test_grid_search_on_soft_targets_picks_the_best_candidate():
+    X, P = _soft(n_samples=200)
+    grid = {"C": [1e-4, 1e-2, 1.0, 100.0]}
+    cv = KFold(4, shuffle=True, random_state=0)
+    search = GridSearchCV(SoftmaxRegression(), grid, scoring=neg_cross_entropy, cv=cv)
+    search.fit(X, P)
+    means = search.cv_results_["mean_test_score"]
+    assert np.all(np.isfinite(means))
+    # The strongest penalty underfits: the first candidate is not the best.
+    assert search.best_index_ == int(np.argmax(means)) != 0
+    manual = [
+        np.mean(
+            cross_val_score(
+                SoftmaxRegression(C=C), X, P, scoring=neg_cross_entropy, cv=cv
+            )
+        )
+        for C in grid["C"]
+    ]
+    assert_allclose(means, manual, rtol=1e-12)
+
+
+@pytest.mark.parametrize("C", [1.0, np.inf])
+def test_rows_within_the_tolerance_are_renormalised(C):
+    X, P = _soft()
+    exact = SoftmaxRegression(C=C, tol=1e-10, max_iter=1000).fit(X, P)
+    off = SoftmaxRegression(C=C, tol=1e-10, max_iter=1000).fit(X, P * (1 + 5e-7))
+    assert_allclose(off.intercept_, exact.intercept_, rtol=1e-6, atol=1e-6)
+    assert_allclose(off.predict_proba(X), exact.predict_proba(X), atol=1e-7)
+
+
+def test_cross_entropy_and_fit_share_one_tolerance_and_message():
+    X, P = _soft()
+    logits = np.log(P)
+    accepted = P * (1 + ROW_SUM_TOLERANCE / 2)
+    cross_entropy(accepted, logits)
+    SoftmaxRegression().fit(X, accepted)
+    rejected = P.copy()
+    rejected[0] *= 1 + 3 * ROW_SUM_TOLERANCE
+    for fit in (
+        lambda: cross_entropy(rejected, logits),
+        lambda: SoftmaxRegression().fit(X, rejected),
+    ):
+        with pytest.raises(
+            ValueError, match=r"\(1 \+ 3e-06, beyond the tolerance 1e-06\)"
+        ):
+            fit()
