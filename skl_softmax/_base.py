@@ -1,5 +1,6 @@
 """What both estimators share: validation, conditioning, prediction and the solve."""
 
+import functools
 from numbers import Integral, Real
 
 import numpy as np
@@ -27,6 +28,38 @@ _MEAN_TO_SPREAD = 3.0
 # standard-normal data), and the line search needs decreases larger than that
 # noise. Past this point a fit of float32 data continues in float64.
 _FLOAT32_TOL = 1e-5
+
+
+def is_dask_collection(obj):
+    """Whether ``obj`` is a Dask array, dataframe or series, without importing Dask.
+
+    The module name of the type is checked first, so that NumPy, SciPy and
+    pandas inputs never import Dask; only an object whose type comes from
+    Dask is asked by Dask itself.
+    """
+    if not type(obj).__module__.startswith("dask"):
+        return False
+    import dask
+
+    return dask.is_dask_collection(obj)
+
+
+def chunkwise(method):
+    """Run a prediction method chunk by chunk when ``X`` is a Dask collection.
+
+    The result is then a lazy Dask array with the row chunks of ``X``; NumPy
+    and sparse input go straight to ``method``.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self, X):
+        if is_dask_collection(X):
+            from ._dask import predict_chunkwise
+
+            return predict_chunkwise(self, method.__name__, X)
+        return method(self, X)
+
+    return wrapper
 
 
 # The largest penalty curvature 1/(C S) the arithmetic is given. A C so small
@@ -222,6 +255,16 @@ class Conditioning:
 
     def __init__(self, X, sample_weight, fit_intercept, C):
         mean, std = column_statistics(X, sample_weight)
+        self._choose(mean, std, sample_weight.sum(), fit_intercept, C)
+
+    @classmethod
+    def from_statistics(cls, mean, std, weight_sum, fit_intercept, C):
+        """The same choice from column statistics computed elsewhere (on Dask)."""
+        conditioning = cls.__new__(cls)
+        conditioning._choose(mean, std, weight_sum, fit_intercept, C)
+        return conditioning
+
+    def _choose(self, mean, std, weight_sum, fit_intercept, C):
         spread = std if fit_intercept else np.sqrt(std**2 + mean**2)
         varying = spread > 0
         self.spread_range = (
@@ -242,8 +285,9 @@ class Conditioning:
         self.offset = None
         self.scale = None
         if self.badly_scaled:
-            S = sample_weight.sum()
-            penalty_curvature = 0.0 if np.isinf(C) else 1.0 / (bounded_C(C, S) * S)
+            penalty_curvature = (
+                0.0 if np.isinf(C) else 1.0 / (bounded_C(C, weight_sum) * weight_sum)
+            )
             scale = np.sqrt(spread**2 + penalty_curvature)
             self.scale = np.where(scale > 0, scale, 1.0)
             self.offset = mean if fit_intercept else None
@@ -437,6 +481,7 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     # -- prediction ---------------------------------------------------------------
 
+    @chunkwise
     def decision_function(self, X):
         """Compute the scores ``X Wᵀ + b``: the logits.
 
@@ -471,6 +516,7 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         scores += self.intercept_[:, None]
         return scores
 
+    @chunkwise
     def predict(self, X):
         """Predict class labels for the samples in ``X``.
 
@@ -513,6 +559,10 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         score : float
             The accuracy (for multi-label targets, the subset accuracy).
         """
+        if any(map(is_dask_collection, (X, y, sample_weight))):
+            from ._dask import score
+
+            return score(self, X, y, sample_weight)
         # ClassifierMixin.score hands y and sample_weight to accuracy_score,
         # which accepts negative weights silently and warns about NaN labels
         # before rejecting them: check both as fit does.

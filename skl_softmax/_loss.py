@@ -246,6 +246,16 @@ class _LinearObjective:
 
     # -- the pass over the data ---------------------------------------------------
 
+    def sums(self, W, b, outputs=None):
+        """Unnormalised sums over this objective's rows at model parameters.
+
+        The one seam every way of running shares: ``Σ s_i ℓ_i`` (a scalar, or
+        one value per output of ``outputs``), ``Rᵀ X`` and ``Rᵀ 1``. The
+        normalisation, the penalty and the change of variables are applied on
+        top of it, once (a Dask fit adds the sums of its chunks first).
+        """
+        return self._pass(W, b, self._pointwise, outputs)
+
     def _pass(self, W, b, pointwise, outputs=None):
         """Sum a pointwise loss and its logit gradient over blocks of rows.
 
@@ -338,12 +348,12 @@ class MultinomialLoss(_LinearObjective):
     def __call__(self, params):
         """Objective and its gradient at the flat solver parameters."""
         W, b = self.to_model(*self.unpack(params))
-        loss, grad_W, grad_b = self._pass(W, b, self._pointwise)
+        loss, grad_W, grad_b = self.sums(W, b)
         return self._finish(W, loss, grad_W, grad_b)
 
     def objective(self, W, b):
         """Objective at model parameters ``W`` (n_classes, n_features), ``b``."""
-        loss, _, _ = self._pass(np.asarray(W), np.asarray(b), self._pointwise)
+        loss, _, _ = self.sums(np.asarray(W), np.asarray(b))
         return loss / self.sw_sum + self._penalty(W)
 
     def _penalty(self, W):
@@ -496,7 +506,7 @@ class BinomialLoss(_LinearObjective):
         if outputs is None:
             outputs = np.arange(self.n_outputs)
         W, b = self.to_model(W_solver, b_solver)
-        loss, grad_W, grad_b = self._pass(W, b, self._pointwise, outputs)
+        loss, grad_W, grad_b = self.sums(W, b, outputs)
         S = self.sw_sum[outputs]
         losses = loss / S + self._penalties(W, S)
         grad_W /= S[:, None]
@@ -508,7 +518,7 @@ class BinomialLoss(_LinearObjective):
     def objectives(self, W, b):
         """Objective of every problem at model parameters ``W``, ``b``."""
         W = np.atleast_2d(np.asarray(W, dtype=np.float64))
-        loss, _, _ = self._pass(W, np.asarray(b), self._pointwise, None)
+        loss, _, _ = self.sums(W, np.asarray(b))
         return loss / self.sw_sum + self._penalties(W, self.sw_sum)
 
     def _penalties(self, W, S):

@@ -14,8 +14,10 @@ from ._base import (
     Conditioning,
     LinearClassifierBase,
     check_sample_weight,
+    chunkwise,
     class_sample_weight,
     float32_products_overflow,
+    is_dask_collection,
     label_repr,
 )
 from ._batched_lbfgs import minimize_lbfgs_batched
@@ -227,6 +229,10 @@ class OneVsRestLogistic(LinearClassifierBase):
         self : OneVsRestLogistic
             The fitted estimator.
         """
+        if any(map(is_dask_collection, (X, y, sample_weight))):
+            from ._dask import fit
+
+            return fit(self, X, y, sample_weight)
         started = time.perf_counter()
         X, y = self._validate_X_y(X, y)
         self._fit_dtype = X.dtype
@@ -248,6 +254,7 @@ class OneVsRestLogistic(LinearClassifierBase):
         callbacks.end_fit()
         return self
 
+    @chunkwise
     def predict_proba(self, X):
         """Probability of each label.
 
@@ -265,6 +272,7 @@ class OneVsRestLogistic(LinearClassifierBase):
         """
         return np.exp(self.predict_log_proba(X))
 
+    @chunkwise
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed without taking ``log(0)``.
 
@@ -288,6 +296,7 @@ class OneVsRestLogistic(LinearClassifierBase):
             return log_proba
         return log_proba - logsumexp(log_proba, axis=1, keepdims=True)
 
+    @chunkwise
     def predict(self, X):
         """Predict the class, or the set of labels, of each sample.
 

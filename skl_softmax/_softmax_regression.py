@@ -16,7 +16,9 @@ from ._base import (
     _compute_class_weight,
     bounded_C,
     check_sample_weight,
+    chunkwise,
     class_sample_weight,
+    is_dask_collection,
     label_repr,
 )
 from ._compat import Interval, _fit_context
@@ -203,6 +205,10 @@ class SoftmaxRegression(LinearClassifierBase):
         self : SoftmaxRegression
             The fitted estimator.
         """
+        if any(map(is_dask_collection, (X, y, sample_weight))):
+            from ._dask import fit
+
+            return fit(self, X, y, sample_weight)
         started = time.perf_counter()
         X, y = self._validate_X_y(X, y)
         self._fit_dtype = X.dtype
@@ -230,6 +236,7 @@ class SoftmaxRegression(LinearClassifierBase):
         callbacks.end_fit()
         return self
 
+    @chunkwise
     def predict_proba(self, X):
         """Class probabilities ``softmax(X Wᵀ + b)``.
 
@@ -248,6 +255,7 @@ class SoftmaxRegression(LinearClassifierBase):
             return np.column_stack([sigmoid(-scores[0]), sigmoid(scores[0])])
         return np.ascontiguousarray(_softmax_in_place(scores, axis=0).T)
 
+    @chunkwise
     def predict_log_proba(self, X):
         """Log of the class probabilities, from log-softmax (never ``log(0)``).
 
@@ -340,17 +348,24 @@ class SoftmaxRegression(LinearClassifierBase):
         return sample_weight
 
     def _soft_class_weights(self, Y, sample_weight):
+        # The weighted count of class k is the target mass it receives.
+        mass = sample_weight @ Y if self.class_weight == "balanced" else None
+        return self._class_weights_from_mass(mass, sample_weight.sum())
+
+    def _class_weights_from_mass(self, mass, total):
+        """Soft targets' class weights from the masses ``s @ Y`` and ``Σ s``.
+
+        ``mass`` is only read for ``class_weight="balanced"``.
+        """
         if self.class_weight is None:
-            return np.ones(Y.shape[1])
+            return np.ones(self.classes_.shape[0])
         if self.class_weight == "balanced":
-            # The weighted count of class k is the target mass it receives.
-            mass = sample_weight @ Y
             if np.any(mass <= 0):
                 raise ValueError(
                     "class_weight='balanced' needs every class to receive some "
                     "target probability. Got a class with none."
                 )
-            return sample_weight.sum() / (Y.shape[1] * mass)
+            return total / (mass.shape[0] * mass)
         return _compute_class_weight(
             self.class_weight, self.classes_, self.classes_, None
         )

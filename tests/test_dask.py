@@ -1,0 +1,426 @@
+"""Fits on Dask arrays on a real two-process LocalCluster, against the NumPy fit.
+
+The cluster is started once per test session (per pytest-xdist worker); its
+worker processes are spawned with this process's ``sys.path`` and import the
+``skl_softmax`` under test, which ``test_workers_import_this_package`` checks.
+"""
+
+import os
+import pickle
+import re
+import signal
+import subprocess
+import sys
+import threading
+import tracemalloc
+
+import dask.array as da
+import dask.dataframe as dd
+import distributed
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+import skl_softmax
+from skl_softmax import OneVsRestLogistic, SoftmaxRegression
+
+
+@pytest.fixture(scope="session")
+def client():
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        memory_limit="1GiB",
+    )
+    with distributed.Client(cluster) as client:
+        yield client
+    cluster.close()
+
+
+def _classification(n=600, d=6, n_classes=3, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    W = rng.standard_normal((n_classes, d))
+    logits = X @ W.T + rng.gumbel(size=(n, n_classes))
+    return X.astype(dtype), np.argmax(logits, axis=1)
+
+
+def _final_objectives(model):
+    curves = model.loss_curve_
+    if isinstance(curves, list):
+        # Constant labels are not solved: their curves are empty.
+        return np.array([curve[-1] for curve in curves if len(curve)])
+    return curves[-1]
+
+
+def _assert_same_fit(dask_model, numpy_model, X):
+    assert isinstance(dask_model.coef_, np.ndarray)
+    assert dask_model.coef_.dtype == numpy_model.coef_.dtype
+    assert_array_equal(dask_model.classes_, numpy_model.classes_)
+    assert_allclose(
+        _final_objectives(dask_model), _final_objectives(numpy_model), rtol=1e-10
+    )
+    # Float32 models store float32 coefficients: one rounding of them moves the
+    # probabilities by ~1e-7, whatever the accuracy of the solution.
+    atol = 1e-8 if dask_model.coef_.dtype == np.float64 else 4 * 2.0**-23
+    assert_allclose(
+        dask_model.predict_proba(X), numpy_model.predict_proba(X), rtol=0, atol=atol
+    )
+
+
+def test_workers_import_this_package(client):
+    files = client.run(lambda: __import__("skl_softmax").__file__)
+    assert set(files.values()) == {skl_softmax.__file__}
+
+
+def test_importing_the_package_does_not_import_dask():
+    code = (
+        "import sys, numpy as np, skl_softmax;"
+        "skl_softmax.SoftmaxRegression().fit(np.eye(4), [0, 1, 0, 1]);"
+        "assert not any(m.split('.')[0] in ('dask', 'distributed') "
+        "for m in sys.modules), 'dask imported'"
+    )
+    root = os.path.dirname(os.path.dirname(skl_softmax.__file__))
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
+
+
+def _uneven_chunks(y):
+    # A one-row chunk, and a chunk holding only class 0 (the others missing).
+    order = np.argsort(y != 0, kind="stable")
+    n_zero = int(np.sum(y == 0))
+    return order, (1, n_zero - 1, 137, len(y) - n_zero - 137)
+
+
+CASES = {
+    "binary": dict(n_classes=2),
+    "multiclass": dict(),
+    "soft targets": dict(soft=True),
+    "weights": dict(sample_weight=True, class_weight="balanced"),
+    "dict class weights": dict(n_classes=2, class_weight={0: 3.0, 1: 0.5}),
+    "float32": dict(dtype=np.float32),
+    "uneven chunks": dict(uneven=True),
+    "badly scaled": dict(scaled=True),
+    "label smoothing": dict(label_smoothing=0.1),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_softmax_dask_fit_matches_numpy_fit(client, case):
+    options = CASES[case]
+    X, y = _classification(
+        n_classes=options.get("n_classes", 3), dtype=options.get("dtype", np.float64)
+    )
+    chunks = 150
+    if options.get("uneven"):
+        order, chunks = _uneven_chunks(y)
+        X, y = X[order], y[order]
+    if options.get("scaled"):
+        X = X * np.array([1e4, 1e-3, 1, 1, 5e2, 1]) + np.array([0, 0, 1e3, 0, 0, 0])
+    target = y
+    if options.get("soft"):
+        rng = np.random.default_rng(1)
+        target = rng.dirichlet(np.ones(3), size=len(y)) * 0.5 + np.eye(3)[y] * 0.5
+    sample_weight = None
+    if options.get("sample_weight"):
+        sample_weight = np.random.default_rng(2).uniform(0, 3, len(y))
+    params = dict(
+        tol=1e-8,
+        max_iter=1000,
+        C=0.5,
+        class_weight=options.get("class_weight"),
+        label_smoothing=options.get("label_smoothing", 0.0),
+    )
+    numpy_model = SoftmaxRegression(**params).fit(X, target, sample_weight)
+    X_dask = da.from_array(X, chunks=(chunks, -1))
+    row_chunks = X_dask.chunks[0]
+    target_dask = da.from_array(target, chunks=(row_chunks,) + target.shape[1:])
+    weight_dask = (
+        None
+        if sample_weight is None
+        else da.from_array(sample_weight, chunks=(row_chunks,))
+    )
+    dask_model = SoftmaxRegression(**params).fit(X_dask, target_dask, weight_dask)
+    _assert_same_fit(dask_model, numpy_model, X)
+
+
+@pytest.mark.parametrize("multilabel", [False, True])
+def test_one_vs_rest_dask_fit_matches_numpy_fit(client, multilabel):
+    X, y = _classification(n_classes=4, seed=3)
+    if multilabel:
+        rng = np.random.default_rng(4)
+        y = (X[:, :3] + rng.standard_normal((len(y), 3)) > 0).astype(int)
+        y[:, 2] = 1  # a constant label, predicted as that constant
+    params = dict(tol=1e-8, max_iter=1000, class_weight="balanced")
+    if multilabel:
+        with pytest.warns(UserWarning, match="constant"):
+            numpy_model = OneVsRestLogistic(**params).fit(X, y)
+        with pytest.warns(UserWarning, match="constant"):
+            dask_model = OneVsRestLogistic(**params).fit(
+                da.from_array(X, chunks=(100, -1)), da.from_array(y, chunks=(100, -1))
+            )
+    else:
+        numpy_model = OneVsRestLogistic(**params).fit(X, y)
+        dask_model = OneVsRestLogistic(**params).fit(
+            da.from_array(X, chunks=(100, -1)), da.from_array(y, chunks=100)
+        )
+    _assert_same_fit(dask_model, numpy_model, X)
+    assert_array_equal(dask_model.predict(X), numpy_model.predict(X))
+
+
+def test_predictions_are_lazy_and_chunkwise(client):
+    X, y = _classification()
+    model = SoftmaxRegression().fit(X, y)
+    X_dask = da.from_array(X, chunks=(100, -1))
+    for method in (
+        "predict",
+        "predict_proba",
+        "predict_log_proba",
+        "decision_function",
+    ):
+        lazy = getattr(model, method)(X_dask)
+        assert isinstance(lazy, da.Array)
+        assert lazy.chunks[0] == X_dask.chunks[0]
+        assert_allclose(lazy.compute(), getattr(model, method)(X), rtol=1e-12)
+    assert model.score(X_dask, da.from_array(y, chunks=100)) == model.score(X, y)
+
+
+def test_dask_dataframes_keep_feature_names(client):
+    X, y = _classification()
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    target = pd.Series(y, name="y")
+    numpy_model = SoftmaxRegression(tol=1e-8).fit(frame, target)
+    dask_model = SoftmaxRegression(tol=1e-8).fit(
+        dd.from_pandas(frame, npartitions=4), dd.from_pandas(target, npartitions=4)
+    )
+    assert_array_equal(dask_model.feature_names_in_, numpy_model.feature_names_in_)
+    lazy = dask_model.predict_proba(dd.from_pandas(frame, npartitions=3))
+    assert isinstance(lazy, da.Array)
+    assert_allclose(lazy.compute(), numpy_model.predict_proba(frame), atol=1e-8)
+    _assert_same_fit(dask_model, numpy_model, frame)
+
+
+def test_fitted_model_is_picklable_and_in_memory(client):
+    X, y = _classification()
+    model = SoftmaxRegression().fit(da.from_array(X, chunks=(200, -1)), y)
+    copy = pickle.loads(pickle.dumps(model))
+    for name in ("coef_", "intercept_", "classes_", "n_iter_"):
+        assert type(getattr(copy, name)) is np.ndarray
+    assert_array_equal(copy.predict(X), model.predict(X))
+
+
+def _result_sizes(value):
+    """Bytes of the arrays and scalars in a gathered result, recursively."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, dict):
+        return sum(_result_sizes(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return sum(_result_sizes(item) for item in value)
+    return 8
+
+
+def test_no_data_reach_the_client(client, monkeypatch):
+    X, y = _classification(n=20_000, d=20)
+    X_dask = da.from_array(X, chunks=(2_000, -1))
+    y_dask = da.from_array(y, chunks=2_000)
+    gathered = []
+    gather = client.gather
+
+    def counting_gather(futures, *args, **kwargs):
+        result = gather(futures, *args, **kwargs)
+        gathered.append(_result_sizes(result))
+        return result
+
+    monkeypatch.setattr(client, "gather", counting_gather)
+    model = SoftmaxRegression(tol=1e-6).fit(X_dask, y_dask)
+    n_params = model.coef_.size + model.intercept_.size
+    # Every evaluation and every summary came back through gather...
+    assert len(gathered) > model.n_iter_[0]
+    # ... and none was larger than the gradient with its loss, one float more
+    # than the parameter vector (the data are 3.2 MB).
+    assert max(gathered) <= 8 * (n_params + 1)
+
+
+def test_fit_on_data_larger_than_the_client_may_hold(client):
+    """Data generated on the workers: 48 MB, while the client allocates < 3 MB."""
+    n, d = 300_000, 20
+    rng = da.random.default_rng(0)
+    X = rng.standard_normal((n, d), chunks=(50_000, d))
+    y = X.map_blocks(
+        lambda block: (block[:, 0] + block[:, 1] > 0).astype(int),
+        drop_axis=1,
+        dtype=int,
+    )
+    tracemalloc.start()
+    try:
+        model = SoftmaxRegression(tol=1e-3).fit(X, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert X.nbytes == 48_000_000
+    assert peak < 3_000_000, peak
+    assert model.score(X, y) > 0.95
+
+
+def _no_solver(*args, **kwargs):
+    raise AssertionError("L-BFGS started before the input was checked")
+
+
+BAD_INPUTS = {
+    "NaN in X": lambda X, y: (
+        np.where(np.arange(X.size).reshape(X.shape) == 7, np.nan, X),
+        y,
+    ),
+    "inf in X": lambda X, y: (
+        np.where(np.arange(X.size).reshape(X.shape) == 9, np.inf, X),
+        y,
+    ),
+    "one class": lambda X, y: (X, np.zeros_like(y)),
+    "continuous y": lambda X, y: (X, y + 0.5),
+    "NaN in y": lambda X, y: (X, np.where(np.arange(len(y)) == 3, np.nan, y)),
+    "short y": lambda X, y: (X, y[:-1]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
+def test_bad_input_same_error_before_the_solver(client, monkeypatch, case, Estimator):
+    monkeypatch.setattr("skl_softmax._base.minimize_lbfgs", _no_solver)
+    monkeypatch.setattr("skl_softmax._one_vs_rest.minimize_lbfgs_batched", _no_solver)
+    X, y = BAD_INPUTS[case](*_classification(n=300))
+    with pytest.raises(ValueError) as numpy_error:
+        Estimator().fit(X, y)
+    X_dask = da.from_array(X, chunks=(100, -1))
+    y_dask = da.from_array(y, chunks=100 if len(y) == len(X) else 99)
+    with pytest.raises(
+        type(numpy_error.value), match=re.escape(str(numpy_error.value))
+    ):
+        Estimator().fit(X_dask, y_dask)
+
+
+@pytest.mark.parametrize(
+    "sample_weight", [-1.0, np.nan, 0.0], ids=["negative", "NaN", "all zero"]
+)
+def test_bad_sample_weight_same_error(client, monkeypatch, sample_weight):
+    monkeypatch.setattr("skl_softmax._base.minimize_lbfgs", _no_solver)
+    X, y = _classification(n=300)
+    weights = np.ones(len(y))
+    weights[5] = sample_weight
+    if sample_weight == 0.0:
+        weights[:] = 0.0
+    with pytest.raises(ValueError) as numpy_error:
+        SoftmaxRegression().fit(X, y, weights)
+    with pytest.raises(ValueError, match=re.escape(str(numpy_error.value))):
+        SoftmaxRegression().fit(
+            da.from_array(X, chunks=(100, -1)), y, da.from_array(weights, chunks=100)
+        )
+
+
+def test_mismatched_chunks_are_rejected(client):
+    X, y = _classification(n=300)
+    with pytest.raises(ValueError, match="y must have the row chunks of X"):
+        SoftmaxRegression().fit(
+            da.from_array(X, chunks=(100, -1)), da.from_array(y, chunks=150)
+        )
+
+
+def test_a_killed_worker_does_not_change_the_fit(client, monkeypatch):
+    from skl_softmax import _dask
+
+    X, y = _classification(n=2_000, seed=5)
+    numpy_model = SoftmaxRegression(tol=1e-8).fit(X, y)
+    sums = _dask._ChunkedSums.sums
+    calls = []
+
+    def sums_killing_a_worker(self, W, b, outputs=None):
+        calls.append(None)
+        if len(calls) == 3:
+            pids = client.run(os.getpid)
+            os.kill(pids[sorted(pids)[0]], signal.SIGKILL)
+        return sums(self, W, b, outputs)
+
+    monkeypatch.setattr(_dask._ChunkedSums, "sums", sums_killing_a_worker)
+    outcome = {}
+
+    def fit():
+        try:
+            outcome["model"] = SoftmaxRegression(tol=1e-8).fit(
+                da.from_array(X, chunks=(250, -1)), da.from_array(y, chunks=250)
+            )
+        except Exception as error:  # the other allowed outcome: a clear error
+            outcome["error"] = error
+
+    thread = threading.Thread(target=fit, daemon=True)
+    thread.start()
+    thread.join(timeout=180)
+    assert not thread.is_alive(), "the fit hung after a worker died"
+    client.wait_for_workers(2, timeout=60)
+    assert "model" in outcome, repr(outcome.get("error"))
+    assert len(calls) > 3
+    _assert_same_fit(outcome["model"], numpy_model, X)
+
+
+def test_grid_search_under_the_dask_joblib_backend(client):
+    import joblib
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = _classification(n=300)
+    grid = {"C": [0.01, 1.0], "fit_intercept": [True, False]}
+    local = GridSearchCV(SoftmaxRegression(), grid, cv=3).fit(X, y)
+    with joblib.parallel_backend("dask"):
+        spread = GridSearchCV(SoftmaxRegression(), grid, cv=3, n_jobs=-1).fit(X, y)
+    assert spread.best_params_ == local.best_params_
+    assert_allclose(
+        spread.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
+    )
+
+
+def test_threaded_scheduler_without_client(client):
+    import dask
+
+    X, y = _classification()
+    numpy_model = SoftmaxRegression(tol=1e-8).fit(X, y)
+    with dask.config.set(scheduler="threads"):
+        dask_model = SoftmaxRegression(tol=1e-8).fit(
+            da.from_array(X, chunks=(200, -1)), da.from_array(y, chunks=200)
+        )
+    _assert_same_fit(dask_model, numpy_model, X)
+
+
+@pytest.mark.parametrize(
+    "Estimator, n_classes", [(SoftmaxRegression, 3), (SoftmaxRegression, 2)]
+)
+def test_separated_data_warn_as_in_memory(client, Estimator, n_classes):
+    from sklearn.exceptions import ConvergenceWarning
+
+    X = np.repeat(np.eye(3)[:n_classes] * 4.0, 20, axis=0)
+    y = np.repeat(np.arange(n_classes), 20)
+    with pytest.warns(ConvergenceWarning, match="perfectly separated") as numpy_warning:
+        Estimator(C=np.inf, max_iter=15).fit(X, y)
+    X_dask = da.from_array(X, chunks=(7, -1))
+    y_dask = da.from_array(y, chunks=7)
+    with pytest.warns(ConvergenceWarning) as dask_warning:
+        Estimator(C=np.inf, max_iter=15).fit(X_dask, y_dask)
+    assert {str(w.message) for w in dask_warning} == {
+        str(w.message) for w in numpy_warning
+    }
+
+
+def test_multilabel_dataframe_targets_and_weight_series(client):
+    X, y = _classification(n=400, seed=6)
+    rng = np.random.default_rng(7)
+    Y = pd.DataFrame(
+        (X[:, :3] + rng.standard_normal((400, 3)) > 0).astype(int), columns=list("abc")
+    )
+    weights = pd.Series(rng.uniform(0.5, 2.0, 400))
+    params = dict(tol=1e-8, class_weight={0: 2.0, 2: 0.5})
+    numpy_model = OneVsRestLogistic(**params).fit(X, Y, weights)
+    dask_model = OneVsRestLogistic(**params).fit(
+        da.from_array(X, chunks=(100, -1)),
+        dd.from_pandas(Y, npartitions=4),
+        dd.from_pandas(weights, npartitions=4),
+    )
+    _assert_same_fit(dask_model, numpy_model, X)
