@@ -1,0 +1,154 @@
+"""Where the time of one objective evaluation goes, for the shapes of every case.
+
+Usage::
+
+    python benchmarks/bench_evaluation.py [--scale S] [--runs N] [--threads T]
+                                          [--shape NAME ...]
+
+For each shape of the benchmark cases, in float64 and float32, dense or sparse,
+prints the median time of
+
+- the two bare products one evaluation needs (``W Xᵀ`` and ``R X`` for dense data,
+  in the layout our loss uses; ``X Wᵀ`` and ``Xᵀ R`` with SciPy for sparse data):
+  the floor;
+- one call of our objective and gradient (``MultinomialLoss`` / ``BinomialLoss``);
+- one call of scikit-learn's fused ``LinearModelLoss.loss_gradient`` (what its
+  lbfgs calls; float64 only, as its solvers run float64 data in float64),
+
+and the ratios ours / floor and ours / scikit-learn. ``--threads 1`` runs
+everything with every BLAS pool on one thread (threadpoolctl, process-wide: a
+script of its own). ``--scale`` multiplies the rows (0.1 is a quick look).
+Timings on a shared machine are noisy: the load average is printed.
+
+Scikit-learn's private loss classes are imported here only, for measurement.
+"""
+
+import argparse
+import contextlib
+import os
+import time
+
+import numpy as np
+from bench_data import dense_binary, dense_multiclass, sparse_multiclass, sparse_text
+from threadpoolctl import threadpool_limits
+
+# name: (n, d, K, kind) with kind "dense", "binary", "sparse" or "text".
+SHAPES = {
+    "a": (200_000, 200, 10, "dense"),
+    "few": (200_000, 20, 10, "dense"),
+    "wide": (20_000, 2_000, 5, "dense"),
+    "classes": (100_000, 100, 100, "dense"),
+    "K1000": (20_000, 20, 1_000, "dense"),
+    "d": (500_000, 100, 1, "binary"),
+    "binary-d5": (1_000_000, 5, 1, "binary"),
+    "binary-d20": (1_000_000, 20, 1, "binary"),
+    "binary-d50": (1_000_000, 50, 1, "binary"),
+    "c": (100_000, 50_000, 20, "sparse"),
+    "text": (100_000, 50_000, 20, "text"),
+}
+
+
+def median_time(function, runs):
+    times = []
+    for _ in range(runs + 1):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times[1:]))
+
+
+def problem(name, scale):
+    n, d, k, kind = SHAPES[name]
+    n = max(1_000, int(n * scale))
+    if kind == "dense":
+        X, y = dense_multiclass(n, d, k, seed=0)
+    elif kind == "binary":
+        X, y = dense_binary(n, d, seed=3)
+    elif kind == "sparse":
+        X, y = sparse_multiclass(n, d, k, 50, seed=2)
+    else:
+        X, y = sparse_text(n, d, k, 50, seed=9)
+    return X, y, k
+
+
+def floor(X, k, runs):
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((k, X.shape[1])).astype(X.dtype)
+    R = rng.standard_normal((k, X.shape[0])).astype(X.dtype)
+    if hasattr(X, "tocsr"):
+        R_t = np.ascontiguousarray(R.T)
+        return median_time(lambda: (X @ W.T, X.T @ R_t), runs)
+    return median_time(lambda: (W @ X.T, R @ X), runs)
+
+
+def ours(X, y, k, runs):
+    from skl_softmax._loss import BinomialLoss, MultinomialLoss
+
+    sw = np.ones(X.shape[0])
+    if k == 1:
+        loss = BinomialLoss(X, y[:, None].astype(np.float64), sw, 1.0, True)
+    else:
+        loss = MultinomialLoss(X, y, sw, 1.0, k, True)
+    params = np.random.default_rng(0).normal(0.0, 0.01, loss.n_params)
+    return median_time(lambda: loss(params), runs)
+
+
+def sklearn_fused(X, y, k, runs):
+    from sklearn._loss.loss import HalfBinomialLoss, HalfMultinomialLoss
+    from sklearn.linear_model._linear_loss import LinearModelLoss
+
+    if k == 1:
+        model = LinearModelLoss(HalfBinomialLoss(), fit_intercept=True)
+        coef = np.random.default_rng(0).normal(0.0, 0.01, X.shape[1] + 1)
+    else:
+        model = LinearModelLoss(HalfMultinomialLoss(n_classes=k), fit_intercept=True)
+        coef = np.random.default_rng(0).normal(0.0, 0.01, k * (X.shape[1] + 1))
+    y = y.astype(np.float64)
+    sw = np.ones(X.shape[0])
+    return median_time(
+        lambda: model.loss_gradient(coef, X, y, sw, l2_reg_strength=1.0 / X.shape[0]),
+        runs,
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--shape", nargs="+", default=list(SHAPES))
+    args = parser.parse_args()
+    limit = (
+        threadpool_limits(args.threads) if args.threads else contextlib.nullcontext()
+    )
+    print(
+        f"load average {os.getloadavg()[0]:.1f}; threads "
+        f"{args.threads or 'default'}; rows × {args.scale:g}"
+    )
+    print(
+        "shape       dtype    floor (ms)  ours (ms)  sklearn (ms)  ours/floor  "
+        "ours/sklearn"
+    )
+    with limit:
+        for name in args.shape:
+            X64, y, k = problem(name, args.scale)
+            for dtype in (np.float64, np.float32):
+                X = X64.astype(dtype)
+                base = floor(X, k, args.runs)
+                mine = ours(X, y, k, args.runs)
+                theirs = (
+                    sklearn_fused(X, y, k, args.runs)
+                    if dtype == np.float64
+                    else float("nan")
+                )
+                print(
+                    f"{name:11s} {np.dtype(dtype).name:8s} {1e3 * base:10.2f} "
+                    f"{1e3 * mine:10.2f} {1e3 * theirs:13.2f} {mine / base:11.2f} "
+                    f"{mine / theirs:13.2f}",
+                    flush=True,
+                )
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+
+
+if __name__ == "__main__":
+    main()
