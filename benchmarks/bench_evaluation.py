@@ -15,6 +15,7 @@ prints the median time of
 - one call of scikit-learn's fused ``LinearModelLoss.loss_gradient`` (what its
   lbfgs calls; float64 only, as its solvers run float64 data in float64),
 
+alternated (floor, ours, scikit-learn, floor, …) after a warm-up,
 and the ratios ours / floor and ours / scikit-learn. ``--threads 1`` runs
 everything with every BLAS pool on one thread (threadpoolctl, process-wide: a
 script of its own). ``--scale`` multiplies the rows (0.1 is a quick look).
@@ -48,13 +49,16 @@ SHAPES = {
 }
 
 
-def median_time(function, runs):
-    times = []
-    for _ in range(runs + 1):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times[1:]))
+def median_times(functions, runs):
+    """Medians of ``runs`` alternated calls of each function, after a warm-up."""
+    times = [[] for _ in functions]
+    for run in range(runs + 1):
+        for function, spent in zip(functions, times, strict=True):
+            start = time.perf_counter()
+            function()
+            if run:
+                spent.append(time.perf_counter() - start)
+    return [float(np.median(spent)) for spent in times]
 
 
 def problem(name, scale):
@@ -71,17 +75,17 @@ def problem(name, scale):
     return X, y, k
 
 
-def floor(X, k, runs):
+def floor(X, k):
     rng = np.random.default_rng(0)
     W = rng.standard_normal((k, X.shape[1])).astype(X.dtype)
     R = rng.standard_normal((k, X.shape[0])).astype(X.dtype)
     if hasattr(X, "tocsr"):
         R_t = np.ascontiguousarray(R.T)
-        return median_time(lambda: (X @ W.T, X.T @ R_t), runs)
-    return median_time(lambda: (W @ X.T, R @ X), runs)
+        return lambda: (X @ W.T, X.T @ R_t)
+    return lambda: (W @ X.T, R @ X)
 
 
-def ours(X, y, k, runs):
+def ours(X, y, k):
     from skl_softmax._loss import BinomialLoss, MultinomialLoss
 
     sw = np.ones(X.shape[0])
@@ -90,10 +94,10 @@ def ours(X, y, k, runs):
     else:
         loss = MultinomialLoss(X, y, sw, 1.0, k, True)
     params = np.random.default_rng(0).normal(0.0, 0.01, loss.n_params)
-    return median_time(lambda: loss(params), runs)
+    return lambda: loss(params)
 
 
-def sklearn_fused(X, y, k, runs):
+def sklearn_fused(X, y, k):
     from sklearn._loss.loss import HalfBinomialLoss, HalfMultinomialLoss
     from sklearn.linear_model._linear_loss import LinearModelLoss
 
@@ -105,10 +109,7 @@ def sklearn_fused(X, y, k, runs):
         coef = np.random.default_rng(0).normal(0.0, 0.01, k * (X.shape[1] + 1))
     y = y.astype(np.float64)
     sw = np.ones(X.shape[0])
-    return median_time(
-        lambda: model.loss_gradient(coef, X, y, sw, l2_reg_strength=1.0 / X.shape[0]),
-        runs,
-    )
+    return lambda: model.loss_gradient(coef, X, y, sw, l2_reg_strength=1.0 / X.shape[0])
 
 
 def main():
@@ -134,13 +135,11 @@ def main():
             X64, y, k = problem(name, args.scale)
             for dtype in (np.float64, np.float32):
                 X = X64.astype(dtype)
-                base = floor(X, k, args.runs)
-                mine = ours(X, y, k, args.runs)
-                theirs = (
-                    sklearn_fused(X, y, k, args.runs)
-                    if dtype == np.float64
-                    else float("nan")
-                )
+                functions = [floor(X, k), ours(X, y, k)]
+                if dtype == np.float64:
+                    functions.append(sklearn_fused(X, y, k))
+                base, mine, *rest = median_times(functions, args.runs)
+                theirs = rest[0] if rest else float("nan")
                 print(
                     f"{name:11s} {np.dtype(dtype).name:8s} {1e3 * base:10.2f} "
                     f"{1e3 * mine:10.2f} {1e3 * theirs:13.2f} {mine / base:11.2f} "
