@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/bench_evaluation.py [--scale S] [--runs N] [--threads T]
-                                          [--shape NAME ...]
+                                          [--load N] [--shape NAME ...]
 
 For each shape of the benchmark cases, in float64 and float32, dense or sparse,
 prints the median time of
@@ -18,7 +18,9 @@ prints the median time of
 alternated (floor, ours, scikit-learn, floor, …) after a warm-up,
 and the ratios ours / floor and ours / scikit-learn. ``--threads 1`` runs
 everything with every BLAS pool on one thread (threadpoolctl, process-wide: a
-script of its own). ``--scale`` multiplies the rows (0.1 is a quick look).
+script of its own). ``--load N`` runs N CPU burners (those of ``run.py``) beside
+the timings: the loaded column of issue 15. ``--scale`` multiplies the rows (0.1
+is a quick look).
 Timings on a shared machine are noisy: the load average is printed.
 
 Scikit-learn's private loss classes are imported here only, for measurement.
@@ -117,20 +119,27 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--load", type=int, default=0)
     parser.add_argument("--shape", nargs="+", default=list(SHAPES))
     args = parser.parse_args()
     limit = (
         threadpool_limits(args.threads) if args.threads else contextlib.nullcontext()
     )
+    if args.load:
+        from run import burners
+
+        load = burners(args.load, 3_600)
+    else:
+        load = contextlib.nullcontext()
     print(
         f"load average {os.getloadavg()[0]:.1f}; threads "
-        f"{args.threads or 'default'}; rows × {args.scale:g}"
+        f"{args.threads or 'default'}; rows × {args.scale:g}; {args.load} burners"
     )
     print(
         "shape       dtype    floor (ms)  ours (ms)  sklearn (ms)  ours/floor  "
         "ours/sklearn"
     )
-    with limit:
+    with limit, load:
         for name in args.shape:
             X64, y, k = problem(name, args.scale)
             for dtype in (np.float64, np.float32):
