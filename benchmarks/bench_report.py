@@ -327,7 +327,7 @@ def _solver_table(rows):
         "true time to our objective by up to about 5 %). One fit's time each; the "
         "fastest is then timed alongside ours in the main table. A solver *did not "
         "reach* when one fit took longer than the cap (10× our fit time, within 5 "
-        "to 60 s) first, or it stopped on its own short of the target. sag/saga "
+        "to 40 s) first, or it stopped on its own short of the target. sag/saga "
         "run only on scaled data, as their documentation requires; "
         "newton-cholesky only where its dense Hessian is affordable.",
         "",
