@@ -78,7 +78,36 @@ def shared_exp(Z, Y, sw, sw_y, unit_weights):
     return loss
 
 
-VERSIONS = {"current": current, "fewer passes": fewer_passes, "shared exp": shared_exp}
+def shared_exp_copysign(Z, Y, sw, sw_y, unit_weights):
+    # As shared_exp, with σ(z) = ½ + copysign(½ − e / (1 + e), z): no mask, but
+    # σ of very negative z loses its relative precision (absolute error ≤ eps/2).
+    e = np.abs(Z)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    terms = np.log1p(e)
+    terms += np.maximum(Z, 0)
+    if unit_weights:
+        loss = terms.sum(axis=1, dtype=np.float64)
+    else:
+        loss = np.einsum("lm,lm->l", terms, sw, dtype=np.float64)
+    loss -= np.einsum("lm,lm->l", sw_y, Z, dtype=np.float64)
+    np.add(e, 1.0, out=terms)
+    np.divide(e, terms, out=e)
+    np.subtract(0.5, e, out=e)
+    np.copysign(e, Z, out=Z)
+    Z += 0.5
+    Z -= Y
+    if not unit_weights:
+        Z *= sw
+    return loss
+
+
+VERSIONS = {
+    "current": current,
+    "fewer passes": fewer_passes,
+    "shared exp": shared_exp,
+    "shared exp, copysign": shared_exp_copysign,
+}
 
 
 def main():
@@ -94,11 +123,12 @@ def main():
         sw_y = sw * Y
         A = Z0.copy()
         expected = current(A, Y, sw)
-        for version in (fewer_passes, shared_exp):
+        for version in (fewer_passes, shared_exp, shared_exp_copysign):
             B = Z0.copy()
             loss = version(B, Y, sw, sw_y, unit_weights)
             np.testing.assert_allclose(loss, expected, rtol=1e-12)
-            np.testing.assert_allclose(B, A, rtol=1e-12, atol=1e-300)
+            atol = 1e-15 if version is shared_exp_copysign else 1e-300
+            np.testing.assert_allclose(B, A, rtol=1e-12, atol=atol)
         times = {name: [] for name in VERSIONS}
         for run in range(args.runs + 1):
             for name, version in VERSIONS.items():
