@@ -139,3 +139,42 @@ def digits_standardised(n_samples=None):
     X, y = load_digits(return_X_y=True)
     X, y = X[:n_samples], y[:n_samples]
     return StandardScaler().fit_transform(X), y
+
+
+def sparse_text(n_samples, n_features, n_classes, nnz_per_row, *, seed):
+    """A bag-of-words-like CSR matrix scaled by ``MaxAbsScaler``, as users scale it.
+
+    Term counts (1 plus a Poisson number) in Zipf-like columns, each column then
+    divided by its largest absolute value (``MaxAbsScaler``: sparsity kept,
+    values in [0, 1]). Unlike (c)'s unit-norm rows, a row's squared norm here
+    grows with its number of words, which is what makes the step sizes of
+    sag/saga small. Labels are softmax-sampled from the scaled data.
+    """
+    from sklearn.preprocessing import MaxAbsScaler
+
+    rng = np.random.default_rng(seed)
+    counts = np.maximum(1, rng.poisson(nnz_per_row, n_samples))
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    popularity = 1.0 / (np.arange(n_features) + 10.0) ** 0.8
+    popularity = rng.permutation(popularity / popularity.sum())
+    indices = rng.choice(n_features, size=indptr[-1], p=popularity).astype(np.int32)
+    data = 1.0 + rng.poisson(0.5, indptr[-1]).astype(np.float64)
+    X = sparse.csr_matrix((data, indices, indptr), shape=(n_samples, n_features))
+    X.sum_duplicates()
+    X = sparse.csr_matrix(MaxAbsScaler().fit_transform(X))
+    X.sort_indices()
+    # Scores with a spread of about 2 whatever the typical row norm.
+    row_norm = np.sqrt(np.mean(np.asarray(X.multiply(X).sum(axis=1)).ravel()))
+    W = rng.standard_normal((n_classes, n_features)) * (2.0 / row_norm)
+    scores = np.asarray(X @ W.T) + rng.normal(0.0, 0.5, n_classes)
+    y = _sample_classes(rng, scores, noise=0.05)
+    return X, y
+
+
+def small_dataset(name):
+    """``iris`` or ``breast_cancer``, columns standardised (as their docs advise)."""
+    from sklearn import datasets
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
+    return StandardScaler().fit_transform(X), y

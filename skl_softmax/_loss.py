@@ -49,7 +49,6 @@ import copy
 
 import numpy as np
 from scipy import sparse
-from scipy.special import expit
 
 from ._threads import single_thread_rows
 
@@ -535,11 +534,25 @@ class BinomialLoss(_LinearObjective):
         else:
             Y = self.Y_t[outputs, rows]
             sw = self.sw_t[outputs if self.sw_t.shape[0] > 1 else [0], rows]
-        losses = np.maximum(Z, 0) - Y * Z
-        losses += np.log1p(np.exp(-np.abs(Z)))
+        # One exp serves the loss and the sigmoid (two transcendental passes,
+        # not three: the few-feature pass is bound by them). With e = e^{−|z|},
+        # σ(z) = ½ + sign(z) (½ − e / (1 + e)); the residual σ − y is then
+        # exact to an absolute eps, as expit's is where σ is close to 1.
+        # Measured 0.6–0.85× the exp/log1p/expit version on 10⁶ logits
+        # (benchmarks/bench_binary_pointwise.py).
+        e = np.abs(Z)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        losses = np.log1p(e)
+        losses += np.maximum(Z, 0)
+        losses -= Y * Z
         losses *= sw
         loss = losses.sum(axis=1, dtype=np.float64)
-        expit(Z, out=Z)
+        np.add(e, 1.0, out=losses)
+        np.divide(e, losses, out=e)
+        np.subtract(0.5, e, out=e)
+        np.copysign(e, Z, out=Z)
+        Z += 0.5
         Z -= Y
         Z *= sw
         return loss

@@ -440,3 +440,22 @@ def test_binomial_loss_is_stable_for_huge_logits(rng):
     assert_allclose(
         value, -np.mean(special.log_expit([-800.0, -800.0])), rtol=1e-15, atol=0
     )
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_binomial_residuals_are_expit_minus_target_to_an_eps(rng, dtype):
+    # With X the identity and no penalty or intercept, the gradient is the
+    # residual vector s (σ(z) − y) / S itself: the shared-exp sigmoid of the
+    # pointwise pass must agree with expit to an absolute eps of the dtype, for
+    # ordinary logits and for huge ones where e^{−|z|} underflows.
+    z = np.concatenate([rng.normal(0.0, 8.0, 60), [-800.0, -40.0, 0.0, 40.0, 800.0]])
+    n = z.shape[0]
+    y = rng.uniform(0.0, 1.0, n)
+    y[:5] = [0.0, 1.0, 0.5, 0.0, 1.0]
+    sw = rng.uniform(0.5, 2.0, n)
+    objective = BinomialLoss(np.eye(n, dtype=dtype), y[:, None], sw, np.inf, False)
+    _, gradient = objective(z)
+    S = sw.sum()
+    expected = sw * (special.expit(z) - y) / S
+    eps = np.finfo(dtype).eps
+    assert_allclose(gradient * S / sw, expected * S / sw, rtol=0, atol=2 * eps)
