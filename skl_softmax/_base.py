@@ -295,14 +295,14 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         other coordinates. Float32 products stop at ``_FLOAT32_TOL`` at most.
         """
         measure = objective.model_gradient_max if objective.changes_variables else None
-        single_precision = objective.dtype != np.float64
+        single_precision = objective.single_precision
         first_tol = max(self.tol, _FLOAT32_TOL) if single_precision else self.tol
         return measure, first_tol
 
     def _needs_float64_finish(self, objective, result, first_tol):
         """Whether a float32 phase's ``result`` must be finished in float64."""
         return (
-            objective.dtype != np.float64
+            objective.single_precision
             and (not result.converged or self.tol < first_tol)
             and result.n_iter < self.max_iter
         )

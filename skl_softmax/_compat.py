@@ -2,9 +2,13 @@
 
 scikit-learn 1.6 is the oldest version supported; its callback API
 (``sklearn.callback``) only exists from 1.9 on, where it is used as it is.
+The Array API helpers (scikit-learn's vendored ``array_api_compat`` and
+``sklearn.utils._array_api``) are reached only through the names below.
 """
 
 from sklearn.base import _fit_context
+from sklearn.externals.array_api_compat import array_namespace, device
+from sklearn.utils._array_api import _convert_to_numpy
 from sklearn.utils._param_validation import Interval, StrOptions
 
 try:  # scikit-learn >= 1.9
@@ -24,4 +28,7 @@ __all__ = [
     "Interval",
     "StrOptions",
     "_fit_context",
+    "_convert_to_numpy",
+    "array_namespace",
+    "device",
 ]
