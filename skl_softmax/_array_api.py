@@ -36,6 +36,11 @@ class Backend:
         self.device = device
         self.is_numpy = xp is np
 
+    def __reduce__(self):
+        # Estimators keep the backend of their fit: pickle it by the module's
+        # name, never the module.
+        return (_backend_named, (self.xp.__name__, self.device))
+
     def dtype(self, dtype):
         """The namespace's dtype named like the NumPy dtype ``dtype``."""
         if self.is_numpy:
@@ -72,6 +77,12 @@ class Backend:
 
 
 NUMPY = Backend(np, None)
+
+
+def _backend_named(name, device):
+    import importlib
+
+    return NUMPY if name == "numpy" else Backend(importlib.import_module(name), device)
 
 
 def _to_numpy(array, xp):

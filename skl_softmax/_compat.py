@@ -8,7 +8,7 @@ The Array API helpers (scikit-learn's vendored ``array_api_compat`` and
 
 from sklearn.base import _fit_context
 from sklearn.externals.array_api_compat import array_namespace, device
-from sklearn.utils._array_api import _convert_to_numpy
+from sklearn.utils._array_api import _convert_to_numpy, get_namespace
 from sklearn.utils._param_validation import Interval, StrOptions
 
 try:  # scikit-learn >= 1.9
@@ -31,4 +31,5 @@ __all__ = [
     "_convert_to_numpy",
     "array_namespace",
     "device",
+    "get_namespace",
 ]
