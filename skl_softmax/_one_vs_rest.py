@@ -10,6 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from ._array_api import backend_of, to_backend
 from ._base import (
     Conditioning,
     LinearClassifierBase,
@@ -219,11 +220,13 @@ class OneVsRestLogistic(LinearClassifierBase):
             The fitted estimator.
         """
         X, y = self._validate_X_y(X, y)
-        self._fit_dtype = X.dtype
-        Y = self._encode_targets(y)
-        sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        backend = self._start_fit(X)
+        Y = self._encode_targets(y, backend)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], backend)
         constant = self._constant_labels(Y)
-        conditioning = Conditioning(X, sample_weight, self.fit_intercept, self.C)
+        conditioning = Conditioning(
+            X, sample_weight, self.fit_intercept, self.C, backend
+        )
         objective = self._objective(X, Y, sample_weight, constant, conditioning)
         # One subtask per iteration of the slowest label, plus the one that never
         # runs; SciPy runs one iteration even with maxiter=0.
@@ -236,14 +239,16 @@ class OneVsRestLogistic(LinearClassifierBase):
             )
         for name, value in self._fitted_attributes(W, b).items():
             setattr(self, name, value)
-        self.n_iter_ = np.array(
-            [0 if result is None else result.n_iter for result in results],
-            dtype=np.int32,
+        self.n_iter_ = backend.asarray(
+            np.array(
+                [0 if result is None else result.n_iter for result in results],
+                dtype=np.int32,
+            )
         )
         self.loss_curve_ = [
             np.array([] if result is None else result.loss_curve) for result in results
         ]
-        self._warn_if_separated(X, Y, sample_weight, constant)
+        self._warn_if_separated(X, Y, sample_weight, constant, backend)
         callbacks.end_fit()
         return self
 
@@ -262,7 +267,8 @@ class OneVsRestLogistic(LinearClassifierBase):
             the sigmoids normalised to sum to 1, as ``OneVsRestClassifier``
             does. Two classes: ``[1 − σ(z), σ(z)]``.
         """
-        return np.exp(self.predict_log_proba(X))
+        log_proba = self.predict_log_proba(X)
+        return backend_of(log_proba).xp.exp(log_proba)
 
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed without taking ``log(0)``.
@@ -281,7 +287,8 @@ class OneVsRestLogistic(LinearClassifierBase):
         """
         scores = self.decision_function(X)
         if scores.ndim == 1:
-            return np.column_stack([log_sigmoid(-scores), log_sigmoid(scores)])
+            xp = backend_of(scores).xp
+            return xp.stack([log_sigmoid(-scores), log_sigmoid(scores)], axis=1)
         log_proba = log_sigmoid(scores)
         if self.multilabel_:
             return log_proba
@@ -306,7 +313,9 @@ class OneVsRestLogistic(LinearClassifierBase):
         check_is_fitted(self)
         if not self.multilabel_:
             return super().predict(X)
-        indicator = (self.predict_proba(X) >= self.threshold).astype(self._label_dtype)
+        proba = self.predict_proba(X)
+        xp = backend_of(proba).xp
+        indicator = xp.astype(proba >= self.threshold, self._label_dtype)
         if self._label_format == "csr_matrix":
             return sparse.csr_matrix(indicator)
         if self._label_format == "csr_array":
@@ -321,7 +330,7 @@ class OneVsRestLogistic(LinearClassifierBase):
 
     # -- fit steps, in the order fit calls them -----------------------------------
 
-    def _encode_targets(self, y):
+    def _encode_targets(self, y, backend):
         """Set ``classes_`` and ``multilabel_``; return the 0/1 targets per problem.
 
         Returns an array of shape (n_samples, n_problems): one column per class
@@ -336,7 +345,12 @@ class OneVsRestLogistic(LinearClassifierBase):
         if y.ndim == 1:
             check_classification_targets(y)
             self.multilabel_ = False
-            self.classes_, labels = np.unique(y, return_inverse=True)
+            # classes_ stays in y's namespace, as LogisticRegression leaves it.
+            y_backend = backend_of(y)
+            if y_backend.is_numpy:
+                self.classes_, labels = np.unique(y, return_inverse=True)
+            else:
+                self.classes_, labels = y_backend.xp.unique_inverse(y)
             n_classes = self.classes_.shape[0]
             if n_classes < 2:
                 raise ValueError(
@@ -344,9 +358,20 @@ class OneVsRestLogistic(LinearClassifierBase):
                     "the data, but the data contains only one class: "
                     f"{self._label_name(0)}."
                 )
+            if not backend.is_numpy:
+                xp = backend.xp
+                labels = to_backend(labels, backend, dtype=np.int64)
+                if n_classes == 2:
+                    return xp.astype(labels[:, None], backend.dtype(np.float64))
+                classes = xp.arange(n_classes, device=backend.device)
+                return xp.astype(
+                    labels[:, None] == classes[None, :], backend.dtype(np.float64)
+                )
             if n_classes == 2:
                 return labels[None, :].astype(np.float64).T
             return (np.arange(n_classes)[:, None] == labels).astype(np.float64).T
+        if not backend.is_numpy:
+            return self._indicator_targets_in(y, backend)
         return self._indicator_targets(y)
 
     def _indicator_targets(self, y):
@@ -374,13 +399,35 @@ class OneVsRestLogistic(LinearClassifierBase):
         Y = y.toarray() if sparse.issparse(y) else np.asarray(y)
         return np.ascontiguousarray(Y.T, dtype=np.float64).T
 
+    def _indicator_targets_in(self, y, backend):
+        """:meth:`_indicator_targets` for dense ``y`` of another namespace."""
+        y_backend = backend_of(y)
+        target_type = type_of_target(y)
+        values = y_backend.xp.unique_values(y)
+        if target_type != "multilabel-indicator" or not bool(
+            y_backend.xp.all((values == 0) | (values == 1))
+        ):
+            raise ValueError(
+                "y of two dimensions must be a multi-label indicator matrix of 0s "
+                f"and 1s; {type(self).__name__} does not support other multi-output "
+                f"targets. Got a target of type {target_type!r} with values "
+                f"{y_backend.to_host(values[:5]).tolist()} instead."
+            )
+        self.multilabel_ = True
+        self.classes_ = y_backend.xp.arange(y.shape[1], device=y_backend.device)
+        self._label_dtype = y.dtype
+        self._label_format = "ndarray"
+        return to_backend(y, backend, dtype=np.float64)
+
     def _constant_labels(self, Y):
         """Per problem: +1 (always 1), −1 (always 0) or 0 (varies), with a warning.
 
         As ``OneVsRestClassifier``, a label is constant when its target values
         are, whatever the sample weights.
         """
-        positives = Y.sum(axis=0)
+        # One count per problem, on the host: the bookkeeping of the labels.
+        backend = backend_of(Y)
+        positives = backend.to_host(backend.xp.sum(Y, axis=0))
         constant = np.where(positives == Y.shape[0], 1, 0) - (positives == 0)
         if constant.any():
             described = ", ".join(
@@ -403,7 +450,8 @@ class OneVsRestLogistic(LinearClassifierBase):
         # Σ s_i ℓ_i / S + ‖w‖² / (2 C S) is unchanged when s is divided by its
         # largest value m and C multiplied by m: weights of at most one keep the
         # float32 products s_i (σ_i − y_i) x_i from overflowing (weights 1e12).
-        largest = weights.max()
+        backend = backend_of(X)
+        largest = float(backend.xp.max(weights))
         return BinomialLoss(
             X,
             Y,
@@ -412,22 +460,26 @@ class OneVsRestLogistic(LinearClassifierBase):
             self.fit_intercept,
             x_offset=conditioning.offset,
             x_scale=conditioning.scale,
+            backend=backend,
         )
 
     def _problem_weights(self, Y, sample_weight, constant):
         """Sample weights times class weights, one column per problem if needed."""
         if self.class_weight is None:
             return sample_weight
+        backend = backend_of(Y)
+        xp = backend.xp
         if Y.shape[1] == 1 and not self.multilabel_:
             # Two classes: one problem, weighted exactly as LogisticRegression.
-            labels = Y[:, 0].astype(np.intp)
+            labels = xp.astype(Y[:, 0], np.intp if backend.is_numpy else xp.int64)
             factor = class_sample_weight(
-                self.class_weight, self.classes_, labels, sample_weight
+                self.class_weight, self.classes_, labels, sample_weight, backend
             )
             return self._checked(sample_weight * factor)
         if self.class_weight == "balanced":
-            S = sample_weight.sum()
-            S_positive = sample_weight @ Y
+            # Totals per problem: n_problems numbers, computed on the host.
+            S = float(xp.sum(sample_weight))
+            S_positive = backend.to_host(sample_weight @ Y)
             S_negative = S - S_positive
             empty = ~constant & ((S_positive <= 0) | (S_negative <= 0))
             if empty.any():
@@ -439,17 +491,20 @@ class OneVsRestLogistic(LinearClassifierBase):
             with np.errstate(divide="ignore"):
                 positive = np.where(constant, 1.0, S / (2.0 * S_positive))
                 negative = np.where(constant, 1.0, S / (2.0 * S_negative))
+            positive = backend.asarray(positive, dtype=np.float64)
+            negative = backend.asarray(negative, dtype=np.float64)
             factor = Y * positive + (1.0 - Y) * negative
         else:
-            known = set(self.classes_.tolist())
+            classes = backend_of(self.classes_).to_host(self.classes_)
+            known = set(classes.tolist())
             unknown = [key for key in self.class_weight if key not in known]
             if unknown:
                 raise ValueError(
                     "class_weight must have keys among the labels in classes_ "
-                    f"{self.classes_.tolist()}. Got {unknown[0]!r} instead."
+                    f"{classes.tolist()}. Got {unknown[0]!r} instead."
                 )
             weight = np.array(
-                [float(self.class_weight.get(label, 1.0)) for label in self.classes_]
+                [float(self.class_weight.get(label, 1.0)) for label in classes.tolist()]
             )
             # Checked before use: an infinite weight times a zero target is NaN.
             if not np.all(np.isfinite(weight)) or np.any(weight < 0):
@@ -457,12 +512,13 @@ class OneVsRestLogistic(LinearClassifierBase):
                     "class_weight must map every label to a finite, non-negative "
                     f"weight. Got class_weight={self.class_weight!r} instead."
                 )
-            factor = Y * weight + (1.0 - Y)
+            factor = Y * backend.asarray(weight, dtype=np.float64) + (1.0 - Y)
         return self._checked(sample_weight[:, None] * factor)
 
     def _checked(self, weights):
         """``weights``, after checking that every problem keeps some weight."""
-        totals = weights.sum(axis=0)
+        backend = backend_of(weights)
+        totals = backend.to_host(backend.xp.sum(weights, axis=0))
         if not np.all(totals > 0):
             raise ValueError(
                 "class_weight and sample_weight together must leave a positive "
@@ -534,13 +590,19 @@ class OneVsRestLogistic(LinearClassifierBase):
                 f"warm_start needs the previous coef_ to have shape {expected}. "
                 f"Got shape {self.coef_.shape} instead; fit with warm_start=False."
             )
-        intercept = self.intercept_ if self.fit_intercept else np.zeros(n_problems)
+        # The previous solution comes to the host: n_problems × n_features numbers.
+        coef = backend_of(self.coef_).to_host(self.coef_)
+        intercept = (
+            backend_of(self.intercept_).to_host(self.intercept_)
+            if self.fit_intercept
+            else np.zeros(n_problems)
+        )
         return objective.to_solver(
-            np.asarray(self.coef_, dtype=np.float64),
+            np.asarray(coef, dtype=np.float64),
             np.asarray(intercept, dtype=np.float64),
         )
 
-    def _warn_if_separated(self, X, Y, sample_weight, constant):
+    def _warn_if_separated(self, X, Y, sample_weight, constant, backend):
         """ConvergenceWarning naming the labels the fit separates when C=inf.
 
         If ``w_k, b_k`` put every sample of positive weight on its side with a
@@ -550,9 +612,13 @@ class OneVsRestLogistic(LinearClassifierBase):
         """
         if not np.isinf(self.C):
             return
-        scores = np.asarray(X @ self.coef_.T + self.intercept_)
-        margins = np.where(Y == 1, scores, -scores)[sample_weight > 0]
-        separated = np.flatnonzero(np.all(margins > 0, axis=0) & (constant == 0))
+        xp = backend.xp
+        scores = X @ self.coef_.T + self.intercept_
+        if backend.is_numpy:
+            scores = np.asarray(scores)
+        margins = xp.where(Y == 1, scores, -scores)[sample_weight > 0, ...]
+        all_positive = backend.to_host(xp.all(margins > 0, axis=0))
+        separated = np.flatnonzero(all_positive & (constant == 0))
         if separated.size:
             names = ", ".join(self._label_name(k) for k in separated)
             warnings.warn(
@@ -566,7 +632,10 @@ class OneVsRestLogistic(LinearClassifierBase):
 
     def _label_name(self, k):
         """``repr`` of label ``k`` as a Python object: 2 or 'cat', not np.int64(2)."""
-        return repr(self.classes_[k].item())
+        classes = self.classes_
+        if not isinstance(classes, np.ndarray):
+            classes = backend_of(classes).to_host(classes)
+        return repr(classes[k].item())
 
     def _warn_if_not_converged(self, results, active, conditioning, stacklevel=5):
         """One ConvergenceWarning naming every label that did not converge."""
