@@ -10,7 +10,13 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._array_api import NUMPY, backend_of, to_backend
 from ._callbacks import FitCallbacks
-from ._compat import CallbackSupportMixin, Interval, StrOptions, get_namespace
+from ._compat import (
+    CallbackSupportMixin,
+    Interval,
+    StrOptions,
+    check_same_namespace,
+    get_namespace,
+)
 from ._loss import logits_by_output, prefers_row_major
 from ._solver import (
     chain_results,
@@ -455,12 +461,18 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             One column per class (or label); a 1-D array of log-odds when the
             model has a single logit (binary problems).
         """
+        self._check_namespace(X, "decision_function")
         scores = self._scores_by_output(X).T
         if scores.shape[1] == 1:
             return scores[:, 0]
         return (
             np.ascontiguousarray(scores) if isinstance(scores, np.ndarray) else scores
         )
+
+    def _check_namespace(self, X, method):
+        """As ``LogisticRegression``: ``X`` must be where the fit's ``coef_`` is."""
+        check_is_fitted(self)
+        check_same_namespace(X, self, attribute="coef_", method=method)
 
     def _scores_by_output(self, X):
         """Scores laid out as (n_outputs, n_samples), a new C-contiguous array.
@@ -499,6 +511,7 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         y_pred : ndarray of shape (n_samples,)
             The class with the largest score.
         """
+        self._check_namespace(X, "predict")
         scores = self.decision_function(X)
         backend = backend_of(scores)
         if backend.is_numpy and backend_of(self.classes_).is_numpy:

@@ -12,6 +12,14 @@ from sklearn.utils._array_api import _convert_to_numpy, get_namespace
 from sklearn.utils._param_validation import Interval, StrOptions
 
 try:  # scikit-learn >= 1.9
+    from sklearn.utils._array_api import check_same_namespace
+except ImportError:  # pragma: no cover - exercised on scikit-learn < 1.9 only
+
+    def check_same_namespace(X, estimator, *, attribute, method):
+        """Stand-in for scikit-learn < 1.9, which does not check namespaces."""
+
+
+try:  # scikit-learn >= 1.9
     from sklearn.callback import CallbackSupportMixin
 
     HAS_CALLBACKS = True
@@ -30,6 +38,7 @@ __all__ = [
     "_fit_context",
     "_convert_to_numpy",
     "array_namespace",
+    "check_same_namespace",
     "device",
     "get_namespace",
 ]

@@ -246,7 +246,8 @@ class OneVsRestLogistic(LinearClassifierBase):
             )
         )
         self.loss_curve_ = [
-            np.array([] if result is None else result.loss_curve) for result in results
+            backend.asarray(np.array([] if result is None else result.loss_curve))
+            for result in results
         ]
         self._warn_if_separated(X, Y, sample_weight, constant, backend)
         callbacks.end_fit()
@@ -267,6 +268,7 @@ class OneVsRestLogistic(LinearClassifierBase):
             the sigmoids normalised to sum to 1, as ``OneVsRestClassifier``
             does. Two classes: ``[1 − σ(z), σ(z)]``.
         """
+        self._check_namespace(X, "predict_proba")
         log_proba = self.predict_log_proba(X)
         return backend_of(log_proba).xp.exp(log_proba)
 
@@ -285,6 +287,7 @@ class OneVsRestLogistic(LinearClassifierBase):
             ``log σ(z_k) − log Σ_j σ(z_j)``, from log-sigmoids and a
             log-sum-exp, finite for finite scores.
         """
+        self._check_namespace(X, "predict_log_proba")
         scores = self.decision_function(X)
         if scores.ndim == 1:
             xp = backend_of(scores).xp
@@ -310,6 +313,7 @@ class OneVsRestLogistic(LinearClassifierBase):
             ``threshold``, with the dtype of the training ``y`` (sparse CSR
             when that ``y`` was sparse).
         """
+        self._check_namespace(X, "predict")
         check_is_fitted(self)
         if not self.multilabel_:
             return super().predict(X)

@@ -204,7 +204,7 @@ class SoftmaxRegression(LinearClassifierBase):
         for name, value in self._fitted_attributes(W, b).items():
             setattr(self, name, value)
         self.n_iter_ = backend.asarray(np.array([result.n_iter], dtype=np.int32))
-        self.loss_curve_ = np.array(result.loss_curve)
+        self.loss_curve_ = backend.asarray(np.array(result.loss_curve))
         self._warn_if_separated(X, labels, sample_weight, backend)
         callbacks.end_fit()
         return self
@@ -222,6 +222,7 @@ class SoftmaxRegression(LinearClassifierBase):
         proba : ndarray of shape (n_samples, n_classes)
             Rows sum to 1; columns in the order of ``classes_``.
         """
+        self._check_namespace(X, "predict_proba")
         scores = self._scores_by_output(X)
         if not isinstance(scores, np.ndarray):
             xp = backend_of(scores).xp
@@ -247,6 +248,7 @@ class SoftmaxRegression(LinearClassifierBase):
         log_proba : ndarray of shape (n_samples, n_classes)
             Finite for finite scores, even where the probability underflows.
         """
+        self._check_namespace(X, "predict_log_proba")
         scores = self._scores_by_output(X)
         if not isinstance(scores, np.ndarray):
             xp = backend_of(scores).xp
