@@ -32,7 +32,6 @@ from skl_softmax import (
 from skl_softmax._array_api import backend_of
 from skl_softmax._loss import BinomialLoss, MultinomialLoss
 
-
 TORCH_SKIP_REASON = (
     "PyTorch is not installed: it is a large download, so CI leaves it out and "
     "runs these tests with array-api-strict only"
