@@ -44,6 +44,8 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
+    # MathJax copied into _static/mathjax: formulas render without a network.
+    "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
@@ -70,6 +72,9 @@ autodoc_default_options = {"members": True, "inherited-members": True}
 autodoc_typehints = "none"
 # The class template lists the methods itself; numpydoc must not add a second list.
 numpydoc_show_class_members = False
+# The page contents of an API page list methods as "fit()", not
+# "OneVsRestLogistic.fit()", which does not fit in the right-hand column.
+toc_object_entries_show_parents = "hide"
 numpydoc_xref_param_type = False
 
 # -- intersphinx (off by default: no network in CI, see the module docstring) -----
@@ -104,17 +109,25 @@ sphinx_gallery_conf = {
     # A warning in an example fails the build (see gallery_hooks.py).
     "reset_modules": ("matplotlib", "gallery_hooks.warnings_are_errors"),
     "reset_modules_order": "both",
+    # The computation-times page loads jQuery and DataTables from CDNs: a page
+    # that needs a network is not written.
+    "write_computation_times": False,
 }
 
 # -- HTML ----------------------------------------------------------------------
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"skl_softmax {release}"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["skl_softmax.css"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
+    # The top-level toctree is hidden; counting its hidden entries, every page
+    # would get a "Section Navigation" sidebar, empty on pages without children.
+    # Not counting them, the sidebar appears only where there is something in it.
+    "sidebar_includehidden": False,
 }
 html_show_sourcelink = False
 
@@ -163,12 +176,29 @@ def _markdown_table(lines):
         if not re.fullmatch(r"\|?[\s:|-]+\|?", line.strip())
     ]
     width = max(len(row) for row in rows)
-    out = [".. list-table::", "   :header-rows: 1", ""]
+    # wide-table (docs/_static/skl_softmax.css): columns as wide as their text
+    # up to a limit, the table scrolling sideways rather than squeezed.
+    out = [".. list-table::", "   :header-rows: 1", "   :class: wide-table", ""]
     for row in rows:
         row = row + [""] * (width - len(row))
-        out.append(f"   * - {_escape(row[0]) or '..'}")
-        out.extend(f"     - {_escape(cell) or '..'}" for cell in row[1:])
+        out.append(f"   * - {_table_cell(row[0])}")
+        out.extend(f"     - {_table_cell(cell)}" for cell in row[1:])
     return out + [""]
+
+
+# What reStructuredText reads as the start of a list item: an enumerator such as
+# "(a)", "a)", "1." or "#." or a bullet, followed by a space or the end.
+_LIST_MARKER = re.compile(r"(\(?[\w#]+[.)]|[-+\u2022\u2023\u2043])(\s|$)")
+
+
+def _table_cell(text):
+    """One table cell as reStructuredText: never a list, never empty."""
+    cell = _escape(text)
+    if not cell:
+        return ".."
+    # A cell "(a) `a-tol1e-4`" would otherwise become a lettered list "a. ...";
+    # an escaped first character is read as text.
+    return "\\" + cell if _LIST_MARKER.match(cell) else cell
 
 
 def _markdown_to_rst(markdown):

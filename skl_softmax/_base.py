@@ -23,7 +23,6 @@ from ._solver import (
     minimize_lbfgs,
     warn_if_not_converged,
 )
-from ._threads import solver_threads
 
 # A column is "badly scaled" when its spread is outside [1/10, 10] or, with an
 # intercept, its mean is more than 3 spreads from zero: past these points the
@@ -366,27 +365,26 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 callbacks.end_iteration(attributes(x))
 
         measure, first_tol = self._solver_settings(objective)
-        with solver_threads(objective.X, objective.n_outputs):
-            result = minimize_lbfgs(
-                objective,
-                x0,
-                tol=first_tol,
-                max_iter=self.max_iter,
+        result = minimize_lbfgs(
+            objective,
+            x0,
+            tol=first_tol,
+            max_iter=self.max_iter,
+            verbose=self.verbose,
+            on_iteration=on_iteration,
+            gradient_measure=measure,
+        )
+        if self._needs_float64_finish(objective, result, first_tol):
+            finish = minimize_lbfgs(
+                objective.in_dtype(np.float64),
+                result.x,
+                tol=self.tol,
+                max_iter=self.max_iter - result.n_iter,
                 verbose=self.verbose,
                 on_iteration=on_iteration,
                 gradient_measure=measure,
             )
-            if self._needs_float64_finish(objective, result, first_tol):
-                finish = minimize_lbfgs(
-                    objective.in_dtype(np.float64),
-                    result.x,
-                    tol=self.tol,
-                    max_iter=self.max_iter - result.n_iter,
-                    verbose=self.verbose,
-                    on_iteration=on_iteration,
-                    gradient_measure=measure,
-                )
-                result = chain_results(result, finish)
+            result = chain_results(result, finish)
         warn_if_not_converged(
             result,
             type(self).__name__,

@@ -67,6 +67,7 @@ from scipy import sparse
 from scipy.special import expit
 
 from ._array_api import NUMPY
+from ._threads import single_thread_rows
 
 # Rows per block are chosen so that one block of X holds about this many bytes:
 # small enough to stay in the last-level cache between the two products, large
@@ -114,12 +115,17 @@ def logits_by_output(X, W, row_major, backend=NUMPY):
 
 
 def _block_rows(n_samples, n_features, n_outputs, itemsize, on_host=True):
-    if on_host:
-        rows = _BLOCK_BYTES // max(1, n_features * itemsize)
-        rows = min(rows, _MAX_BLOCK_ENTRIES // max(1, n_outputs))
-    else:
+    if not on_host:
         rows = _DEVICE_BLOCK_BYTES // max(1, n_features * itemsize)
         rows = min(rows, _DEVICE_MAX_BLOCK_ENTRIES // max(1, n_outputs))
+        return int(min(n_samples, max(_MIN_BLOCK_ROWS, rows)))
+    # Small problems: blocks whose products OpenBLAS runs on the calling
+    # thread, so that no thread pool is woken (see skl_softmax._threads).
+    small = single_thread_rows(n_samples, n_features, n_outputs)
+    if small is not None:
+        return int(min(n_samples, small))
+    rows = _BLOCK_BYTES // max(1, n_features * itemsize)
+    rows = min(rows, _MAX_BLOCK_ENTRIES // max(1, n_outputs))
     return int(min(n_samples, max(_MIN_BLOCK_ROWS, rows)))
 
 

@@ -22,7 +22,6 @@ from ._compat import Interval, _fit_context
 from ._loss import BinomialLoss
 from ._solver import chain_results
 from ._special import log_sigmoid, logsumexp
-from ._threads import solver_threads
 
 # The logit given to a label that is constant in training: σ(40) rounds to
 # exactly 1 in float64 (1 − σ(40) ≈ 4e-18 < eps/2) and σ(−40) ≈ 4e-18, so the
@@ -138,10 +137,13 @@ class OneVsRestLogistic(LinearClassifierBase):
     and ruled out: its shared curvature memory converges like the worst label
     or worse.
 
-    **Callbacks.** The fit task has one "lbfgs-iter" subtask per iteration of
-    the slowest label still running: subtask ``t`` ends when every label has
-    completed ``t + 1`` iterations or stopped, and carries the coefficients
-    reached by then.
+    **Callbacks** (scikit-learn 1.9 and later). ``set_callbacks`` takes
+    scikit-learn's fit callbacks, such as ``sklearn.callback.ProgressBar`` and
+    ``sklearn.callback.ScoringMonitor``, also when the estimator is nested in
+    a pipeline or a ``GridSearchCV`` (see the user guide). The fit task has
+    one "lbfgs-iter" subtask per iteration of the slowest label still
+    running: subtask ``t`` ends when every label has completed ``t + 1``
+    iterations or stopped, and carries the coefficients reached by then.
 
     A label that is constant in training (possible with a multi-label ``y``)
     has no finite optimum with an unpenalised intercept. It is predicted as
@@ -172,6 +174,14 @@ class OneVsRestLogistic(LinearClassifierBase):
 
     >>> clf.predict_proba(np.array([[0.5]])).round(2)
     array([[0.94, 0.94]])
+
+    A callback scores the model after every round of the solver:
+
+    >>> from sklearn.callback import ScoringMonitor
+    >>> monitor = ScoringMonitor(scoring="accuracy")
+    >>> clf = OneVsRestLogistic(C=10.0).set_callbacks(monitor).fit(X, Y)
+    >>> [row["accuracy"] for row in monitor.get_logs().data][-1]
+    1.0
     """
 
     _parameter_constraints = {
@@ -233,10 +243,7 @@ class OneVsRestLogistic(LinearClassifierBase):
         callbacks = self._start_callbacks(
             X, y, sample_weight, max(self.max_iter, 1) + 1
         )
-        with solver_threads(objective.X, objective.n_outputs):
-            W, b, results = self._solve_labels(
-                objective, constant, callbacks, conditioning
-            )
+        W, b, results = self._solve_labels(objective, constant, callbacks, conditioning)
         for name, value in self._fitted_attributes(W, b).items():
             setattr(self, name, value)
         self.n_iter_ = backend.asarray(

@@ -118,6 +118,15 @@ class SoftmaxRegression(LinearClassifierBase):
     columns; the objective and its optimum are unchanged (the penalty stays on
     ``W``), only fewer iterations are needed.
 
+    **Callbacks** (scikit-learn 1.9 and later). ``set_callbacks`` takes
+    scikit-learn's fit callbacks, such as ``sklearn.callback.ProgressBar`` and
+    ``sklearn.callback.ScoringMonitor``, also when the estimator is nested in
+    a pipeline or a ``GridSearchCV``. The fit reports the task tree of
+    ``LogisticRegression(solver="lbfgs")``: one "fit" task with one
+    "lbfgs-iter" subtask per iteration, each carrying the model reached, so a
+    monitor records the same values as on ``LogisticRegression``. See the
+    user guide.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -131,6 +140,15 @@ class SoftmaxRegression(LinearClassifierBase):
     array([[0.982, 0.018, 0.   ]])
     >>> ref = LogisticRegression(tol=1e-10, max_iter=1000).fit(X, y)
     >>> bool(abs(clf.predict_proba(X) - ref.predict_proba(X)).max() < 1e-6)
+    True
+
+    A callback scores the model after every iteration of the solver:
+
+    >>> from sklearn.callback import ScoringMonitor
+    >>> monitor = ScoringMonitor(scoring="neg_log_loss")
+    >>> clf = SoftmaxRegression().set_callbacks(monitor).fit(X, y)
+    >>> log = monitor.get_logs().data  # the fit task and one row per iteration
+    >>> len(log) == 1 + int(clf.n_iter_[0])
     True
     """
 

@@ -1,83 +1,67 @@
-"""BLAS thread pools during a solve: which are limited, and why.
+"""BLAS thread pools: why a fit never touches them, and how it avoids their cost.
 
-Wheels of NumPy and SciPy each bundle an OpenBLAS with its own thread pool.
-When NumPy's matrix products and SciPy's L-BFGS-B step alternate, the two
-pools' busy-waiting threads compete for the same cores (measured on 2 cores:
-``LogisticRegression`` loses 1.6× on 200 000 × 200 data and 10-27× on digits).
-Limiting only SciPy's pool to one thread removes that and leaves NumPy's
-products parallel; L-BFGS-B's vector updates gain little from threads.
+What was measured (NumPy 2.4 and SciPy 1.17 wheels, each bundling its own
+pthreads OpenBLAS, threadpoolctl 3.6, 2 cores):
 
-On small problems the products themselves are too small for threads to pay
-(digits, 1797 × 64 × 10: twice as fast on one thread), so every BLAS pool is
-limited.  Sparse products do not use BLAS at all, so nothing is limited and
-L-BFGS-B keeps its threads (they matter with a million parameters).
+- Every OpenBLAS thread limit is process-wide. ``openblas_set_num_threads_local``
+  exists in both builds, but in a pthreads build it sets the global count too
+  (set in one thread, read back in another). Nothing per thread exists.
+- threadpoolctl obeys only the first thread that ever sets an OpenBLAS limit
+  while it lives (its "controlling thread"); after one limited fit in the main
+  thread, ``threadpool_limits`` in every other thread silently does nothing.
+- Limits counted across concurrent fits still show one fit's limit to every
+  other thread of the process, and fits overlapping in two threads could leave
+  both pools pinned at one thread.
 
-Limits are process-wide while fits may run in several threads at once
-(joblib's threading backend).  Each library's limit is therefore counted: the
-first fit to need it sets it and the last to leave restores the original, so
-no fit restores another's limit midway.
+So no limit can be made safe, and a fit sets none: it leaves every pool as it
+found it and obeys whatever limits the user set (``threadpool_limits`` in any
+thread), as ``LogisticRegression`` does.
+
+What the limits bought, and what replaces them. On small problems the products
+are too small for threads to pay: waking a pool costs more than the product
+(digits, 1797 × 64 × 10: a fit 10-30× slower on a busy 2-core machine when
+the product runs threaded), and a pool's threads that spin after a product
+compete with everything else. OpenBLAS itself runs a GEMM on the calling
+thread when ``m · n · k`` is below ``2**19`` (its ``SMP_THRESHOLD_MIN`` of
+65 536 times ``GEMM_MULTITHREAD_THRESHOLD`` = 4, halved by its rule for two
+threads), whatever the pool size. The loss therefore cuts small dense problems
+into row blocks whose products stay below that size
+(:func:`single_thread_rows`): the pools are never woken, nothing is set, and
+concurrent fits in threads each run on their own thread. Large problems keep
+threaded products, where threads pay.
+
+What is lost: SciPy's L-BFGS-B calls its own BLAS on vectors of the
+parameters' length, threaded from about a thousand parameters, and its pool
+and NumPy's can no longer be kept apart on large problems. On a quiet machine
+the cost is small next to the products; the benchmark table shows it.
 """
 
-import os
-import threading
-from contextlib import contextmanager, nullcontext
-
-from scipy import sparse
-from threadpoolctl import ThreadpoolController
-
-# Below this many multiply-adds per product (n_samples × n_features ×
-# n_outputs) every BLAS pool runs on one thread.
+# A GEMM with fewer multiply-adds than this runs on the calling thread in
+# OpenBLAS whatever its pool size (interface/gemm.c: one thread below
+# SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD = 65 536 · 4 per thread, so
+# below twice that with two or more threads).
+_SINGLE_THREAD_PRODUCT = 2**19
+# Problems (n_samples × n_features × n_outputs multiply-adds per product) below
+# this size are cut into such blocks: at most 16 blocks, whose Python overhead
+# (about 20 µs each) stays small next to the products.
 _SMALL_PROBLEM = 2**23
 
-_LOCK = threading.Lock()
-_USERS = {}
-_ORIGINAL = {}
-_CONTROLLER = None
 
+def single_thread_rows(n_samples, n_features, n_outputs):
+    """Rows per block so that a small dense problem's products never use a pool.
 
-def _blas_libraries(scipy_only):
-    global _CONTROLLER
-    if _CONTROLLER is None:
-        _CONTROLLER = ThreadpoolController()
-    libraries = [lib for lib in _CONTROLLER.lib_controllers if lib.user_api == "blas"]
-    if scipy_only:
-        # SciPy's wheel keeps its OpenBLAS in "scipy.libs"; where SciPy and
-        # NumPy share one library (conda), nothing is SciPy's alone.
-        libraries = [
-            lib
-            for lib in libraries
-            if "scipy" in os.path.basename(os.path.dirname(lib.filepath))
-            and "numpy" not in lib.filepath
-        ]
-    return libraries
+    Parameters
+    ----------
+    n_samples, n_features, n_outputs : int
+        The shape of the products ``W Xᵀ`` and ``R X``.
 
-
-@contextmanager
-def _one_thread(libraries):
-    with _LOCK:
-        for lib in libraries:
-            if _USERS.get(lib.filepath, 0) == 0:
-                _ORIGINAL[lib.filepath] = lib.num_threads
-                lib.set_num_threads(1)
-            _USERS[lib.filepath] = _USERS.get(lib.filepath, 0) + 1
-    try:
-        yield
-    finally:
-        with _LOCK:
-            for lib in libraries:
-                _USERS[lib.filepath] -= 1
-                if _USERS[lib.filepath] == 0:
-                    lib.set_num_threads(_ORIGINAL.pop(lib.filepath))
-
-
-def _limit_scipy_blas():
-    """SciPy's own BLAS pool on one thread (the benchmarks give scikit-learn this)."""
-    return _one_thread(_blas_libraries(scipy_only=True))
-
-
-def solver_threads(X, n_outputs):
-    """The thread setting for solving a problem on ``X`` with ``n_outputs`` logits."""
-    if sparse.issparse(X):
-        return nullcontext()
-    small = X.shape[0] * X.shape[1] * n_outputs < _SMALL_PROBLEM
-    return _one_thread(_blas_libraries(scipy_only=not small))
+    Returns
+    -------
+    rows : int or None
+        A number of rows whose products run on the calling thread, or ``None``
+        for problems large enough that threaded products pay.
+    """
+    work_per_row = max(1, n_features * n_outputs)
+    if n_samples * work_per_row >= _SMALL_PROBLEM:
+        return None
+    return max(1, (_SINGLE_THREAD_PRODUCT - 1) // work_per_row)

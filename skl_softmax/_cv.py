@@ -1,0 +1,976 @@
+"""Choose ``C`` by cross-validation: every fold fits the Cs as one warm-started path.
+
+The CV estimators are built from the estimators: a fold's path is a clone of
+:class:`SoftmaxRegression` or :class:`OneVsRestLogistic` with
+``warm_start=True`` whose ``C`` is raised step by step, so that each fit starts
+from the previous solution with the same solver, the same tolerances and the
+same validation as a plain fit.  Nothing here computes an objective or a
+gradient; the held-out log-loss is computed from the fitted model's scores.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from joblib import Parallel, delayed
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.metrics import check_scoring, get_scorer_names, make_scorer
+from sklearn.model_selection import check_cv
+from sklearn.utils import Bunch, metadata_routing
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import check_sample_weight, class_sample_weight
+from ._compat import (
+    HAS_CALLBACKS,
+    Interval,
+    StrOptions,
+    _check_method_params,
+    _fit_context,
+    _raise_for_params,
+    _routing_enabled,
+    scorer_with_labels,
+)
+from ._one_vs_rest import OneVsRestLogistic
+from ._softmax_regression import SoftmaxRegression
+from ._special import log_sigmoid, log_softmax
+
+
+def _neg_log_loss(y_true, scores, *, labels=None, sample_weight=None):
+    """Weighted mean log-likelihood of ``y_true`` under the logits ``scores``.
+
+    ``scores`` are a model's ``decision_function``: 1-D log-odds of the second
+    class, or one logit per class, turned into log-probabilities by
+    log-sigmoid or log-softmax (exact where ``predict_proba`` would round to
+    0 or 1, so no clipping is needed).  ``y_true`` holds labels among
+    ``labels`` (sorted, as ``classes_``) or rows of class probabilities.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.ndim == 1:
+        log_proba = np.column_stack([log_sigmoid(-scores), log_sigmoid(scores)])
+    else:
+        log_proba = log_softmax(scores, axis=1)
+    y_true = y_true.toarray() if sparse.issparse(y_true) else np.asarray(y_true)
+    if y_true.ndim == 2 and y_true.shape[1] > 1:
+        losses = -np.sum(y_true * log_proba, axis=1)
+    else:
+        y_true = y_true.reshape(-1)
+        labels = np.unique(y_true) if labels is None else np.asarray(labels)
+        codes = np.searchsorted(labels, y_true)
+        codes = np.minimum(codes, len(labels) - 1)
+        if np.any(labels[codes] != y_true) or len(labels) != log_proba.shape[1]:
+            raise ValueError(
+                "y_true must hold labels among the model's classes "
+                f"{labels.tolist()}. Got {np.setdiff1d(y_true, labels).tolist()} "
+                "instead."
+            )
+        losses = -log_proba[np.arange(len(codes)), codes]
+    return -float(np.average(losses, weights=sample_weight))
+
+
+def _default_scorer(labels=None):
+    """The held-out negative log-loss, as a scorer (metadata routing included)."""
+    kwargs = {} if labels is None else {"labels": labels}
+    return make_scorer(_neg_log_loss, response_method="decision_function", **kwargs)
+
+
+def _binary_neg_log_losses(Y, scores, sample_weight=None):
+    """Each label's weighted mean binary log-likelihood, shape (n_labels,)."""
+    scores = np.asarray(scores, dtype=np.float64).reshape(Y.shape[0], -1)
+    # y log σ(z) + (1 − y) log σ(−z), from log-sigmoids: exact in the tails.
+    log_likelihood = Y * log_sigmoid(scores) + (1.0 - Y) * log_sigmoid(-scores)
+    return np.average(log_likelihood, axis=0, weights=sample_weight)
+
+
+def _Cs_grid(Cs):
+    """The Cs as a float array: ``Cs`` log-spaced values in [1e-4, 1e4] for an int."""
+    if isinstance(Cs, Integral):
+        return np.logspace(-4, 4, Cs)
+    Cs_ = np.asarray(Cs, dtype=np.float64).reshape(-1)
+    if Cs_.size == 0 or np.any(np.isnan(Cs_)) or np.any(Cs_ <= 0):
+        raise ValueError(
+            f"Cs must hold one or more positive values. Got {list(Cs)!r} instead."
+        )
+    return Cs_
+
+
+def _fit_path(cv_estimator, path_estimator, X, targets, y, sample_weight, fold):
+    """One fold's fits along the Cs, weakest penalty last, each warm-started.
+
+    Returns the coefficients (n_Cs, n_outputs, n_features + fit_intercept), the
+    iterations and the held-out scores, in the order of ``Cs_``.
+    """
+    train, test, score_params, contexts = fold
+    Cs = cv_estimator.Cs_
+    X_train, X_test = X[train], X[test]
+    y_train = cv_estimator._fold_targets(targets, train)
+    sw_train = None if sample_weight is None else sample_weight[train]
+    coefs, n_iter, scores = [None] * len(Cs), [None] * len(Cs), [None] * len(Cs)
+    for j in np.argsort(Cs, kind="stable"):
+        path_estimator.set_params(C=Cs[j])
+        context = contexts[j] if contexts is not None else None
+        _fit_in_context(
+            cv_estimator, path_estimator, context, X_train, y_train, sw_train
+        )
+        coefs[j] = _stacked(path_estimator)
+        n_iter[j] = path_estimator.n_iter_
+        scores[j] = cv_estimator._score_fold(
+            path_estimator, X_test, y[test], targets[test], score_params
+        )
+    return np.array(coefs), np.array(n_iter), np.array(scores)
+
+
+def _fit_in_context(caller, estimator, context, X, y, sample_weight):
+    """``estimator.fit`` as a subtask of ``caller``'s fit, when callbacks listen."""
+    if context is None:
+        return estimator.fit(X, y, sample_weight=sample_weight)
+    metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+    with context.propagate_callback_context(estimator):
+        context.call_on_fit_task_begin(estimator=caller, X=X, y=y, metadata=metadata)
+        estimator.fit(X, y, sample_weight=sample_weight)
+    context.call_on_fit_task_end(estimator=caller, X=X, y=y, metadata=metadata)
+    return estimator
+
+
+def _stacked(estimator):
+    """``[coef_ | intercept_]`` in float64, as ``LogisticRegressionCV``'s paths."""
+    coef = np.asarray(estimator.coef_, dtype=np.float64)
+    if not estimator.fit_intercept:
+        return coef
+    return np.column_stack([coef, np.asarray(estimator.intercept_, np.float64)])
+
+
+class _CrossValidation:
+    """What both CV estimators share: folds, routing, the paths, callbacks.
+
+    Mixed in before the estimator class, whose prediction methods the CV
+    estimators keep.
+    """
+
+    # As LogisticRegressionCV: score's sample_weight goes to the scorer, never
+    # to score itself, so with routing the scorer must request it.
+    __metadata_request__score = {"sample_weight": metadata_routing.UNUSED}
+
+    _cv_parameter_constraints = {
+        "Cs": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "cv": ["cv_object"],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+        "refit": ["boolean"],
+        "n_jobs": [Integral, None],
+    }
+
+    def _cross_validate(self, X, y, targets, sample_weight, params):
+        """Folds, paths and their scores; sets ``Cs_``, the paths, and returns
+        the callback context (or None) for the refit."""
+        routed = self._routed_fit_params(sample_weight, params)
+        cv = check_cv(self.cv, y, classifier=True)
+        folds = list(cv.split(X, y, **routed.splitter.split))
+        self.Cs_ = _Cs_grid(self.Cs)
+        contexts, root = self._callback_contexts(X, y, sample_weight, len(folds))
+        score_params = routed.scorer.score
+        jobs = [
+            (
+                train,
+                test,
+                _check_method_params(X, params=score_params, indices=test),
+                None if contexts is None else contexts[i],
+            )
+            for i, (train, test) in enumerate(folds)
+        ]
+        path_estimator = self._path_estimator()
+        results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+            delayed(_fit_path)(
+                self, clone(path_estimator), X, targets, y, sample_weight, job
+            )
+            for job in jobs
+        )
+        coefs, n_iter, scores = (np.array(part) for part in zip(*results, strict=True))
+        if self.verbose:
+            for i, fold_scores in enumerate(scores):
+                print(f"fold {i + 1}/{len(folds)}: scores {np.round(fold_scores, 6)}")
+        return coefs, n_iter, scores, root
+
+    def _routed_fit_params(self, sample_weight, params):
+        """Parameters for the splitter and the scorer, as LogisticRegressionCV."""
+        _raise_for_params(params, self, "fit")
+        if _routing_enabled():
+            return process_routing(self, "fit", sample_weight=sample_weight, **params)
+        # Without routing the sample weights weigh the held-out scores too.
+        score_params = dict(params)
+        if sample_weight is not None:
+            score_params["sample_weight"] = sample_weight
+        return Bunch(splitter=Bunch(split={}), scorer=Bunch(score=score_params))
+
+    def _callback_contexts(self, X, y, sample_weight, n_folds):
+        """One subtask per fold and C, one for the refit; None without callbacks."""
+        if not HAS_CALLBACKS:
+            return None, None
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        root = self._init_callback_context(
+            max_subtasks=n_folds * len(self.Cs_) + int(self.refit)
+        )
+        root.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+        if not hasattr(self, "_skl_callbacks"):
+            return None, root
+        # Created ahead of the parallel loop, as GridSearchCV does.
+        contexts = [
+            [root.subcontext(task_name="path-fit") for _ in self.Cs_]
+            for _ in range(n_folds)
+        ]
+        return contexts, root
+
+    def _end_callbacks(self, root, X, y, sample_weight):
+        if root is None:
+            return
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        root.call_on_fit_task_end(estimator=self, X=X, y=y, metadata=metadata)
+
+    def _refit_context(self, root, max_subtasks=0):
+        if root is None or not hasattr(self, "_skl_callbacks"):
+            return None
+        return root.subcontext(task_name="refit-at-best-C", max_subtasks=max_subtasks)
+
+    def _validate_cv_data(self, X, y, sample_weight):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            multi_output=True,
+            y_numeric=False,
+        )
+        self._fit_dtype = X.dtype
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        return X, y, sample_weight
+
+    def _get_scorer(self):
+        """The scorer of ``scoring``; the held-out negative log-loss by default."""
+        if self.scoring is None:
+            return _default_scorer()
+        return check_scoring(self, scoring=self.scoring)
+
+    def _routed_score_params(self, sample_weight, score_params):
+        _raise_for_params(score_params, self, "score")
+        if sample_weight is not None:
+            score_params["sample_weight"] = sample_weight
+        if _routing_enabled():
+            return process_routing(self, "score", **score_params).scorer.score
+        if score_params.get("sample_weight") is None:
+            return {}
+        return {"sample_weight": score_params["sample_weight"]}
+
+    def get_metadata_routing(self):
+        """Get the metadata routing of this object.
+
+        As in ``LogisticRegressionCV``: ``fit`` routes to the splitter's
+        ``split`` and to the scorer, ``score`` to the scorer.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing information.
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                splitter=self.cv,
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+            .add(
+                scorer=self._get_scorer(),
+                method_mapping=MethodMapping()
+                .add(caller="score", callee="score")
+                .add(caller="fit", callee="score"),
+            )
+        )
+
+
+class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
+    r"""Softmax regression with ``C`` chosen by cross-validation.
+
+    For every fold, the grid ``Cs`` is fitted as one path from the strongest
+    penalty to the weakest, each :class:`SoftmaxRegression` fit warm-started
+    from the previous solution; the ``C`` with the best mean held-out score is
+    then refitted on all the data, as
+    :class:`~sklearn.linear_model.LogisticRegressionCV` does.
+
+    Read more in the :ref:`user guide <choosing_c>`.
+
+    Parameters
+    ----------
+    Cs : int or array-like of float, default=10
+        The values of ``C`` (of :class:`SoftmaxRegression`) to try. An int
+        ``n`` means ``n`` values log-spaced in [1e-4, 1e4], as
+        ``LogisticRegressionCV``. For two classes these are
+        ``SoftmaxRegression``'s ``C``, half of ``LogisticRegression``'s (see
+        the Notes).
+    fit_intercept : bool, default=True
+        Whether to fit the (unpenalised) intercepts ``b``.
+    cv : int, cross-validation generator or iterable, default=None
+        Anything :func:`~sklearn.model_selection.check_cv` takes. ``None`` and
+        ints use :class:`~sklearn.model_selection.StratifiedKFold` for class
+        labels (5 folds by default) and
+        :class:`~sklearn.model_selection.KFold` for soft targets, which cannot
+        be stratified.
+    scoring : str or callable, default=None
+        A scikit-learn scorer to choose ``C`` with, and to :meth:`score`.
+        ``None`` means the held-out negative log-loss (the model's own
+        objective without the penalty, the mean cross-entropy), computed from
+        the logits; scikit-learn moves ``LogisticRegressionCV`` to that
+        default (``"neg_log_loss"``) in version 1.11.
+    tol : float, default=1e-4
+        Tolerance of every fit, as in :class:`SoftmaxRegression`.
+    max_iter : int, default=100
+        Maximum number of L-BFGS-B iterations of every fit.
+    class_weight : dict or "balanced", default=None
+        As in :class:`SoftmaxRegression`. "balanced" is computed once on all
+        the data and the same weights are used in every fold, as
+        ``LogisticRegressionCV`` does.
+    label_smoothing : float, default=0.0
+        As in :class:`SoftmaxRegression`.
+    refit : bool, default=True
+        If True, the ``C`` with the best mean score over the folds is refitted
+        on all the data, warm-started from the mean of the folds' solutions at
+        that ``C``. If False, ``coef_`` and ``intercept_`` are the means over
+        the folds of each fold's solution at its own best ``C``, and ``C_``
+        the mean of those Cs.
+    n_jobs : int, default=None
+        Number of folds fitted in parallel (joblib threads). ``None`` means 1
+        unless in a :obj:`joblib.parallel_backend` context; -1 means all
+        processors.
+    verbose : int, default=0
+        If positive, print the folds' scores; above 1, also the iterations of
+        every fit (``verbose - 1`` is passed on).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels (``arange(n_classes)`` for soft targets).
+    coef_ : ndarray of shape (n_classes, n_features) or (1, n_features)
+        ``W`` of the refitted (or fold-averaged) model.
+    intercept_ : ndarray of shape (n_classes,) or (1,)
+        ``b`` of the refitted (or fold-averaged) model.
+    Cs_ : ndarray of shape (n_Cs,)
+        The values of ``C`` tried.
+    C_ : float
+        The chosen ``C``.
+    scores_ : ndarray of shape (n_folds, n_Cs)
+        The held-out score of every fold and ``C``.
+    coefs_paths_ : ndarray of shape (n_folds, n_Cs, n_outputs, n_features + 1)
+        ``[coef_ | intercept_]`` of every fold and ``C``; ``n_outputs`` is 1
+        for two classes, ``n_classes`` otherwise, and the intercept column is
+        absent when ``fit_intercept=False``.
+    n_iter_ : ndarray of shape (n_folds, n_Cs)
+        L-BFGS-B iterations of every fold and ``C``.
+    loss_curve_ : ndarray of shape (n_iterations,)
+        The objective after each iteration of the refit (empty with
+        ``refit=False``).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    SoftmaxRegression : The model for one ``C``.
+    OneVsRestLogisticCV : One ``C`` per label, for one-vs-rest models.
+    sklearn.linear_model.LogisticRegressionCV : The same search for
+        ``LogisticRegression``.
+
+    Notes
+    -----
+    The layout of ``C_``, ``scores_``, ``coefs_paths_`` and ``n_iter_`` is
+    that of ``LogisticRegressionCV(use_legacy_attributes=False)`` (the default
+    from scikit-learn 1.10), without its axis of ``l1_ratios``.
+
+    Along a path each fit starts from the solution at the previous, smaller
+    ``C``, so the Cs are fitted in increasing order whatever the order of
+    ``Cs``; results are stored in the order of ``Cs_``. A fold lacking a class
+    is fitted on one-hot targets over all the classes, so that its model
+    keeps one row per class.
+
+    **Two classes.** ``SoftmaxRegression(C=C)`` equals
+    ``LogisticRegression(C=2 * C)`` (see :class:`SoftmaxRegression`), and the
+    Cs here are ``SoftmaxRegression``'s: ``SoftmaxRegressionCV(Cs=Cs)`` searches
+    the models of ``LogisticRegressionCV(Cs=2 * Cs)``, and ``C_`` can be
+    passed to ``SoftmaxRegression(C=C_)`` as it is.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skl_softmax import SoftmaxRegressionCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = SoftmaxRegressionCV(Cs=[0.01, 0.1, 1.0, 10.0], cv=3).fit(X, y)
+    >>> float(clf.C_)
+    10.0
+    >>> clf.scores_.shape
+    (3, 4)
+    >>> clf.predict(X[:2])
+    array([0, 0])
+    """
+
+    _parameter_constraints = {
+        **{
+            name: rule
+            for name, rule in SoftmaxRegression._parameter_constraints.items()
+            if name not in ("C", "warm_start")
+        },
+        **_CrossValidation._cv_parameter_constraints,
+    }
+
+    def __init__(
+        self,
+        Cs=10,
+        *,
+        fit_intercept=True,
+        cv=None,
+        scoring=None,
+        tol=1e-4,
+        max_iter=100,
+        class_weight=None,
+        label_smoothing=0.0,
+        refit=True,
+        n_jobs=None,
+        verbose=0,
+    ):
+        self.Cs = Cs
+        self.fit_intercept = fit_intercept
+        self.cv = cv
+        self.scoring = scoring
+        self.tol = tol
+        self.max_iter = max_iter
+        self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
+        self.refit = refit
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, **params):
+        """Fit the path of every fold, choose ``C``, and refit.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 data is kept in float32.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Class labels, or probability rows (soft targets).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, used by every fit and, unless metadata
+            routing says otherwise, by the held-out scores.
+        **params : dict
+            Parameters for the splitter and the scorer, with metadata routing
+            enabled (``sklearn.set_config(enable_metadata_routing=True)``).
+
+        Returns
+        -------
+        self : SoftmaxRegressionCV
+            The fitted estimator.
+        """
+        X, y, sample_weight = self._validate_cv_data(X, y, sample_weight)
+        targets = self._cv_targets(y, sample_weight)
+        coefs, n_iter, scores, root = self._cross_validate(
+            X, y, targets, sample_weight, params
+        )
+        # A SoftmaxRegression fit reports its iterations as an array of one.
+        self.coefs_paths_, self.n_iter_, self.scores_ = coefs, n_iter[..., 0], scores
+        n_features = X.shape[1]
+        if self.refit:
+            best = int(np.argmax(scores.sum(axis=0)))
+            self.C_ = float(self.Cs_[best])
+            start = coefs[:, best].mean(axis=0)
+            model = self._refit(X, targets, sample_weight, start, root)
+            W, b = model.coef_, model.intercept_
+            self.loss_curve_ = model.loss_curve_
+        else:
+            best = np.argmax(scores, axis=1)
+            self.C_ = float(np.mean(self.Cs_[best]))
+            mean = coefs[np.arange(len(best)), best].mean(axis=0)
+            W, b = mean[:, :n_features], self._intercept_column(mean)
+            self.loss_curve_ = np.array([])
+        for name, value in self._fitted_attributes(W, b).items():
+            setattr(self, name, value)
+        self._end_callbacks(root, X, y, sample_weight)
+        return self
+
+    def score(self, X, y, sample_weight=None, **score_params):
+        """The ``scoring`` of the model on ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            True labels or probability rows.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the score.
+        **score_params : dict
+            Parameters for the scorer, with metadata routing enabled.
+
+        Returns
+        -------
+        score : float
+            The score (by default the negative mean log-loss: higher is
+            better).
+        """
+        check_is_fitted(self)
+        score_params = self._routed_score_params(sample_weight, score_params)
+        return self._fold_scorer()(self, X, y, **score_params)
+
+    # -- steps, in the order fit calls them ---------------------------------------
+
+    def _cv_targets(self, y, sample_weight):
+        """Class codes (or soft targets) and the class weights every fold uses.
+
+        Sets ``classes_``. A "balanced" ``class_weight`` is computed once on all
+        the data, as ``LogisticRegressionCV`` does, and passed on to the folds
+        as a dict of class codes.
+        """
+        labels, soft = self._encode_targets(y)
+        sample_weight_ = np.ones(y.shape[0]) if sample_weight is None else sample_weight
+        self._fold_class_weight = None
+        if self.class_weight is not None and labels is not None:
+            # Per-sample factors (with SoftmaxRegression's checks), read per class.
+            weights = np.empty(self.classes_.shape[0])
+            weights[labels] = class_sample_weight(
+                self.class_weight, self.classes_, labels, sample_weight_
+            )
+            self._fold_class_weight = dict(enumerate(weights.tolist()))
+        elif self.class_weight is not None:
+            weights = self._soft_class_weights(soft, sample_weight_)
+            self._fold_class_weight = dict(enumerate(weights.tolist()))
+        return labels if labels is not None else soft
+
+    def _path_estimator(self):
+        return SoftmaxRegression(
+            fit_intercept=self.fit_intercept,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            class_weight=self._fold_class_weight,
+            label_smoothing=self.label_smoothing,
+            warm_start=True,
+            verbose=max(0, self.verbose - 1),
+        )
+
+    def _fold_targets(self, targets, rows):
+        """The fit's targets on ``rows``: class codes, or one-hot rows when a
+        class is missing there (so that the model keeps a row per class)."""
+        targets = targets[rows]
+        if targets.ndim == 2:
+            return targets
+        n_classes = self.classes_.shape[0]
+        if np.bincount(targets, minlength=n_classes).min() > 0:
+            return targets
+        return (targets[:, None] == np.arange(n_classes)).astype(np.float64)
+
+    def _fold_scorer(self):
+        scorer = self._get_scorer()
+        if self.scoring is None:
+            return _default_scorer(labels=self.classes_)
+        return scorer_with_labels(scorer, self.classes_)
+
+    def _score_fold(self, estimator, X_test, y_test, targets_test, score_params):
+        # The fold's model was fitted on class codes: it predicts the classes.
+        estimator.classes_ = self.classes_
+        return self._fold_scorer()(estimator, X_test, y_test, **score_params)
+
+    def _refit(self, X, targets, sample_weight, start, root):
+        """All the data at ``C_``, warm-started from the folds' mean solution."""
+        model = self._path_estimator().set_params(C=self.C_)
+        model.coef_ = start[:, : X.shape[1]]
+        model.intercept_ = self._intercept_column(start)
+        y = self._fold_targets(targets, slice(None))
+        _fit_in_context(self, model, self._refit_context(root), X, y, sample_weight)
+        return model
+
+    def _intercept_column(self, stacked):
+        if self.fit_intercept:
+            return stacked[:, -1]
+        return np.zeros(stacked.shape[0])
+
+
+class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
+    r"""One-vs-rest logistic regression with one ``C`` per label, by cross-validation.
+
+    Every label chooses its own ``C``, by its own held-out score. For every
+    fold, the grid ``Cs`` is fitted as one path from the strongest penalty to
+    the weakest, each :class:`OneVsRestLogistic` fit warm-started from the
+    previous solution, with the labels of each fit in one batched solve. Each
+    label's best ``C`` is then refitted on all the data. This is what
+    ``OneVsRestClassifier(LogisticRegressionCV())`` computes label by label.
+
+    Read more in the :ref:`user guide <choosing_c>`.
+
+    Parameters
+    ----------
+    Cs : int or array-like of float, default=10
+        The values of ``C`` to try. An int ``n`` means ``n`` values
+        log-spaced in [1e-4, 1e4], as ``LogisticRegressionCV``.
+    fit_intercept : bool, default=True
+        Whether to fit the (unpenalised) intercepts ``b``.
+    cv : int, cross-validation generator or iterable, default=None
+        Anything :func:`~sklearn.model_selection.check_cv` takes. ``None`` and
+        ints use :class:`~sklearn.model_selection.StratifiedKFold` for class
+        labels (5 folds by default) and :class:`~sklearn.model_selection.KFold`
+        for multi-label targets. All labels share the folds.
+    scoring : str or callable, default=None
+        A scikit-learn scorer, applied to each label's binary model (``y`` of
+        that label against the rest, classes ``[0, 1]``) to choose its ``C``,
+        and to the whole model in :meth:`score`. ``None`` means each label's
+        held-out binary negative log-loss; scikit-learn moves
+        ``LogisticRegressionCV`` to that default (``"neg_log_loss"``) in
+        version 1.11.
+    tol : float, default=1e-4
+        Tolerance of every label's fits, as in :class:`OneVsRestLogistic`.
+    max_iter : int, default=100
+        Maximum number of L-BFGS-B iterations of every label's fits.
+    class_weight : dict or "balanced", default=None
+        As in :class:`OneVsRestLogistic`; "balanced" is computed within every
+        fit (on the training part of each fold).
+    threshold : float, default=0.5
+        Multi-label only: ``predict`` returns every label whose probability is
+        at least ``threshold``.
+    refit : bool, default=True
+        If True, every label's best ``C`` (by its mean score over the folds)
+        is refitted on all the data, warm-started from the mean of the folds'
+        solutions at that ``C``; labels that share a ``C`` share a batched
+        solve. If False, each label's ``coef_`` row and intercept are the means
+        over the folds of the solutions at each fold's best ``C``, and its
+        ``C_`` the mean of those Cs.
+    n_jobs : int, default=None
+        Number of folds fitted in parallel (joblib threads).
+    verbose : int, default=0
+        If positive, print the folds' scores; above 1, also the iterations of
+        every fit.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, or ``arange(n_labels)`` for a multi-label indicator
+        ``y``.
+    coef_ : ndarray of shape (n_labels, n_features)
+        One row per label (a single row for two classes).
+    intercept_ : ndarray of shape (n_labels,)
+        The intercepts.
+    Cs_ : ndarray of shape (n_Cs,)
+        The values of ``C`` tried.
+    C_ : ndarray of shape (n_labels,)
+        The ``C`` chosen for each label.
+    scores_ : ndarray of shape (n_labels, n_folds, n_Cs)
+        Each label's held-out score for every fold and ``C``.
+    coefs_paths_ : ndarray of shape (n_labels, n_folds, n_Cs, n_features + 1)
+        Each label's ``[coef | intercept]`` for every fold and ``C`` (no
+        intercept column when ``fit_intercept=False``).
+    n_iter_ : ndarray of shape (n_labels, n_folds, n_Cs)
+        L-BFGS-B iterations of every label, fold and ``C``.
+    loss_curve_ : list of ndarray
+        Each label's objective after each iteration of its refit (empty with
+        ``refit=False``).
+    multilabel_ : bool
+        Whether ``y`` was a multi-label indicator matrix.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    OneVsRestLogistic : The model for one ``C``.
+    SoftmaxRegressionCV : The same search for a softmax model.
+    sklearn.multiclass.OneVsRestClassifier : With ``LogisticRegressionCV``,
+        the same search one label after another.
+
+    Notes
+    -----
+    ``n_labels`` is the number of binary problems: the number of classes (or
+    labels), or 1 for two classes. With two classes the problem of
+    ``classes_[1]`` has one ``C``, and ``C_`` has shape (1,).
+
+    Unlike ``OneVsRestClassifier(LogisticRegressionCV(cv=5))``, which
+    stratifies each label's folds on that label, all labels here share one
+    split of the samples (that is what lets one solve serve them all); pass
+    the same explicit ``cv`` to both to compare them.
+
+    Examples
+    --------
+    Two labels that need different penalties: label 0 depends on the first
+    feature only, label 1 is noise.
+
+    >>> import numpy as np
+    >>> from skl_softmax import OneVsRestLogisticCV
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((300, 5))
+    >>> Y = np.column_stack([X[:, 0] > 0, rng.random(300) < 0.5]).astype(int)
+    >>> clf = OneVsRestLogisticCV(Cs=[1e-3, 1e-1, 10.0], cv=3).fit(X, Y)
+    >>> clf.C_
+    array([1.e+01, 1.e-03])
+    >>> clf.scores_.shape
+    (2, 3, 3)
+    """
+
+    _parameter_constraints = {
+        **{
+            name: rule
+            for name, rule in OneVsRestLogistic._parameter_constraints.items()
+            if name not in ("C", "warm_start")
+        },
+        **_CrossValidation._cv_parameter_constraints,
+    }
+
+    def __init__(
+        self,
+        Cs=10,
+        *,
+        fit_intercept=True,
+        cv=None,
+        scoring=None,
+        tol=1e-4,
+        max_iter=100,
+        class_weight=None,
+        threshold=0.5,
+        refit=True,
+        n_jobs=None,
+        verbose=0,
+    ):
+        self.Cs = Cs
+        self.fit_intercept = fit_intercept
+        self.cv = cv
+        self.scoring = scoring
+        self.tol = tol
+        self.max_iter = max_iter
+        self.class_weight = class_weight
+        self.threshold = threshold
+        self.refit = refit
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, **params):
+        """Fit the path of every fold, choose each label's ``C``, and refit.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 data is kept in float32.
+        y : {array-like, sparse matrix} of shape (n_samples,) or \
+                (n_samples, n_labels)
+            Class labels, or a 0/1 multi-label indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, used by every fit and, unless metadata
+            routing says otherwise, by the held-out scores.
+        **params : dict
+            Parameters for the splitter and the scorer, with metadata routing
+            enabled.
+
+        Returns
+        -------
+        self : OneVsRestLogisticCV
+            The fitted estimator.
+        """
+        X, y, sample_weight = self._validate_cv_data(X, y, sample_weight)
+        targets = self._cv_targets(y)
+        coefs, n_iter, scores, root = self._cross_validate(
+            X, y, targets, sample_weight, params
+        )
+        # (n_folds, n_Cs, n_labels, ...) → label first.
+        self.coefs_paths_ = np.moveaxis(coefs, 2, 0)
+        self.n_iter_ = np.moveaxis(n_iter, 2, 0)
+        self.scores_ = np.moveaxis(scores, 2, 0)
+        n_features = X.shape[1]
+        n_labels = self.scores_.shape[0]
+        if self.refit:
+            best = np.argmax(self.scores_.sum(axis=1), axis=1)
+            self.C_ = self.Cs_[best]
+            start = self.coefs_paths_[np.arange(n_labels), :, best].mean(axis=1)
+            W, b, self.loss_curve_ = self._refit(
+                X, targets, sample_weight, best, start, root
+            )
+        else:
+            best = np.argmax(self.scores_, axis=2)
+            self.C_ = self.Cs_[best].mean(axis=1)
+            labels, folds = np.indices(best.shape)
+            mean = self.coefs_paths_[labels, folds, best].mean(axis=1)
+            W = mean[:, :n_features]
+            b = mean[:, -1] if self.fit_intercept else np.zeros(n_labels)
+            self.loss_curve_ = [np.array([]) for _ in range(n_labels)]
+        for name, value in self._fitted_attributes(W, b).items():
+            setattr(self, name, value)
+        self._end_callbacks(root, X, y, sample_weight)
+        return self
+
+    def score(self, X, y, sample_weight=None, **score_params):
+        """The ``scoring`` of the model on ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+        y : {array-like, sparse matrix} of shape (n_samples,) or \
+                (n_samples, n_labels)
+            True labels, or a multi-label indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the score.
+        **score_params : dict
+            Parameters for the scorer, with metadata routing enabled.
+
+        Returns
+        -------
+        score : float
+            ``scoring`` applied to the whole model; by default the mean over
+            the labels of their binary negative log-losses (higher is better).
+        """
+        check_is_fitted(self)
+        score_params = self._routed_score_params(sample_weight, score_params)
+        if self.scoring is not None:
+            return self._get_scorer()(self, X, y, **score_params)
+        Y = self._problem_targets(y)
+        scores = self._scores_by_output(X).T
+        weights = score_params.get("sample_weight")
+        return float(np.mean(_binary_neg_log_losses(Y, scores, weights)))
+
+    # -- steps, in the order fit calls them ---------------------------------------
+
+    def _cv_targets(self, y):
+        """Each label's 0/1 targets (n_samples, n_labels); sets ``classes_``.
+
+        The folds are fitted on these columns: a multi-label indicator when
+        there are several problems (a class missing from a fold is then a
+        constant label, not a missing row of ``coef_``), 0/1 labels for two
+        classes.
+        """
+        Y = self._encode_targets(y).astype(np.int64)
+        if isinstance(self.class_weight, dict):
+            known = set(self.classes_.tolist())
+            unknown = [key for key in self.class_weight if key not in known]
+            if unknown:
+                raise ValueError(
+                    "class_weight must have keys among the labels in classes_ "
+                    f"{self.classes_.tolist()}. Got {unknown[0]!r} instead."
+                )
+        return Y
+
+    def _problem_targets(self, y):
+        """``y`` as 0/1 targets per problem, coded against the fitted classes."""
+        if self.multilabel_:
+            return np.asarray(y.toarray() if sparse.issparse(y) else y, np.float64)
+        y = np.asarray(y).reshape(-1)
+        unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y must hold labels among classes_ {self.classes_.tolist()}. Got "
+                f"{unknown.tolist()} instead."
+            )
+        Y = (y[:, None] == self.classes_).astype(np.float64)
+        return Y[:, 1:] if self.coef_.shape[0] == 1 else Y
+
+    def _path_estimator(self):
+        return OneVsRestLogistic(
+            fit_intercept=self.fit_intercept,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            class_weight=self._problem_class_weight(),
+            warm_start=True,
+            verbose=max(0, self.verbose - 1),
+        )
+
+    def _problem_class_weight(self, columns=None):
+        """``class_weight`` for fits on the indicator columns ``columns``."""
+        if not isinstance(self.class_weight, dict):
+            return self.class_weight
+        if self._n_problems() == 1 and not self.multilabel_:
+            return self.class_weight
+        if columns is None:
+            columns = np.arange(self._n_problems())
+        return {
+            position: float(self.class_weight.get(self.classes_[k].item(), 1.0))
+            for position, k in enumerate(columns)
+        }
+
+    def _n_problems(self):
+        return (
+            1
+            if self.classes_.shape[0] == 2 and not self.multilabel_
+            else (self.classes_.shape[0])
+        )
+
+    def _fold_targets(self, targets, rows):
+        targets = targets[rows]
+        return targets[:, 0] if targets.shape[1] == 1 else targets
+
+    def _score_fold(self, estimator, X_test, y_test, targets_test, score_params):
+        """Each label's held-out score of its binary model, shape (n_labels,)."""
+        if self.scoring is None:
+            scores = estimator.decision_function(X_test)
+            weights = score_params.get("sample_weight")
+            return _binary_neg_log_losses(targets_test, scores, weights)
+        scorer = scorer_with_labels(self._get_scorer(), np.array([0, 1]))
+        return np.array(
+            [
+                scorer(
+                    _binary_model(estimator, k),
+                    X_test,
+                    targets_test[:, k],
+                    **score_params,
+                )
+                for k in range(targets_test.shape[1])
+            ]
+        )
+
+    def _refit(self, X, targets, sample_weight, best, start, root):
+        """Every label at its own ``C``: one batched fit per distinct ``C``.
+
+        Returns ``W``, ``b`` and the labels' loss curves.
+        """
+        n_labels, n_features = start.shape[0], X.shape[1]
+        W = np.zeros((n_labels, n_features))
+        b = np.zeros(n_labels)
+        curves = [None] * n_labels
+        # One subtask of the refit per distinct C (their number is known now).
+        context = self._refit_context(root, max_subtasks=len(np.unique(best)))
+        if context is not None:
+            context.call_on_fit_task_begin(estimator=self, X=X, y=None)
+        for j in np.unique(best):
+            group = np.flatnonzero(best == j)
+            # A single label is fitted twice in one batch, so that it stays a
+            # multi-label problem with the class weights of its column.
+            columns = group if len(group) > 1 or n_labels == 1 else np.repeat(group, 2)
+            model = self._path_estimator().set_params(
+                C=self.Cs_[j], class_weight=self._problem_class_weight(columns)
+            )
+            model.coef_ = start[columns, :n_features]
+            model.intercept_ = (
+                start[columns, -1] if self.fit_intercept else np.zeros(len(columns))
+            )
+            y = self._fold_targets(targets[:, columns], slice(None))
+            step = None if context is None else context.subcontext(task_name="C")
+            _fit_in_context(self, model, step, X, y, sample_weight)
+            W[group] = model.coef_[: len(group)]
+            b[group] = model.intercept_[: len(group)]
+            for position, k in enumerate(group):
+                curves[k] = model.loss_curve_[position]
+        if context is not None:
+            context.call_on_fit_task_end(estimator=self, X=X, y=None)
+        return W, b, curves
+
+
+def _binary_model(estimator, k):
+    """Label ``k``'s model of a fitted one-vs-rest ``estimator``, as a binary one.
+
+    What ``OneVsRestClassifier`` holds per label: a classifier of ``[0, 1]``
+    whose ``decision_function`` is that label's logit.
+    """
+    model = clone(estimator)
+    model.coef_ = estimator.coef_[k : k + 1]
+    model.intercept_ = estimator.intercept_[k : k + 1]
+    model.classes_ = np.array([0, 1])
+    model.multilabel_ = False
+    model.n_features_in_ = estimator.n_features_in_
+    model._fit_dtype = estimator._fit_dtype
+    return model

@@ -1,0 +1,532 @@
+"""SoftmaxRegressionCV and OneVsRestLogisticCV against scikit-learn's searches."""
+
+import pickle
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
+from sklearn import config_context
+from sklearn.datasets import make_classification, make_multilabel_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegressionCV
+from sklearn.metrics import get_scorer, log_loss, make_scorer
+from sklearn.model_selection import (
+    GridSearchCV,
+    GroupKFold,
+    KFold,
+    StratifiedKFold,
+)
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from threadpoolctl import threadpool_limits
+
+from skl_softmax import (
+    OneVsRestLogistic,
+    OneVsRestLogisticCV,
+    SoftmaxRegression,
+    SoftmaxRegressionCV,
+)
+from skl_softmax._compat import HAS_CALLBACKS
+
+CS = np.logspace(-3, 2, 6)
+TIGHT = {"tol": 1e-8, "max_iter": 1000}
+
+
+@pytest.fixture(autouse=True)
+def _one_blas_thread():
+    """scikit-learn's fits of these small problems on one BLAS thread.
+
+    On a busy machine their busy-waiting BLAS threads make
+    LogisticRegressionCV 15× slower (our fits limit their own pools).
+    """
+    with threadpool_limits(1):
+        yield
+
+
+def _reference_cv(Cs, folds, **params):
+    """LogisticRegressionCV with the modern attributes and an L2 penalty."""
+    return LogisticRegressionCV(
+        Cs=Cs,
+        cv=folds,
+        scoring=params.pop("scoring", "neg_log_loss"),
+        use_legacy_attributes=False,
+        l1_ratios=(0.0,),
+        **TIGHT,
+        **params,
+    )
+
+
+def _multiclass(n_samples=240, n_classes=3, seed=0):
+    X, y = make_classification(
+        n_samples=n_samples,
+        n_features=6,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=n_classes,
+        n_clusters_per_class=1,
+        flip_y=0.1,
+        random_state=seed,
+    )
+    folds = list(StratifiedKFold(4, shuffle=True, random_state=seed).split(X, y))
+    return X, y, folds
+
+
+def _multilabel(seed=0):
+    X, Y = make_multilabel_classification(
+        n_samples=240, n_features=6, n_classes=4, random_state=seed
+    )
+    X = StandardScaler().fit_transform(X)
+    folds = list(KFold(4, shuffle=True, random_state=seed).split(X))
+    return X, Y, folds
+
+
+def _assert_matches_reference(ours, reference, X):
+    """The same C_, scores_, paths and refitted probabilities (l1 axis dropped)."""
+    assert ours.C_ == pytest.approx(reference.C_, rel=1e-12)
+    assert_allclose(ours.Cs_, reference.Cs_, rtol=1e-12)
+    assert_allclose(ours.scores_, reference.scores_[:, 0], rtol=0, atol=1e-6)
+    assert_allclose(ours.coefs_paths_, reference.coefs_paths_[:, 0], rtol=0, atol=1e-5)
+    assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=1e-6)
+
+
+# -- SoftmaxRegressionCV against LogisticRegressionCV -------------------------------
+
+
+@pytest.mark.parametrize("refit", [True, False])
+@pytest.mark.parametrize("n_classes", [3, 4])
+def test_softmax_cv_matches_logistic_regression_cv(n_classes, refit, seed):
+    X, y, folds = _multiclass(n_classes=n_classes, seed=seed)
+    reference = _reference_cv(CS, folds, refit=refit).fit(X, y)
+    ours = SoftmaxRegressionCV(Cs=CS, cv=folds, refit=refit, **TIGHT).fit(X, y)
+    _assert_matches_reference(ours, reference, X)
+    assert ours.coefs_paths_.shape == (4, len(CS), n_classes, 7)
+    assert ours.n_iter_.shape == (4, len(CS))
+    assert isinstance(ours.C_, float)
+
+
+@pytest.mark.parametrize("refit", [True, False])
+def test_binary_softmax_cv_is_logistic_regression_cv_with_twice_the_cs(refit):
+    X, y, folds = _multiclass(n_classes=2)
+    reference = _reference_cv(2 * CS, folds, refit=refit).fit(X, y)
+    ours = SoftmaxRegressionCV(Cs=CS, cv=folds, refit=refit, **TIGHT).fit(X, y)
+    assert ours.C_ == pytest.approx(reference.C_ / 2, rel=1e-12)
+    assert_allclose(ours.Cs_, CS)
+    assert_allclose(ours.scores_, reference.scores_[:, 0], rtol=0, atol=1e-6)
+    assert_allclose(ours.coefs_paths_, reference.coefs_paths_[:, 0], atol=1e-5)
+    assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=1e-6)
+    # C_ is SoftmaxRegression's C: the refitted model is SoftmaxRegression(C_).
+    if refit:
+        single = SoftmaxRegression(C=ours.C_, **TIGHT).fit(X, y)
+        assert_allclose(ours.predict_proba(X), single.predict_proba(X), atol=1e-6)
+
+
+def test_softmax_cv_without_intercept_and_with_class_weight():
+    X, y, folds = _multiclass()
+    for params in ({"fit_intercept": False}, {"class_weight": "balanced"}):
+        reference = _reference_cv(CS, folds, **params).fit(X, y)
+        ours = SoftmaxRegressionCV(Cs=CS, cv=folds, **params, **TIGHT).fit(X, y)
+        _assert_matches_reference(ours, reference, X)
+
+
+def test_default_scoring_is_the_held_out_log_loss():
+    X, y, folds = _multiclass()
+    ours = SoftmaxRegressionCV(Cs=CS, cv=folds, **TIGHT).fit(X, y)
+    named = SoftmaxRegressionCV(Cs=CS, cv=folds, scoring="neg_log_loss", **TIGHT)
+    named.fit(X, y)
+    assert_allclose(ours.scores_, named.scores_, rtol=1e-10)
+    assert ours.score(X, y) == pytest.approx(-log_loss(y, ours.predict_proba(X)))
+
+
+def test_unsorted_cs_are_fitted_as_an_increasing_path():
+    X, y, folds = _multiclass()
+    shuffled = CS[[3, 0, 5, 1, 4, 2]]
+    ours = SoftmaxRegressionCV(Cs=shuffled, cv=folds, **TIGHT).fit(X, y)
+    ordered = SoftmaxRegressionCV(Cs=CS, cv=folds, **TIGHT).fit(X, y)
+    assert_array_equal(ours.Cs_, shuffled)
+    order = np.argsort(shuffled)
+    assert_array_equal(ours.scores_[:, order], ordered.scores_)
+    assert_array_equal(ours.n_iter_[:, order], ordered.n_iter_)
+    assert ours.C_ == ordered.C_
+
+
+def test_int_cs_is_logistic_regression_cv_grid():
+    X, y, _ = _multiclass()
+    ours = SoftmaxRegressionCV(Cs=4, cv=3).fit(X, y)
+    assert_allclose(ours.Cs_, np.logspace(-4, 4, 4))
+    assert ours.scores_.shape == (3, 4)
+
+
+def test_accuracy_scoring_matches_logistic_regression_cv():
+    X, y, folds = _multiclass()
+    reference = _reference_cv(CS, folds, scoring="accuracy").fit(X, y)
+    ours = SoftmaxRegressionCV(Cs=CS, cv=folds, scoring="accuracy", **TIGHT)
+    ours.fit(X, y)
+    assert_allclose(ours.scores_, reference.scores_[:, 0])
+    assert ours.score(X, y) == pytest.approx(get_scorer("accuracy")(ours, X, y))
+
+
+# -- OneVsRestLogisticCV against OneVsRestClassifier(LogisticRegressionCV) ----------
+
+
+def _assert_matches_one_vs_rest(ours, reference, X):
+    estimators = reference.estimators_
+    assert_allclose(ours.C_, [e.C_ for e in estimators], rtol=1e-12)
+    assert_allclose(
+        ours.scores_, [e.scores_[:, 0] for e in estimators], rtol=0, atol=1e-6
+    )
+    assert_allclose(
+        ours.coefs_paths_,
+        [e.coefs_paths_[:, 0, :, 0] for e in estimators],
+        rtol=0,
+        atol=1e-5,
+    )
+    assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=1e-6)
+
+
+@pytest.mark.parametrize("refit", [True, False])
+@pytest.mark.parametrize("kind", ["multiclass", "multilabel"])
+def test_one_vs_rest_cv_matches_one_vs_rest_classifier(kind, refit):
+    X, y, folds = _multiclass() if kind == "multiclass" else _multilabel()
+    reference = OneVsRestClassifier(_reference_cv(CS, folds, refit=refit))
+    reference.fit(X, y)
+    ours = OneVsRestLogisticCV(Cs=CS, cv=folds, refit=refit, **TIGHT).fit(X, y)
+    _assert_matches_one_vs_rest(ours, reference, X)
+    n_labels = len(reference.estimators_)
+    assert ours.C_.shape == (n_labels,)
+    assert ours.scores_.shape == (n_labels, 4, len(CS))
+    assert ours.coefs_paths_.shape == (n_labels, 4, len(CS), 7)
+    assert_array_equal(ours.predict(X), reference.predict(X))
+
+
+def test_one_vs_rest_cv_labels_choose_different_cs():
+    X, Y, folds = _multilabel()
+    ours = OneVsRestLogisticCV(Cs=CS, cv=folds, **TIGHT).fit(X, Y)
+    assert len(np.unique(ours.C_)) > 1
+    # Each label's refit is OneVsRestLogistic at that label's C.
+    for k, C in enumerate(ours.C_):
+        single = OneVsRestLogistic(C=C, **TIGHT).fit(X, Y[:, k])
+        assert_allclose(ours.coef_[k], single.coef_[0], atol=1e-6)
+
+
+def test_binary_one_vs_rest_cv_matches_logistic_regression_cv():
+    X, y, folds = _multiclass(n_classes=2)
+    reference = _reference_cv(CS, folds).fit(X, y)
+    ours = OneVsRestLogisticCV(Cs=CS, cv=folds, **TIGHT).fit(X, y)
+    assert ours.C_.shape == (1,)
+    assert ours.C_[0] == reference.C_
+    assert_allclose(ours.scores_[0], reference.scores_[:, 0], atol=1e-6)
+    assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=1e-6)
+
+
+def test_one_vs_rest_cv_custom_scoring_scores_each_label():
+    X, Y, folds = _multilabel()
+    reference = OneVsRestClassifier(_reference_cv(CS, folds, scoring="roc_auc"))
+    reference.fit(X, Y)
+    ours = OneVsRestLogisticCV(Cs=CS, cv=folds, scoring="roc_auc", **TIGHT)
+    ours.fit(X, Y)
+    assert_allclose(ours.scores_, [e.scores_[:, 0] for e in reference.estimators_])
+    assert_allclose(ours.C_, [e.C_ for e in reference.estimators_])
+    assert ours.score(X, Y) == pytest.approx(get_scorer("roc_auc")(ours, X, Y))
+
+
+def test_one_vs_rest_cv_default_score_is_mean_binary_log_loss():
+    X, Y, folds = _multilabel()
+    ours = OneVsRestLogisticCV(Cs=CS, cv=folds).fit(X, Y)
+    P = ours.predict_proba(X)
+    expected = np.mean([-log_loss(Y[:, k], P[:, k]) for k in range(Y.shape[1])])
+    assert ours.score(X, Y) == pytest.approx(expected, rel=1e-10)
+
+
+# -- against GridSearchCV of the base estimator -------------------------------------
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_softmax_cv_matches_grid_search(n_classes):
+    X, y, folds = _multiclass(n_classes=n_classes)
+    search = GridSearchCV(
+        SoftmaxRegression(**TIGHT), {"C": CS}, cv=folds, scoring="neg_log_loss"
+    ).fit(X, y)
+    ours = SoftmaxRegressionCV(Cs=CS, cv=folds, **TIGHT).fit(X, y)
+    assert ours.C_ == search.best_params_["C"]
+    split_scores = np.array(
+        [search.cv_results_[f"split{i}_test_score"] for i in range(len(folds))]
+    )
+    assert_allclose(ours.scores_, split_scores, rtol=0, atol=1e-6)
+    assert_allclose(
+        ours.predict_proba(X), search.best_estimator_.predict_proba(X), atol=1e-6
+    )
+
+
+def test_binary_one_vs_rest_cv_matches_grid_search():
+    X, y, folds = _multiclass(n_classes=2)
+    search = GridSearchCV(
+        OneVsRestLogistic(**TIGHT), {"C": CS}, cv=folds, scoring="neg_log_loss"
+    ).fit(X, y)
+    ours = OneVsRestLogisticCV(Cs=CS, cv=folds, **TIGHT).fit(X, y)
+    assert ours.C_[0] == search.best_params_["C"]
+    split_scores = [search.cv_results_[f"split{i}_test_score"] for i in range(4)]
+    assert_allclose(ours.scores_[0], split_scores, rtol=0, atol=1e-6)
+
+
+def test_warm_started_path_needs_fewer_iterations_than_cold_starts():
+    X, y, folds = _multiclass(n_samples=600)
+    Cs = np.logspace(-2, 3, 8)
+    ours = SoftmaxRegressionCV(Cs=Cs, cv=folds, tol=1e-6, max_iter=1000).fit(X, y)
+    cold = sum(
+        SoftmaxRegression(C=C, tol=1e-6, max_iter=1000)
+        .fit(X[train], y[train])
+        .n_iter_[0]
+        for train, _ in folds
+        for C in Cs
+    )
+    assert ours.n_iter_.sum() < cold
+
+
+# -- targets, inputs, parallelism ---------------------------------------------------
+
+
+def test_soft_targets_use_kfold_and_score_the_cross_entropy():
+    X, y, _ = _multiclass()
+    rng = np.random.default_rng(0)
+    Y = rng.dirichlet(np.ones(3), size=len(y)) * 0.3 + 0.7 * np.eye(3)[y]
+    ours = SoftmaxRegressionCV(Cs=CS, cv=4, **TIGHT).fit(X, Y)
+    assert_array_equal(ours.classes_, [0, 1, 2])
+    for i, (train, test) in enumerate(KFold(4).split(X)):
+        for j, C in enumerate(CS):
+            model = SoftmaxRegression(C=C, **TIGHT).fit(X[train], Y[train])
+            cross_entropy = -np.mean(
+                np.sum(Y[test] * model.predict_log_proba(X[test]), axis=1)
+            )
+            assert ours.scores_[i, j] == pytest.approx(-cross_entropy, abs=1e-6)
+
+
+def test_default_cv_is_stratified_for_labels():
+    X, y, _ = _multiclass()
+    ours = SoftmaxRegressionCV(Cs=CS, tol=1e-8).fit(X, y)
+    folds = list(StratifiedKFold(5).split(X, y))
+    explicit = SoftmaxRegressionCV(Cs=CS, cv=folds, tol=1e-8).fit(X, y)
+    assert_array_equal(ours.scores_, explicit.scores_)
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_sparse_and_float32_input(Estimator):
+    X, y, folds = _multiclass()
+    dense = Estimator(Cs=CS, cv=folds, **TIGHT).fit(X, y)
+    csr = Estimator(Cs=CS, cv=folds, **TIGHT).fit(sparse.csr_matrix(X), y)
+    assert_allclose(csr.scores_, dense.scores_, atol=1e-7)
+    assert_allclose(csr.coef_, dense.coef_, atol=1e-6)
+    single = Estimator(Cs=CS, cv=folds, tol=1e-6).fit(X.astype(np.float32), y)
+    assert single.coef_.dtype == np.float32
+    assert_allclose(single.scores_, dense.scores_, atol=1e-4)
+
+
+def test_string_labels_and_pandas():
+    pd = pytest.importorskip("pandas")
+    X, y, folds = _multiclass()
+    names = np.array(["cat", "dog", "emu"])[y]
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    ours = SoftmaxRegressionCV(Cs=CS, cv=folds, **TIGHT).fit(frame, pd.Series(names))
+    codes = SoftmaxRegressionCV(Cs=CS, cv=folds, **TIGHT).fit(X, y)
+    assert_array_equal(ours.classes_, ["cat", "dog", "emu"])
+    assert_array_equal(ours.feature_names_in_, frame.columns)
+    assert_allclose(ours.scores_, codes.scores_)
+    animals = np.array(["cat", "dog", "emu"])
+    assert_array_equal(ours.predict(frame), animals[codes.predict(X)])
+    ovr = OneVsRestLogisticCV(Cs=CS, cv=folds, **TIGHT).fit(frame, names)
+    ovr_codes = OneVsRestLogisticCV(Cs=CS, cv=folds, **TIGHT).fit(X, y)
+    assert_array_equal(ovr.predict(frame), animals[ovr_codes.predict(X)])
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_pipeline_and_pickle(Estimator):
+    X, y, folds = _multiclass()
+    pipe = make_pipeline(StandardScaler(), Estimator(Cs=3, cv=3)).fit(X, y)
+    restored = pickle.loads(pickle.dumps(pipe))
+    assert_array_equal(restored.predict_proba(X), pipe.predict_proba(X))
+    assert restored.score(X, y) == pipe.score(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_n_jobs_gives_the_same_result(Estimator):
+    X, y, folds = _multiclass()
+    one = Estimator(Cs=CS, cv=folds, n_jobs=1).fit(X, y)
+    two = Estimator(Cs=CS, cv=folds, n_jobs=2).fit(X, y)
+    assert_array_equal(one.scores_, two.scores_)
+    assert_array_equal(one.coefs_paths_, two.coefs_paths_)
+    assert_array_equal(one.coef_, two.coef_)
+
+
+def test_fold_missing_a_class_keeps_every_class():
+    X, y, _ = _multiclass()
+    y = y.copy()
+    y[:3] = 3  # a fourth class of three samples
+    folds = [
+        (np.arange(3, 240), np.arange(0, 60)),
+        (np.arange(0, 180), np.arange(180, 240)),
+    ]
+    ours = SoftmaxRegressionCV(Cs=CS, cv=folds).fit(X, y)
+    assert ours.coefs_paths_.shape == (2, len(CS), 4, 7)
+    assert np.all(np.isfinite(ours.scores_))
+
+
+# -- sample weights and metadata routing --------------------------------------------
+
+
+def test_sample_weight_weighs_fits_and_scores_as_logistic_regression_cv():
+    X, y, folds = _multiclass()
+    weights = np.random.default_rng(0).uniform(0.2, 3.0, size=len(y))
+    reference = _reference_cv(CS, folds).fit(X, y, sample_weight=weights)
+    ours = SoftmaxRegressionCV(Cs=CS, cv=folds, **TIGHT)
+    _assert_matches_reference(ours.fit(X, y, sample_weight=weights), reference, X)
+
+
+def test_one_vs_rest_sample_weight_weighs_each_label_as_logistic_regression_cv():
+    X, Y, folds = _multilabel()
+    weights = np.random.default_rng(0).uniform(0.2, 3.0, size=len(Y))
+    ours = OneVsRestLogisticCV(Cs=CS, cv=folds, **TIGHT)
+    ours.fit(X, Y, sample_weight=weights)
+    for k in range(Y.shape[1]):
+        # What OneVsRestClassifier would do without metadata routing, by hand.
+        reference = _reference_cv(CS, folds).fit(X, Y[:, k], sample_weight=weights)
+        assert ours.C_[k] == reference.C_
+        assert_allclose(ours.scores_[k], reference.scores_[:, 0], atol=1e-6)
+        assert_allclose(
+            ours.coefs_paths_[k], reference.coefs_paths_[:, 0, :, 0], atol=1e-5
+        )
+        assert_allclose(ours.coef_[k], reference.coef_[0], atol=1e-5)
+
+
+def test_one_vs_rest_routes_weights_to_each_labels_scorer():
+    X, Y, folds = _multilabel()
+    weights = np.random.default_rng(2).uniform(0.2, 3.0, size=len(Y))
+    with config_context(enable_metadata_routing=True):
+        scoring = make_scorer(
+            log_loss, greater_is_better=False, response_method="predict_proba"
+        ).set_score_request(sample_weight=True)
+        search = _reference_cv(CS, folds, scoring=scoring)
+        reference = OneVsRestClassifier(search.set_fit_request(sample_weight=True))
+        reference.fit(X, Y, sample_weight=weights)
+        ours = OneVsRestLogisticCV(Cs=CS, cv=folds, scoring=scoring, **TIGHT)
+        ours.fit(X, Y, sample_weight=weights)
+    _assert_matches_one_vs_rest(ours, reference, X)
+
+
+def test_metadata_routing_to_scorer_and_splitter():
+    X, y, _ = _multiclass()
+    weights = np.random.default_rng(1).uniform(0.2, 3.0, size=len(y))
+    groups = np.arange(len(y)) % 6
+    with config_context(enable_metadata_routing=True):
+        for requested in (True, False):
+            scoring = make_scorer(
+                log_loss, greater_is_better=False, response_method="predict_proba"
+            ).set_score_request(sample_weight=requested)
+            common = {"Cs": CS, "cv": GroupKFold(3), "scoring": scoring}
+            reference = LogisticRegressionCV(
+                use_legacy_attributes=False, l1_ratios=(0.0,), **common, **TIGHT
+            ).fit(X, y, sample_weight=weights, groups=groups)
+            ours = SoftmaxRegressionCV(**common, **TIGHT).fit(
+                X, y, sample_weight=weights, groups=groups
+            )
+            _assert_matches_reference(ours, reference, X)
+            if requested:
+                assert ours.score(X, y, sample_weight=weights) == pytest.approx(
+                    reference.score(X, y, sample_weight=weights)
+                )
+            else:  # both refuse weights that no scorer asked for
+                for model in (ours, reference):
+                    with pytest.raises(TypeError, match="sample_weight"):
+                        model.score(X, y, sample_weight=weights)
+        with pytest.raises(ValueError, match="groups"):
+            SoftmaxRegressionCV(Cs=2, cv=GroupKFold(3)).fit(X, y)
+
+
+def test_params_without_routing_are_rejected():
+    X, y, _ = _multiclass()
+    with pytest.raises(ValueError, match="groups"):
+        SoftmaxRegressionCV(Cs=2).fit(X, y, groups=np.zeros(len(y)))
+
+
+# -- callbacks, verbose, bad input --------------------------------------------------
+
+
+class _RecordingCallback:
+    """Records the name of every task end."""
+
+    def __init__(self):
+        self.ends = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        pass
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        self.ends.append(context.task_name)
+
+
+@pytest.mark.skipif(not HAS_CALLBACKS, reason="callbacks need scikit-learn >= 1.9")
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_callbacks_see_every_path_fit_and_the_refit(Estimator):
+    from sklearn.callback import ProgressBar
+
+    X, y, folds = _multiclass()
+    callback = _RecordingCallback()
+    ours = Estimator(Cs=CS, cv=folds).set_callbacks(callback).fit(X, y)
+    assert callback.ends.count("path-fit") == len(folds) * len(CS)
+    assert callback.ends.count("refit-at-best-C") == 1
+    assert callback.ends[-1] == "fit"
+    plain = Estimator(Cs=CS, cv=folds).fit(X, y)
+    with_bar = Estimator(Cs=CS, cv=folds, n_jobs=2).set_callbacks(ProgressBar())
+    assert_array_equal(with_bar.fit(X, y).coef_, plain.coef_)
+    assert_array_equal(ours.coef_, plain.coef_)
+
+
+def test_verbose_prints_the_folds(capsys):
+    X, y, folds = _multiclass()
+    SoftmaxRegressionCV(Cs=3, cv=folds, verbose=1).fit(X, y)
+    assert capsys.readouterr().out.count("fold ") == len(folds)
+
+
+@pytest.mark.parametrize("Cs", [[1.0, -1.0], [], [np.nan]])
+def test_bad_cs_are_rejected(Cs):
+    X, y, _ = _multiclass()
+    with pytest.raises(ValueError, match="Cs must hold one or more positive"):
+        SoftmaxRegressionCV(Cs=Cs).fit(X, y)
+
+
+def test_zero_cs_is_rejected_by_the_parameter_table():
+    X, y, _ = _multiclass()
+    with pytest.raises(ValueError, match="'Cs' parameter"):
+        OneVsRestLogisticCV(Cs=0).fit(X, y)
+
+
+def test_non_convergence_warns():
+    X, y, folds = _multiclass()
+    with pytest.warns(ConvergenceWarning):
+        SoftmaxRegressionCV(Cs=[1e4], cv=folds, max_iter=2).fit(X, y)
+
+
+# -- scikit-learn's estimator checks ------------------------------------------------
+
+
+@parametrize_with_checks(
+    [
+        SoftmaxRegressionCV(Cs=2, cv=3),
+        SoftmaxRegressionCV(Cs=[0.1, 10.0], cv=3, refit=False),
+        SoftmaxRegressionCV(Cs=2, cv=3, class_weight="balanced"),
+        # Not Cs=2 (1e-4 and 1e4): on the separable multi-label data of
+        # check_classifier_multioutput C=1e4 drives logits past 37, where the
+        # sigmoid rounds to 1 and probability ranks tie (see test_common.py).
+        OneVsRestLogisticCV(Cs=[0.01, 1.0], cv=3),
+        OneVsRestLogisticCV(Cs=[0.1, 10.0], cv=3, refit=False),
+    ]
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
