@@ -7,6 +7,12 @@ site, and the folders Sphinx and sphinx-gallery generate (which hold copies of
 the example scripts that must not be imported).
 """
 
+import os
+
+# The user guide's "On the GPU" example turns array_api_dispatch on, which
+# needs SciPy's Array API support, read once when SciPy is first imported.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
 collect_ignore = ["conf.py", "gallery_hooks.py", "check_built.py"]
 collect_ignore_glob = [
     "_build",
