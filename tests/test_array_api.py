@@ -30,6 +30,7 @@ from skl_softmax import (
     softmax_jacobian,
 )
 from skl_softmax._array_api import backend_of
+from skl_softmax._compat import HAS_CALLBACKS
 from skl_softmax._loss import BinomialLoss, MultinomialLoss
 
 TORCH_SKIP_REASON = (
@@ -424,3 +425,36 @@ def test_special_functions_reject_bad_input_in_the_namespace(to_namespace):
         cross_entropy(to_namespace(np.array([0, 3])), z)
     with pytest.raises(ValueError, match="rows must sum to 1"):
         cross_entropy(to_namespace(np.full((2, 3), 0.5)), z)
+
+
+class _RecordingCallback:
+    """Records the reconstructed model of every iteration's end."""
+
+    def __init__(self):
+        self.fitted = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None, **kwargs):
+        if context.task_name == "lbfgs-iter" and fitted_estimator is not None:
+            self.fitted.append(fitted_estimator)
+
+
+@pytest.mark.skipif(not HAS_CALLBACKS, reason="callbacks need scikit-learn >= 1.9")
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
+def test_callbacks_see_device_models(to_namespace, dispatch, Estimator):
+    X, y = _data("multiclass", np.random.default_rng(9))
+    Xd = to_namespace(X)
+    callback = _RecordingCallback()
+    model = Estimator(tol=1e-8).set_callbacks(callback).fit(Xd, to_namespace(y))
+    assert len(callback.fitted) >= int(np.max(_host(model.n_iter_)))
+    last = callback.fitted[-1]
+    _assert_in_namespace_of(last.coef_, Xd)
+    assert_allclose(_host(last.predict_proba(Xd)), _host(model.predict_proba(Xd)))
