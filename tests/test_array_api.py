@@ -458,3 +458,19 @@ def test_callbacks_see_device_models(to_namespace, dispatch, Estimator):
     last = callback.fitted[-1]
     _assert_in_namespace_of(last.coef_, Xd)
     assert_allclose(_host(last.predict_proba(Xd)), _host(model.predict_proba(Xd)))
+
+
+def test_importing_the_package_imports_no_array_library():
+    # The Array API support costs nothing to NumPy users: the namespaces are
+    # only ever reached through the arrays a user passes.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, skl_softmax; "
+        "print([m for m in ('torch', 'array_api_strict', 'cupy') if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
