@@ -10,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._array_api import backend_of, to_backend
+from ._array_api import NUMPY, backend_of, to_backend
 from ._base import (
     Conditioning,
     LinearClassifierBase,
@@ -341,7 +341,7 @@ class OneVsRestLogistic(LinearClassifierBase):
 
     # -- fit steps, in the order fit calls them -----------------------------------
 
-    def _encode_targets(self, y, backend):
+    def _encode_targets(self, y, backend=NUMPY):
         """Set ``classes_`` and ``multilabel_``; return the 0/1 targets per problem.
 
         Returns an array of shape (n_samples, n_problems): one column per class
@@ -613,7 +613,7 @@ class OneVsRestLogistic(LinearClassifierBase):
             np.asarray(intercept, dtype=np.float64),
         )
 
-    def _warn_if_separated(self, X, Y, sample_weight, constant, backend):
+    def _warn_if_separated(self, X, Y, sample_weight, constant, backend=NUMPY):
         """ConvergenceWarning naming the labels the fit separates when C=inf.
 
         If ``w_k, b_k`` put every sample of positive weight on its side with a

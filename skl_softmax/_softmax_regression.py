@@ -280,7 +280,7 @@ class SoftmaxRegression(LinearClassifierBase):
 
     # -- fit steps, in the order fit calls them -----------------------------------
 
-    def _encode_targets(self, y, backend):
+    def _encode_targets(self, y, backend=NUMPY):
         """Set ``classes_``; return integer labels or soft targets (the other None).
 
         ``classes_`` stays in ``y``'s namespace, as ``LogisticRegression``
@@ -361,7 +361,7 @@ class SoftmaxRegression(LinearClassifierBase):
         self.classes_ = xp.arange(Y.shape[1], device=backend.device)
         return Y
 
-    def _weights(self, labels, targets, sample_weight, n_samples, backend):
+    def _weights(self, labels, targets, sample_weight, n_samples, backend=NUMPY):
         """Sample weights times class weights, validated."""
         sample_weight = check_sample_weight(sample_weight, n_samples, backend)
         if labels is not None:
@@ -400,7 +400,9 @@ class SoftmaxRegression(LinearClassifierBase):
         """The ``C`` of the fitted objective: doubled in the single-logit form."""
         return 2.0 * self.C if self.classes_.shape[0] == 2 else self.C
 
-    def _objective(self, X, labels, targets, sample_weight, conditioning, backend):
+    def _objective(
+        self, X, labels, targets, sample_weight, conditioning, backend=NUMPY
+    ):
         n_classes = self.classes_.shape[0]
         eps = self.label_smoothing
         # Σ s_i ℓ_i / S + ‖W‖² / (2 C S) is unchanged when s is divided by its
@@ -440,7 +442,7 @@ class SoftmaxRegression(LinearClassifierBase):
             backend=backend,
         )
 
-    def _warn_if_separated(self, X, labels, sample_weight, backend):
+    def _warn_if_separated(self, X, labels, sample_weight, backend=NUMPY):
         """ConvergenceWarning when C=inf and the fit separates the training data.
 
         If ``W, b`` classify every sample of positive weight correctly with a
