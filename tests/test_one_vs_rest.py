@@ -563,7 +563,7 @@ def test_targets_are_held_once(monkeypatch, target):
     monkeypatch.setattr(
         OneVsRestLogistic,
         "_encode_targets",
-        lambda self, y: encoded.append(encode(self, y)) or encoded[-1],
+        lambda self, y, *rest: encoded.append(encode(self, y, *rest)) or encoded[-1],
     )
     X, y = load_iris(return_X_y=True)
     if target == "binary":
