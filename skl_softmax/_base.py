@@ -103,12 +103,15 @@ def float32_products_overflow(X):
     data near 1e37) the fit runs its products in float64 instead, one block at
     a time, as the float64 finish of a float32 fit does.
     """
-    if X.dtype != np.float32:
+    backend = backend_of(X)
+    if backend.dtype_name(X.dtype) != "float32":
         return False
     data = X.data if sparse.issparse(X) else X
-    if data.size == 0:
+    if data.shape[0] == 0 or (data.ndim == 2 and data.shape[1] == 0):
         return False
-    largest = max(float(data.max()), -float(data.min()))
+    xp = backend.xp
+    # Two numbers come to the host.
+    largest = max(float(xp.max(data)), -float(xp.min(data)))
     return largest * X.shape[0] >= float(np.finfo(np.float32).max) / 4
 
 

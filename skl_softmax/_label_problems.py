@@ -221,9 +221,11 @@ class LabelProblems:
         xp = backend.xp
         self.largest = float(xp.max(sample_weight))
         if factors is not None:
-            self.largest *= max(
-                factors[0][self.active].max(initial=0.0),
-                factors[1][self.active].max(initial=0.0),
+            self.largest *= float(
+                max(
+                    factors[0][self.active].max(initial=0.0),
+                    factors[1][self.active].max(initial=0.0),
+                )
             )
         shared = factors is None
         n_samples = X.shape[0]

@@ -441,7 +441,7 @@ class SoftmaxRegression(LinearClassifierBase):
         # float32 products s_i (p_i − y_i) x_i from overflowing (weights 1e12).
         largest = float(backend.xp.max(sample_weight))
         sample_weight = sample_weight / largest
-        C = bounded_C(self._loss_C * largest, sample_weight.sum())
+        C = bounded_C(self._loss_C * largest, float(backend.xp.sum(sample_weight)))
         if n_classes == 2:
             if labels is not None:
                 positive = backend.xp.astype(labels, backend.dtype(np.float64))
