@@ -9,8 +9,15 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._array_api import NUMPY, backend_of, to_backend
 from ._callbacks import FitCallbacks
-from ._compat import CallbackSupportMixin, Interval, StrOptions
+from ._compat import (
+    CallbackSupportMixin,
+    Interval,
+    StrOptions,
+    check_same_namespace,
+    get_namespace,
+)
 from ._loss import logits_by_output, prefers_row_major
 from ._solver import (
     chain_results,
@@ -96,12 +103,15 @@ def float32_products_overflow(X):
     data near 1e37) the fit runs its products in float64 instead, one block at
     a time, as the float64 finish of a float32 fit does.
     """
-    if X.dtype != np.float32:
+    backend = backend_of(X)
+    if backend.dtype_name(X.dtype) != "float32":
         return False
     data = X.data if sparse.issparse(X) else X
-    if data.size == 0:
+    if data.shape[0] == 0 or (data.ndim == 2 and data.shape[1] == 0):
         return False
-    largest = max(float(data.max()), -float(data.min()))
+    xp = backend.xp
+    # Two numbers come to the host.
+    largest = max(float(xp.max(data)), -float(xp.min(data)))
     return largest * X.shape[0] >= float(np.finfo(np.float32).max) / 4
 
 
@@ -112,7 +122,7 @@ def label_repr(label):
     return repr(label)
 
 
-def check_sample_weight(sample_weight, n_samples):
+def check_sample_weight(sample_weight, n_samples, backend=NUMPY):
     """Validated float64 sample weights of shape (n_samples,), a new array.
 
     Parameters
@@ -121,11 +131,15 @@ def check_sample_weight(sample_weight, n_samples):
         ``None`` means unit weights, a scalar the same weight for every sample.
     n_samples : int
         Expected length.
+    backend : Backend, default=NUMPY
+        Where the weights go: they follow ``X``'s namespace and device.
 
     Returns
     -------
-    sample_weight : ndarray of shape (n_samples,)
+    sample_weight : array of shape (n_samples,)
     """
+    if not backend.is_numpy:
+        return _check_sample_weight_in(sample_weight, n_samples, backend)
     if sample_weight is None:
         return np.ones(n_samples)
     if isinstance(sample_weight, Real) and not isinstance(sample_weight, bool):
@@ -157,12 +171,51 @@ def check_sample_weight(sample_weight, n_samples):
     return sample_weight
 
 
-def class_sample_weight(class_weight, classes, y, sample_weight):
+def _check_sample_weight_in(sample_weight, n_samples, backend):
+    """:func:`check_sample_weight` on another namespace: the same rules, on device."""
+    xp = backend.xp
+    f64 = backend.dtype(np.float64)
+    if sample_weight is None:
+        return xp.ones(n_samples, dtype=f64, device=backend.device)
+    if isinstance(sample_weight, Real) and not isinstance(sample_weight, bool):
+        return xp.full(
+            n_samples, float(sample_weight), dtype=f64, device=backend.device
+        )
+    if backend_of(sample_weight).is_numpy:
+        # Host weights (a list, a NumPy array) get the NumPy checks, then move.
+        return backend.asarray(check_sample_weight(sample_weight, n_samples))
+    sample_weight = to_backend(sample_weight, backend, dtype=np.float64)
+    if sample_weight.ndim != 1 or sample_weight.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},), one weight per sample. "
+            f"Got shape {tuple(sample_weight.shape)} instead."
+        )
+    if not bool(xp.all(xp.isfinite(sample_weight))):
+        raise ValueError("sample_weight must be finite. Got NaN or infinity instead.")
+    if bool(xp.any(sample_weight < 0)):
+        raise ValueError(
+            "sample_weight must be non-negative. Got a minimum of "
+            f"{float(xp.min(sample_weight)):g} instead."
+        )
+    if not float(xp.sum(sample_weight)) > 0:
+        raise ValueError(
+            "sample_weight must have a positive sum. Got all weights equal to zero "
+            "instead."
+        )
+    return xp.asarray(sample_weight, copy=True)
+
+
+def class_sample_weight(class_weight, classes, y, sample_weight, backend=NUMPY):
     """Per-sample weight factors implied by ``class_weight`` for integer labels ``y``.
 
     Uses :func:`sklearn.utils.class_weight.compute_class_weight`, as
-    ``LogisticRegression`` does, so that "balanced" means the same here.
+    ``LogisticRegression`` does, so that "balanced" means the same here. On
+    another namespace the per-class weights (``n_classes`` numbers) are
+    computed on the host from the class totals and taken per sample on the
+    device.
     """
+    if not backend.is_numpy:
+        return _class_sample_weight_in(class_weight, classes, y, sample_weight, backend)
     if class_weight is None:
         return np.ones(y.shape[0])
     if class_weight == "balanced":
@@ -175,6 +228,35 @@ def class_sample_weight(class_weight, classes, y, sample_weight):
             )
     weights = _compute_class_weight(class_weight, classes, classes[y], sample_weight)
     return weights[y]
+
+
+def class_totals(labels, sample_weight, n_classes, backend):
+    """Total sample weight of each class (integer ``labels``), on the host."""
+    xp = backend.xp
+    classes = xp.arange(n_classes, dtype=labels.dtype, device=backend.device)
+    # (n_classes, n_samples) indicators: once per fit, no bincount in the standard.
+    one_hot = xp.astype(classes[:, None] == labels[None, :], sample_weight.dtype)
+    return backend.to_host(one_hot @ sample_weight)
+
+
+def _class_sample_weight_in(class_weight, classes, labels, sample_weight, backend):
+    xp = backend.xp
+    if class_weight is None:
+        return xp.ones_like(sample_weight)
+    host_classes = backend_of(classes).to_host(classes)
+    if class_weight == "balanced":
+        totals = class_totals(labels, sample_weight, host_classes.shape[0], backend)
+        if np.any(totals <= 0):
+            empty = host_classes[np.argmin(totals)]
+            raise ValueError(
+                "class_weight='balanced' needs a positive total sample_weight in "
+                f"every class. Got none for class {empty!r}."
+            )
+        # compute_class_weight's "balanced" with sample weights: S / (K S_k).
+        weights = totals.sum() / (host_classes.shape[0] * totals)
+    else:
+        weights = _compute_class_weight(class_weight, host_classes, host_classes, None)
+    return xp.take(backend.asarray(weights, dtype=np.float64), labels, axis=0)
 
 
 def _compute_class_weight(class_weight, classes, y, sample_weight):
@@ -203,8 +285,14 @@ _STATISTICS_BLOCK_BYTES = 2**18
 _STATISTICS_ROWS = 2**14
 
 
-def column_statistics(X, sample_weight):
-    """Weighted column means and standard deviations, in float64, in blocks."""
+def column_statistics(X, sample_weight, backend=NUMPY):
+    """Weighted column means and standard deviations, in float64, in blocks.
+
+    On another namespace they are computed there and only the two vectors
+    of ``n_features`` numbers come back to the host.
+    """
+    if not backend.is_numpy:
+        return _column_statistics_in(X, sample_weight, backend)
     step = -(-X.shape[0] // _STATISTICS_ROWS)
     if step > 1 and sample_weight[::step].sum() > 0:
         X, sample_weight = X[::step], sample_weight[::step]
@@ -232,6 +320,22 @@ def column_statistics(X, sample_weight):
     return mean, np.sqrt(var)
 
 
+def _column_statistics_in(X, sample_weight, backend):
+    xp = backend.xp
+    f64 = backend.dtype(np.float64)
+    step = -(-X.shape[0] // _STATISTICS_ROWS)
+    if step > 1 and float(xp.sum(sample_weight[::step])) > 0:
+        X, sample_weight = X[::step, ...], sample_weight[::step]
+    sample_weight = sample_weight / xp.sum(sample_weight)
+    # The same two passes as on NumPy, in float64 (squares of float32 entries
+    # overflow beyond 1.8e19), over the whole subsample: no cache to stay in.
+    X = xp.astype(X, f64)
+    mean = sample_weight @ X
+    centred = X - mean
+    var = sample_weight @ (centred * centred)
+    return backend.to_host(mean), np.sqrt(backend.to_host(var))
+
+
 class Conditioning:
     """The solver's change of variables, chosen from the column statistics.
 
@@ -251,11 +355,14 @@ class Conditioning:
     fit_intercept : bool
     C : float
         The penalty's ``C`` as the loss uses it.
+    backend : Backend, default=NUMPY
+        Namespace and device of ``X``; the statistics are computed there.
     """
 
-    def __init__(self, X, sample_weight, fit_intercept, C):
-        mean, std = column_statistics(X, sample_weight)
-        self._choose(mean, std, sample_weight.sum(), fit_intercept, C)
+    def __init__(self, X, sample_weight, fit_intercept, C, backend=NUMPY):
+        mean, std = column_statistics(X, sample_weight, backend)
+        total_weight = float(backend.xp.sum(sample_weight))
+        self._choose(mean, std, total_weight, fit_intercept, C)
 
     @classmethod
     def from_statistics(cls, mean, std, weight_sum, fit_intercept, C):
@@ -305,13 +412,17 @@ class Conditioning:
 
 def _is_soft(estimator, y):
     """Whether ``y`` holds probability rows for a model with exclusive classes."""
-    return (
-        not sparse.issparse(y)
-        and y.ndim == 2
-        and y.shape[1] == len(estimator.classes_)
-        and y.dtype.kind == "f"
-        and not getattr(estimator, "multilabel_", False)
-    )
+    if (
+        sparse.issparse(y)
+        or y.ndim != 2
+        or y.shape[1] != estimator.classes_.shape[0]
+        or getattr(estimator, "multilabel_", False)
+    ):
+        return False
+    backend = backend_of(y)
+    if backend.is_numpy:
+        return y.dtype.kind == "f"
+    return backend.xp.isdtype(y.dtype, "real floating")
 
 
 def neg_cross_entropy(estimator, X, y, sample_weight=None):
@@ -368,6 +479,12 @@ def neg_cross_entropy(estimator, X, y, sample_weight=None):
     return -float(cross_entropy(y, log_proba, sample_weight=sample_weight))
 
 
+def _float_dtypes(X):
+    """The accepted dtypes in the namespace scikit-learn will leave ``X`` in."""
+    xp, _ = get_namespace(X)
+    return [xp.float64, xp.float32]
+
+
 class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Validation, prediction and solving shared by the two estimators."""
 
@@ -390,7 +507,7 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             X,
             y,
             accept_sparse="csr",
-            dtype=[np.float64, np.float32],
+            dtype=_float_dtypes(X),
             multi_output=True,
             y_numeric=False,
         )
@@ -456,25 +573,42 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         other coordinates. Float32 products stop at ``_FLOAT32_TOL`` at most.
         """
         measure = objective.model_gradient_max if objective.changes_variables else None
-        single_precision = objective.dtype != np.float64
+        single_precision = objective.single_precision
         first_tol = max(self.tol, _FLOAT32_TOL) if single_precision else self.tol
         return measure, first_tol
 
     def _needs_float64_finish(self, objective, result, first_tol):
         """Whether a float32 phase's ``result`` must be finished in float64."""
         return (
-            objective.dtype != np.float64
+            objective.single_precision
             and (not result.converged or self.tol < first_tol)
             and result.n_iter < self.max_iter
         )
 
     def _fitted_attributes(self, W, b):
-        """``coef_`` and ``intercept_`` from model parameters, in the data dtype."""
+        """``coef_`` and ``intercept_`` from model parameters, in the data dtype.
+
+        On another namespace they go to the data's device, as
+        ``LogisticRegression`` leaves them.
+        """
         dtype = self._fit_dtype
+        backend = getattr(self, "_fit_backend", NUMPY)
+        if not backend.is_numpy:
+            b = np.reshape(backend_of(b).to_host(b), -1)
+            return {
+                "coef_": backend.asarray(backend_of(W).to_host(W), dtype=dtype),
+                "intercept_": backend.asarray(b, dtype=dtype),
+            }
         return {
             "coef_": np.array(W, dtype=dtype),
             "intercept_": np.array(b, dtype=dtype).reshape(-1),
         }
+
+    def _start_fit(self, X):
+        """The backend of the validated ``X``: the one call that picks the namespace."""
+        self._fit_dtype = X.dtype
+        self._fit_backend = backend_of(X)
+        return self._fit_backend
 
     def _start_callbacks(self, X, y, sample_weight, max_subtasks):
         return FitCallbacks(self, X, y, sample_weight, max_subtasks)
@@ -496,8 +630,18 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             One column per class (or label); a 1-D array of log-odds when the
             model has a single logit (binary problems).
         """
+        self._check_namespace(X, "decision_function")
         scores = self._scores_by_output(X).T
-        return scores[:, 0] if scores.shape[1] == 1 else np.ascontiguousarray(scores)
+        if scores.shape[1] == 1:
+            return scores[:, 0]
+        return (
+            np.ascontiguousarray(scores) if isinstance(scores, np.ndarray) else scores
+        )
+
+    def _check_namespace(self, X, method):
+        """As ``LogisticRegression``: ``X`` must be where the fit's ``coef_`` is."""
+        check_is_fitted(self)
+        check_same_namespace(X, self, attribute="coef_", method=method)
 
     def _scores_by_output(self, X):
         """Scores laid out as (n_outputs, n_samples), a new C-contiguous array.
@@ -509,11 +653,18 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         """
         check_is_fitted(self)
         X = validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+            self, X, accept_sparse="csr", dtype=_float_dtypes(X), reset=False
         )
-        row_major = prefers_row_major(X.dtype, *self.coef_.shape)
-        scores = logits_by_output(X, self.coef_, row_major)
-        scores += self.intercept_[:, None]
+        backend = backend_of(X)
+        if backend.is_numpy:
+            coef, intercept = self.coef_, self.intercept_
+            row_major = prefers_row_major(X.dtype, *coef.shape)
+        else:
+            coef = to_backend(self.coef_, backend)
+            intercept = to_backend(self.intercept_, backend)
+            row_major = False
+        scores = logits_by_output(X, coef, row_major, backend)
+        scores += intercept[:, None]
         return scores
 
     @chunkwise
@@ -530,10 +681,14 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         y_pred : ndarray of shape (n_samples,)
             The class with the largest score.
         """
+        self._check_namespace(X, "predict")
         scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return self.classes_[(scores > 0).astype(np.intp)]
-        return self.classes_[np.argmax(scores, axis=1)]
+        backend = backend_of(scores)
+        if backend.is_numpy and backend_of(self.classes_).is_numpy:
+            if scores.ndim == 1:
+                return self.classes_[(scores > 0).astype(np.intp)]
+            return self.classes_[np.argmax(scores, axis=1)]
+        return predicted_classes(self.classes_, scores, backend)
 
     def score(self, X, y, sample_weight=None):
         """Mean accuracy of ``predict(X)`` against ``y``, weighted by ``sample_weight``.
@@ -571,12 +726,36 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             y, accept_sparse="csr", ensure_2d=False, dtype=None, input_name="y"
         )
         if sample_weight is not None:
-            sample_weight = check_sample_weight(sample_weight, y.shape[0])
+            sample_weight = check_sample_weight(
+                sample_weight, y.shape[0], backend_of(y)
+            )
         if _is_soft(self, y):
-            y = self.classes_[np.argmax(y, axis=1)]
+            y = predicted_classes(self.classes_, y, backend_of(y))
         return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = True
         return tags
+
+
+def predicted_classes(classes, scores, backend):
+    """``classes`` at the largest score, as ``LogisticRegression.predict``.
+
+    ``classes_`` lives in the namespace of the training ``y``; the indices go
+    there, and the labels come back to ``X``'s namespace unless they are
+    strings (NumPy only).
+    """
+    xp = backend.xp
+    if scores.ndim == 1:
+        indices = xp.astype(scores > 0, xp.int64)
+    else:
+        indices = xp.argmax(scores, axis=1)
+    classes_backend = backend_of(classes)
+    if classes_backend.is_numpy:
+        labels = classes[backend.to_host(indices)]
+        return labels if labels.dtype.kind in "OUSV" else backend.asarray(labels)
+    indices = to_backend(indices, classes_backend)
+    labels = classes_backend.xp.take(classes, indices, axis=0)
+    return to_backend(labels, backend)

@@ -3,15 +3,27 @@
 scikit-learn 1.9, the oldest version ``pyproject.toml`` admits, has the callback
 API (``sklearn.callback``), used as it is. The stand-in below only keeps an
 import on an older scikit-learn from failing; such versions are not tested.
+The Array API helpers (scikit-learn's vendored ``array_api_compat`` and
+``sklearn.utils._array_api``) are reached only through the names below.
 """
 
 import inspect
 
 from sklearn.base import _fit_context
+from sklearn.externals.array_api_compat import array_namespace, device
 from sklearn.metrics import make_scorer
+from sklearn.utils._array_api import _convert_to_numpy, get_namespace
 from sklearn.utils._metadata_requests import _raise_for_params, _routing_enabled
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_method_params
+
+try:  # scikit-learn >= 1.9
+    from sklearn.utils._array_api import check_same_namespace
+except ImportError:  # pragma: no cover - exercised on scikit-learn < 1.9 only
+
+    def check_same_namespace(X, estimator, *, attribute, method):
+        """Stand-in for scikit-learn < 1.9, which does not check namespaces."""
+
 
 try:  # scikit-learn >= 1.9
     from sklearn.callback import CallbackSupportMixin
@@ -59,7 +71,12 @@ __all__ = [
     "StrOptions",
     "_check_method_params",
     "_fit_context",
+    "_convert_to_numpy",
     "_raise_for_params",
     "_routing_enabled",
+    "array_namespace",
+    "check_same_namespace",
+    "device",
+    "get_namespace",
     "scorer_with_labels",
 ]

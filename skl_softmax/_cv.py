@@ -172,6 +172,14 @@ class _CrossValidation:
         "n_jobs": [Integral, None],
     }
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # The folds are split and scored on the host; like LogisticRegressionCV,
+        # the CV estimators do not declare Array API support (the estimators
+        # they are built from do).
+        tags.array_api_support = False
+        return tags
+
     def _cross_validate(self, X, y, targets, sample_weight, params):
         """Folds, paths and their scores; sets ``Cs_``, the paths, and returns
         the callback context (or None) for the refit."""

@@ -22,6 +22,7 @@ import sys
 import numpy as np
 from scipy import sparse
 
+from ._array_api import NUMPY
 from ._base import bounded_C
 from ._loss import BinomialLoss
 
@@ -67,22 +68,40 @@ class LabelTargets:
         A 0/1 multi-label indicator: problem ``k`` is its column ``k``.
     binary : bool, default=False
         Two classes: one problem.
+    n_problems : int, default=None
+        Number of classes of ``codes``; default its largest value plus one.
+    backend : Backend, default=NUMPY
+        The namespace and device of ``codes`` or a dense ``indicator``: the
+        targets stay there, and so do the columns.
     """
 
-    def __init__(self, codes=None, indicator=None, binary=False):
+    def __init__(
+        self, codes=None, indicator=None, binary=False, n_problems=None, backend=NUMPY
+    ):
         self.codes = codes
         self.binary = binary
+        self.backend = backend
         if indicator is not None and sparse.issparse(indicator):
             indicator = sparse.csc_matrix(indicator)
         self.indicator = indicator
         if codes is not None:
             self.n_samples = codes.shape[0]
-            self.n_problems = 1 if binary else int(codes.max()) + 1
+            if n_problems is None:
+                n_problems = int(backend.xp.max(codes)) + 1
+            self.n_problems = 1 if binary else n_problems
         else:
             self.n_samples, self.n_problems = indicator.shape
 
     def column(self, k):
         """Targets of problem ``k`` as float64 of shape (n_samples,)."""
+        backend = self.backend
+        if not backend.is_numpy:
+            xp = backend.xp
+            if self.codes is not None:
+                column = self.codes == (1 if self.binary else k)
+            else:
+                column = self.indicator[:, k]
+            return xp.astype(column, backend.dtype(np.float64))
         if self.codes is not None:
             return (self.codes == (1 if self.binary else k)).astype(np.float64)
         if sparse.issparse(self.indicator):
@@ -95,6 +114,9 @@ class LabelTargets:
         For callers that need them at once (the CV estimator's folds); the
         one-vs-rest fit itself never builds it.
         """
+        if not self.backend.is_numpy:
+            xp = self.backend.xp
+            return xp.stack([self.column(k) for k in range(self.n_problems)], axis=1)
         if self.codes is not None:
             if self.binary:
                 return (self.codes == 1).astype(np.float64)[:, None]
@@ -106,7 +128,16 @@ class LabelTargets:
         return np.asarray(self.indicator, dtype=np.float64)
 
     def positives(self, sample_weight):
-        """``Σ_i s_i y_ik`` for every problem ``k``."""
+        """``Σ_i s_i y_ik`` for every problem ``k`` (on the host)."""
+        backend = self.backend
+        if not backend.is_numpy:
+            # n_problems numbers come to the host, one product per problem.
+            xp = backend.xp
+            sample_weight = xp.astype(sample_weight, backend.dtype(np.float64))
+            totals = xp.stack(
+                [xp.sum(sample_weight * self.column(k)) for k in range(self.n_problems)]
+            )
+            return np.asarray(backend.to_host(totals), dtype=np.float64)
         if self.codes is not None:
             totals = np.bincount(
                 self.codes, weights=sample_weight, minlength=self.n_problems + 1
@@ -117,7 +148,14 @@ class LabelTargets:
 
     def counts(self):
         """Number of positives of every problem."""
-        return self.positives(np.ones(self.n_samples))
+        backend = self.backend
+        if backend.is_numpy:
+            return self.positives(np.ones(self.n_samples))
+        return self.positives(
+            backend.xp.ones(
+                self.n_samples, dtype=backend.dtype(np.float64), device=backend.device
+            )
+        )
 
 
 class LabelProblems:
@@ -178,18 +216,24 @@ class LabelProblems:
         # Σ s_i ℓ_i / S + ‖w‖² / (2 C S) is unchanged when s is divided by its
         # largest value m and C multiplied by m: weights of at most one keep the
         # float32 products s_i (σ_i − y_i) x_i from overflowing (weights 1e12).
-        self.largest = sample_weight.max()
+        backend = targets.backend
+        self.backend = backend
+        xp = backend.xp
+        self.largest = float(xp.max(sample_weight))
         if factors is not None:
-            self.largest *= max(
-                factors[0][self.active].max(initial=0.0),
-                factors[1][self.active].max(initial=0.0),
+            self.largest *= float(
+                max(
+                    factors[0][self.active].max(initial=0.0),
+                    factors[1][self.active].max(initial=0.0),
+                )
             )
         shared = factors is None
         n_samples = X.shape[0]
-        totals = sample_weight.sum() / self.largest
+        total_weight = float(xp.sum(sample_weight))
+        totals = total_weight / self.largest
         if not shared:
             positives = targets.positives(sample_weight)[self.active]
-            negatives = sample_weight.sum() - positives
+            negatives = total_weight - positives
             totals = (
                 np.min(
                     factors[0][self.active] * positives
@@ -198,17 +242,24 @@ class LabelProblems:
                 )
                 / self.largest
             )
+        if backend.is_numpy:
+            zeros = np.zeros((n_samples, self.n_in_flight))
+        else:
+            zeros = xp.zeros(
+                (n_samples, self.n_in_flight),
+                dtype=backend.dtype(np.float64),
+                device=backend.device,
+            )
         self.objective = BinomialLoss(
             X,
-            np.zeros((n_samples, self.n_in_flight)),
-            (sample_weight / self.largest)
-            if shared
-            else np.zeros((n_samples, self.n_in_flight)),
+            zeros,
+            (sample_weight / self.largest) if shared else xp.zeros_like(zeros),
             bounded_C(C * self.largest, totals),
             fit_intercept,
             x_offset=conditioning.offset,
             x_scale=conditioning.scale,
             dtype=dtype,
+            backend=backend,
         )
         self._column_of = {}
 
@@ -261,10 +312,14 @@ class LabelProblems:
         if new:
             columns = free[: len(new)]
             labels = self.active[new]
-            Y_t = np.array([self.targets.column(k) for k in labels])
+            xp = self.backend.xp
+            Y_t = xp.stack([self.targets.column(int(k)) for k in labels])
             sw_t = None
             if self.factors is not None:
                 positive, negative = self.factors[0][labels], self.factors[1][labels]
+                if not self.backend.is_numpy:
+                    positive = self.backend.asarray(positive, dtype=np.float64)
+                    negative = self.backend.asarray(negative, dtype=np.float64)
                 factor = negative[:, None] + (positive - negative)[:, None] * Y_t
                 sw_t = factor * (self.sample_weight / self.largest)
             self.objective.load(columns, Y_t, sw_t)

@@ -34,6 +34,21 @@ float64; the parameters are cast instead), while losses and gradients are
 accumulated in float64.  Passing ``dtype=np.float64`` with float32 ``X`` casts
 one block at a time: the float64 finish of a float32 fit.
 
+Namespaces and devices
+----------------------
+Every objective holds a :class:`~skl_softmax._array_api.Backend`, taken once
+from ``X`` by whoever builds it: NumPy (the default) or any Array API
+namespace (PyTorch, CuPy, array-api-strict) on the data's device.  The same
+code runs on both; NumPy keeps a few in-place fast paths (``exp`` and
+``expit`` with ``out=``, label indexing) where the generic form would cost
+an extra pass.  On another namespace the blocks are larger (the cache
+argument is the host's), the sums stay on the device, and one evaluation
+moves the flat parameter vector to the device once and brings the gradient
+and the loss back once, as one vector: nothing of size ``n_samples``
+crosses.  The public seam is :meth:`_LinearObjective.sums`: the
+unnormalised sums that a backend (blocks, devices, Dask chunks) computes;
+normalisation, penalty, change of variables and layout are applied on top.
+
 Change of variables
 -------------------
 ``x_offset`` (μ) and ``x_scale`` (a) describe the solver's coordinates
@@ -50,6 +65,7 @@ import copy
 import numpy as np
 from scipy import sparse
 
+from ._array_api import NUMPY
 from ._threads import single_thread_rows
 
 # Rows per block are chosen so that one block of X holds about this many bytes:
@@ -60,6 +76,12 @@ _BLOCK_BYTES = 2**22
 # entries even with thousands of classes.
 _MAX_BLOCK_ENTRIES = 2**20
 _MIN_BLOCK_ROWS = 256
+# On another namespace (a GPU) there is no cache to stay in, and each block
+# costs a dozen kernel launches: blocks are bounded only so that the
+# (n_outputs, block_rows) temporaries and a cast block of X stay well below
+# a device's memory (64 MiB per float32 temporary).
+_DEVICE_MAX_BLOCK_ENTRIES = 2**24
+_DEVICE_BLOCK_BYTES = 2**28
 # The bundled OpenBLAS computes float32 logits 15–35 % faster as ``X_block Wᵀ``
 # (then transposed to the (n_outputs, rows) layout) than as ``W X_blockᵀ`` when
 # there are few outputs and not too few features; float64 runs best as
@@ -77,18 +99,25 @@ def prefers_row_major(dtype, n_outputs, n_features):
     )
 
 
-def logits_by_output(X, W, row_major):
-    """Logits ``W Xᵀ`` as a new C-contiguous (n_outputs, n_samples) array.
+def logits_by_output(X, W, row_major, backend=NUMPY):
+    """Logits ``W Xᵀ`` as a new (n_outputs, n_samples) array.
 
-    Sparse ``X`` is always multiplied from the left (SciPy's product); dense
-    ``X`` is too when ``row_major``, see :func:`prefers_row_major`.
+    On NumPy the result is C-contiguous: sparse ``X`` is always multiplied
+    from the left (SciPy's product); dense ``X`` is too when ``row_major``,
+    see :func:`prefers_row_major`.  Other namespaces compute ``W Xᵀ``.
     """
+    if not backend.is_numpy:
+        return W @ X.T
     if row_major or sparse.issparse(X):
         return np.ascontiguousarray((X @ W.T).T)
     return W @ X.T
 
 
-def _block_rows(n_samples, n_features, n_outputs, itemsize):
+def _block_rows(n_samples, n_features, n_outputs, itemsize, on_host=True):
+    if not on_host:
+        rows = _DEVICE_BLOCK_BYTES // max(1, n_features * itemsize)
+        rows = min(rows, _DEVICE_MAX_BLOCK_ENTRIES // max(1, n_outputs))
+        return int(min(n_samples, max(_MIN_BLOCK_ROWS, rows)))
     rows = _BLOCK_BYTES // max(1, n_features * itemsize)
     rows = min(rows, _MAX_BLOCK_ENTRIES // max(1, n_outputs))
     rows = max(_MIN_BLOCK_ROWS, rows)
@@ -110,9 +139,9 @@ def _cast_cached(objective, name, dtype):
     if array.dtype == dtype:
         return array
     cache = objective.__dict__.setdefault("_cast_cache", {})
-    key = (name, np.dtype(dtype).str)
+    key = (name, objective.backend.dtype_name(dtype))
     if key not in cache:
-        cache[key] = array.astype(dtype)
+        cache[key] = objective.backend.xp.astype(array, dtype)
     return cache[key]
 
 
@@ -121,8 +150,10 @@ class _LinearObjective:
 
     Parameters
     ----------
-    X : ndarray or CSR matrix of shape (n_samples, n_features)
-        Float32 or float64 data. Never modified, never copied whole.
+    X : array of shape (n_samples, n_features)
+        Float32 or float64 data: a NumPy array, a CSR matrix, or an array of
+        ``backend``'s namespace on its device. Never modified, never copied
+        whole.
     n_outputs : int
         Number of logit columns (classes for softmax, problems for sigmoid).
     C : float
@@ -130,35 +161,62 @@ class _LinearObjective:
     fit_intercept : bool
         Whether the flat parameter vector ends with ``n_outputs`` intercepts.
     x_offset, x_scale : ndarray of shape (n_features,) or None
-        The change of variables described in the module docstring.
+        The change of variables described in the module docstring (host
+        arrays; the objective keeps a copy on the data's device).
     dtype : dtype or None
         Dtype of the matrix products; default the dtype of ``X``.
+    backend : Backend, default=NUMPY
+        Namespace and device of ``X`` and of the per-sample arrays.
     """
 
     def __init__(
-        self, X, n_outputs, C, fit_intercept, x_offset=None, x_scale=None, dtype=None
+        self,
+        X,
+        n_outputs,
+        C,
+        fit_intercept,
+        x_offset=None,
+        x_scale=None,
+        dtype=None,
+        backend=NUMPY,
     ):
         self.X = X
+        self.backend = backend
         self.n_outputs = n_outputs
         self.n_features = X.shape[1]
         self.C = C
         self.fit_intercept = fit_intercept
-        self.x_offset = x_offset
-        self.x_scale = x_scale
+        self.x_offset = None if x_offset is None else np.asarray(x_offset, float)
+        self.x_scale = None if x_scale is None else np.asarray(x_scale, float)
+        # The accumulators: float64 wherever the device has it.
+        self._acc_dtype = backend.dtype(np.float64)
+        self._device_offset = self._on_device(self.x_offset)
+        self._device_scale = self._on_device(self.x_scale)
         self._set_dtype(X.dtype if dtype is None else dtype)
 
+    def _on_device(self, array):
+        if array is None or self.backend.is_numpy:
+            return array
+        return self.backend.asarray(array, dtype=np.float64)
+
     def _set_dtype(self, dtype):
-        self.dtype = np.dtype(dtype)
+        backend = self.backend
+        self.dtype = backend.dtype(dtype)
+        itemsize = 4 if backend.dtype_name(self.dtype) == "float32" else 8
         # Sparse X is taken whole: slicing a CSR matrix copies its rows (SciPy
         # prunes views), which would cost as much as a product every pass.
         self.block_rows = (
             self.X.shape[0]
             if sparse.issparse(self.X)
             else _block_rows(
-                self.X.shape[0], self.n_features, self.n_outputs, self.dtype.itemsize
+                self.X.shape[0],
+                self.n_features,
+                self.n_outputs,
+                itemsize,
+                on_host=backend.is_numpy,
             )
         )
-        self.row_major_logits = prefers_row_major(
+        self.row_major_logits = backend.is_numpy and prefers_row_major(
             self.dtype, self.n_outputs, self.n_features
         )
         self.n_evaluations = 0
@@ -174,40 +232,64 @@ class _LinearObjective:
         return twin
 
     @property
+    def single_precision(self):
+        """Whether the products run in float32."""
+        return self.backend.dtype_name(self.dtype) == "float32"
+
+    @property
     def n_params(self):
         return self.n_outputs * (self.n_features + int(self.fit_intercept))
 
     # -- layout: the only two places that know the flat vector -------------------
 
     def pack(self, W, b):
-        """Flatten ``W`` of shape (n_outputs, n_features) and ``b`` into a vector."""
+        """Flatten ``W`` (n_outputs, n_features) and ``b`` into a host vector."""
+        W = self.backend.to_host(W) if not isinstance(W, np.ndarray) else W
         W = np.asarray(W, dtype=np.float64).reshape(self.n_outputs, self.n_features)
         if not self.fit_intercept:
             return W.ravel().copy()
+        b = self.backend.to_host(b) if not isinstance(b, np.ndarray) else b
         return np.concatenate([W.ravel(), np.asarray(b, dtype=np.float64).ravel()])
 
     def unpack(self, params):
-        """Views ``W`` (n_outputs, n_features) and ``b`` (n_outputs,) of ``params``."""
+        """Views ``W`` (n_outputs, n_features) and ``b`` (n_outputs,) of ``params``.
+
+        ``params`` is a host vector or, inside an evaluation, the same vector
+        on the data's device.
+        """
         n_coef = self.n_outputs * self.n_features
-        W = params[:n_coef].reshape(self.n_outputs, self.n_features)
+        if isinstance(params, np.ndarray):
+            W = params[:n_coef].reshape(self.n_outputs, self.n_features)
+            b = params[n_coef:] if self.fit_intercept else np.zeros(self.n_outputs)
+            return W, b
+        xp = self.backend.xp
+        W = xp.reshape(params[:n_coef], (self.n_outputs, self.n_features))
         if self.fit_intercept:
             b = params[n_coef:]
         else:
-            b = np.zeros(self.n_outputs)
+            b = xp.zeros(self.n_outputs, dtype=params.dtype, device=self.backend.device)
         return W, b
 
     # -- change of variables ------------------------------------------------------
 
+    def _variables(self, array):
+        """``(x_offset, x_scale)`` in the namespace of ``array``."""
+        if isinstance(array, np.ndarray) or self.backend.is_numpy:
+            return self.x_offset, self.x_scale
+        return self._device_offset, self._device_scale
+
     def to_model(self, W_solver, b_solver):
         """Model parameters ``W = W' / a``, ``b = b' − W μ`` from solver ones."""
-        W = W_solver if self.x_scale is None else W_solver / self.x_scale
-        b = b_solver if self.x_offset is None else b_solver - W @ self.x_offset
+        offset, scale = self._variables(W_solver)
+        W = W_solver if scale is None else W_solver / scale
+        b = b_solver if offset is None else b_solver - W @ offset
         return W, b
 
     def to_solver(self, W, b):
         """Inverse of :meth:`to_model`, for warm starts."""
-        b_solver = b if self.x_offset is None else b + W @ self.x_offset
-        W_solver = W if self.x_scale is None else W * self.x_scale
+        offset, scale = self._variables(W)
+        b_solver = b if offset is None else b + W @ offset
+        W_solver = W if scale is None else W * scale
         return W_solver, b_solver
 
     @property
@@ -218,10 +300,10 @@ class _LinearObjective:
     def model_gradient_max(self, flat_grad):
         """Largest component of the gradient in the model's coordinates.
 
-        ``flat_grad`` is a solver gradient laid out as :meth:`pack` lays out
-        parameters, for all outputs or for any number of them (one problem of
-        a one-vs-rest fit is ``[w_l, b_l]``). Inverts :meth:`_gradient_to_solver`:
-        ``∂L/∂W = a ∂L/∂W' + ∂L/∂b μᵀ``.
+        ``flat_grad`` is a host solver gradient laid out as :meth:`pack` lays
+        out parameters, for all outputs or for any number of them (one
+        problem of a one-vs-rest fit is ``[w_l, b_l]``). Inverts
+        :meth:`_gradient_to_solver`: ``∂L/∂W = a ∂L/∂W' + ∂L/∂b μᵀ``.
         """
         n_rows = flat_grad.shape[0] // (self.n_features + int(self.fit_intercept))
         grad_W = flat_grad[: n_rows * self.n_features].reshape(n_rows, -1)
@@ -237,21 +319,46 @@ class _LinearObjective:
         )
 
     def _gradient_to_solver(self, grad_W, grad_b):
-        if self.x_offset is not None:
-            grad_W = grad_W - np.outer(grad_b, self.x_offset)
-        if self.x_scale is not None:
-            grad_W = grad_W / self.x_scale
+        offset, scale = self._variables(grad_W)
+        if offset is not None:
+            grad_W = grad_W - grad_b[:, None] * offset[None, :]
+        if scale is not None:
+            grad_W = grad_W / scale
         return grad_W
+
+    # -- moving an evaluation's inputs and outputs --------------------------------
+
+    def _to_device(self, params):
+        """The host parameter vector on the data's device: one transfer."""
+        if self.backend.is_numpy:
+            return params
+        return self.backend.asarray(params, dtype=np.float64)
+
+    def _to_host(self, *arrays):
+        """Device results back as host arrays, concatenated into one transfer."""
+        if self.backend.is_numpy:
+            return arrays
+        xp = self.backend.xp
+        flat = xp.concat([xp.reshape(xp.asarray(a), (-1,)) for a in arrays])
+        flat = self.backend.to_host(flat)
+        out, start = [], 0
+        for a in arrays:
+            size = int(np.prod(a.shape))
+            out.append(flat[start : start + size].reshape(a.shape))
+            start += size
+        return out
 
     # -- the pass over the data ---------------------------------------------------
 
     def sums(self, W, b, outputs=None):
-        """Unnormalised sums over this objective's rows at model parameters.
+        """Unnormalised loss and gradient sums over this objective's rows.
 
-        The one seam every way of running shares: ``Σ s_i ℓ_i`` (a scalar, or
-        one value per output of ``outputs``), ``Rᵀ X`` and ``Rᵀ 1``. The
-        normalisation, the penalty and the change of variables are applied on
-        top of it, once (a Dask fit adds the sums of its chunks first).
+        The seam every way of running shares (blocks, devices, Dask chunks):
+        ``(Σ_i s_i ℓ_i, Rᵀ X, Rᵀ 1)`` at model parameters ``W`` (n_active,
+        n_features) and ``b`` (n_active,) for the outputs ``outputs`` (default
+        all), in the namespace and on the device of ``X``, accumulated in
+        float64. The loss is one value, or one per output for
+        :class:`BinomialLoss`.
         """
         return self._pass(W, b, self._pointwise, outputs)
 
@@ -259,33 +366,85 @@ class _LinearObjective:
         """Sum a pointwise loss and its logit gradient over blocks of rows.
 
         ``pointwise(Z, rows, outputs)`` receives the logits ``Z`` of shape
-        (n_active_outputs, block_rows), returns the block's weighted loss (a
-        float64 scalar or one value per output) and overwrites ``Z`` with the
-        weighted residuals ``R`` (``s_i (p_ik − y_ik)``).  Returns the summed loss,
-        ``Rᵀ X`` and ``Rᵀ 1``.
+        (n_active_outputs, block_rows) and returns the block's weighted loss (a
+        float64 scalar or one value per output) and the weighted residuals
+        ``R`` (``s_i (p_ik − y_ik)``), written over ``Z`` where the namespace
+        allows.  Returns the summed loss, ``Rᵀ X`` and ``Rᵀ 1``.
         """
+        backend = self.backend
+        xp = backend.xp
         X = self.X
         n_samples = X.shape[0]
-        W = np.ascontiguousarray(W, dtype=self.dtype)
-        b = np.asarray(b, dtype=self.dtype)[:, None]
+        if backend.is_numpy:
+            W = np.ascontiguousarray(W, dtype=self.dtype)
+            b = np.asarray(b, dtype=self.dtype)[:, None]
+        else:
+            W = xp.astype(backend.asarray(W), self.dtype)
+            b = xp.astype(backend.asarray(b), self.dtype)[:, None]
+        acc = self._acc_dtype
         loss = 0.0
-        grad_W = np.zeros(W.shape, dtype=np.float64)
-        grad_b = np.zeros(W.shape[0], dtype=np.float64)
+        if backend.is_numpy:
+            grad_W = np.zeros(W.shape, dtype=acc)
+            grad_b = np.zeros(W.shape[0], dtype=acc)
+        else:
+            grad_W = xp.zeros(W.shape, dtype=acc, device=backend.device)
+            grad_b = xp.zeros(W.shape[0], dtype=acc, device=backend.device)
+        is_sparse = sparse.issparse(X)
         for start in range(0, n_samples, self.block_rows):
             rows = slice(start, min(start + self.block_rows, n_samples))
-            X_block = X[rows]
+            X_block = X[rows] if is_sparse else X[rows, ...]
             if X_block.dtype != self.dtype:
-                X_block = X_block.astype(self.dtype)
-            Z = logits_by_output(X_block, W, self.row_major_logits)
+                X_block = (
+                    X_block.astype(self.dtype)
+                    if backend.is_numpy
+                    else xp.astype(X_block, self.dtype)
+                )
+            Z = logits_by_output(X_block, W, self.row_major_logits, backend)
             Z += b
-            loss = loss + pointwise(Z, rows, outputs)
-            if sparse.issparse(X_block):
-                grad_W += (X_block.T @ Z.T).T
+            block_loss, R = pointwise(Z, rows, outputs)
+            loss = loss + block_loss
+            if is_sparse:
+                grad_W += (X_block.T @ R.T).T
             else:
-                grad_W += Z @ X_block
-            grad_b += Z.sum(axis=1, dtype=np.float64)
+                grad_W += R @ X_block
+            grad_b += _sum(R, 1, acc, backend)
         self.n_evaluations += 1
         return loss, grad_W, grad_b
+
+
+def _sum(array, axis, dtype, backend):
+    # The method on NumPy: the function form costs microseconds per call.
+    if backend.is_numpy:
+        return array.sum(axis=axis, dtype=dtype)
+    return backend.xp.sum(array, axis=axis, dtype=dtype)
+
+
+def _labels_dot(Z, labels, backend):
+    """``z_{y_i, i}`` for every column ``i`` of ``Z`` (n_classes, m), in float64."""
+    if backend.is_numpy:
+        return Z[labels, np.arange(Z.shape[1])].astype(np.float64)
+    xp = backend.xp
+    picked = xp.take_along_axis(Z, labels[None, :], axis=0)[0, ...]
+    return xp.astype(picked, backend.dtype(np.float64))
+
+
+def _subtract_at_labels(Z, labels, values, backend):
+    """``Z[y_i, i] −= values_i``, in place where the namespace allows it."""
+    if backend.is_numpy:
+        Z[labels, np.arange(Z.shape[1])] -= values
+        return Z
+    xp = backend.xp
+    classes = xp.arange(Z.shape[0], device=backend.device, dtype=labels.dtype)
+    one_hot = xp.astype(classes[:, None] == labels[None, :], Z.dtype)
+    Z -= one_hot * values[None, :]
+    return Z
+
+
+def _exp(Z, backend):
+    """``exp(Z)``, over ``Z`` on NumPy (one pass, no temporary)."""
+    if backend.is_numpy:
+        return np.exp(Z, out=Z)
+    return backend.xp.exp(Z)
 
 
 class MultinomialLoss(_LinearObjective):
@@ -293,13 +452,14 @@ class MultinomialLoss(_LinearObjective):
 
     Parameters
     ----------
-    X : ndarray or CSR matrix of shape (n_samples, n_features)
+    X : ndarray, CSR matrix or array of ``backend`` of shape (n_samples, n_features)
         Training data.
-    targets : ndarray of shape (n_samples,) or (n_samples, n_classes)
+    targets : array of shape (n_samples,) or (n_samples, n_classes)
         Integer class indices (hard labels, used by indexing, no one-hot matrix)
-        or probability rows (soft labels, held transposed as ``(K, n)``).
-    sample_weight : ndarray of shape (n_samples,)
-        Non-negative weights with a positive sum.
+        or probability rows (soft labels, held transposed as ``(K, n)``), in
+        the namespace of ``X``.
+    sample_weight : array of shape (n_samples,)
+        Non-negative weights with a positive sum, in the namespace of ``X``.
     C : float
         Inverse penalty strength.
     n_classes : int
@@ -308,7 +468,7 @@ class MultinomialLoss(_LinearObjective):
         Whether to fit ``b``.
     label_smoothing : float, default=0.0
         ``ε``: hard targets become ``(1 − ε) onehot + ε / K``.
-    x_offset, x_scale, dtype
+    x_offset, x_scale, dtype, backend
         See :class:`_LinearObjective`.
     """
 
@@ -324,17 +484,30 @@ class MultinomialLoss(_LinearObjective):
         x_offset=None,
         x_scale=None,
         dtype=None,
+        backend=NUMPY,
     ):
-        super().__init__(X, n_classes, C, fit_intercept, x_offset, x_scale, dtype)
-        self.sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        self.sw_sum = float(self.sample_weight.sum())
+        super().__init__(
+            X, n_classes, C, fit_intercept, x_offset, x_scale, dtype, backend
+        )
+        xp = backend.xp
+        if backend.is_numpy:
+            self.sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        else:
+            self.sample_weight = xp.astype(sample_weight, self._acc_dtype)
+        self.sw_sum = float(xp.sum(self.sample_weight))
         self.label_smoothing = float(label_smoothing)
         if targets.ndim == 1:
-            self.labels = np.asarray(targets, dtype=np.intp)
+            if backend.is_numpy:
+                self.labels = np.asarray(targets, dtype=np.intp)
+            else:
+                self.labels = xp.astype(targets, xp.int64)
             self._Y_t = None
-        else:
+        elif backend.is_numpy:
             self.labels = None
             self._Y_t = np.ascontiguousarray(targets.T, dtype=np.float64)
+        else:
+            self.labels = None
+            self._Y_t = xp.astype(targets.T, self._acc_dtype)
 
     @property
     def _sw(self):
@@ -345,22 +518,34 @@ class MultinomialLoss(_LinearObjective):
         return None if self._Y_t is None else _cast_cached(self, "_Y_t", self.dtype)
 
     def __call__(self, params):
-        """Objective and its gradient at the flat solver parameters."""
-        W, b = self.to_model(*self.unpack(params))
-        loss, grad_W, grad_b = self.sums(W, b)
-        return self._finish(W, loss, grad_W, grad_b)
+        """Objective and its gradient at the flat (host) solver parameters."""
+        W, b = self.to_model(*self.unpack(self._to_device(params)))
+        objective, grad = self._finish(W, *self.sums(W, b))
+        if self.backend.is_numpy:
+            return objective, grad
+        grad, objective = self._to_host(grad, objective)
+        return float(objective), grad
 
     def objective(self, W, b):
         """Objective at model parameters ``W`` (n_classes, n_features), ``b``."""
-        loss, _, _ = self.sums(np.asarray(W), np.asarray(b))
-        return loss / self.sw_sum + self._penalty(W)
+        if self.backend.is_numpy:
+            W, b = np.asarray(W), np.asarray(b)
+        else:
+            W = self.backend.asarray(W, dtype=np.float64)
+            b = self.backend.asarray(b, dtype=np.float64)
+        loss, _, _ = self.sums(W, b)
+        return float(loss / self.sw_sum + self._penalty(W))
 
     def _penalty(self, W):
         if np.isinf(self.C):
             return 0.0
-        return float(np.vdot(W, W)) / (2.0 * self.C * self.sw_sum)
+        if self.backend.is_numpy:
+            return float(np.vdot(W, W)) / (2.0 * self.C * self.sw_sum)
+        return self.backend.xp.sum(W * W) / (2.0 * self.C * self.sw_sum)
 
     def _finish(self, W, loss, grad_W, grad_b):
+        """Normalisation, penalty, change of variables and flat layout, once."""
+        xp = self.backend.xp
         S = self.sw_sum
         objective = loss / S + self._penalty(W)
         grad_W /= S
@@ -368,42 +553,51 @@ class MultinomialLoss(_LinearObjective):
             grad_W += W / (self.C * S)
         grad_b /= S
         grad_W = self._gradient_to_solver(grad_W, grad_b)
+        flat_W = grad_W.ravel() if self.backend.is_numpy else xp.reshape(grad_W, (-1,))
         if self.fit_intercept:
-            return objective, np.concatenate([grad_W.ravel(), grad_b])
-        return objective, grad_W.ravel()
+            return objective, xp.concat([flat_W, grad_b])
+        return objective, flat_W
 
     def _pointwise(self, Z, rows, outputs):
         # Z is (K, m). Per column i: loss_i = logsumexp(z_i) − Σ_k y_ik z_ik, and
         # the residual s_i (p_i − y_i) overwrites z_i.
+        backend = self.backend
+        xp = backend.xp
+        f64 = self._acc_dtype
         sw = self._sw[rows]
-        n_classes, m = Z.shape
+        n_classes = Z.shape[0]
+        eps = self.label_smoothing
         if self.labels is not None:
             labels = self.labels[rows]
-            columns = np.arange(m)
-            target_dot_z = Z[labels, columns].astype(np.float64)
-            eps = self.label_smoothing
+            target_dot_z = _labels_dot(Z, labels, backend)
             if eps:
                 # (1 − ε) z_y + (ε / K) Σ_k z_k, the dot with the smoothed target.
                 target_dot_z *= 1.0 - eps
-                target_dot_z += (eps / n_classes) * Z.sum(axis=0, dtype=np.float64)
+                target_dot_z += (eps / n_classes) * _sum(Z, 0, f64, backend)
         else:
             Y = self.Y_t[:, rows]
-            target_dot_z = np.einsum("km,km->m", Y, Z, dtype=np.float64)
-        z_max = Z.max(axis=0)
+            if backend.is_numpy:
+                target_dot_z = np.einsum("km,km->m", Y, Z, dtype=np.float64)
+            else:
+                target_dot_z = xp.sum(Y * Z, axis=0, dtype=f64)
+        z_max = Z.max(axis=0) if backend.is_numpy else xp.max(Z, axis=0)
         Z -= z_max
-        np.exp(Z, out=Z)
-        exp_sum = Z.sum(axis=0)
-        log_sum_exp = np.log(exp_sum, dtype=np.float64) + z_max
-        loss = float(np.dot(sw, log_sum_exp - target_dot_z))
+        Z = _exp(Z, backend)
+        exp_sum = _sum(Z, 0, None, backend)
+        if backend.is_numpy:
+            log_sum_exp = np.log(exp_sum, dtype=np.float64) + z_max
+            loss = float(np.dot(sw, log_sum_exp - target_dot_z))
+        else:
+            log_sum_exp = xp.log(xp.astype(exp_sum, f64)) + xp.astype(z_max, f64)
+            loss = xp.sum(xp.astype(sw, f64) * (log_sum_exp - target_dot_z))
         Z *= sw / exp_sum
         if self.labels is not None:
-            eps = self.label_smoothing
-            Z[labels, columns] -= (1.0 - eps) * sw
+            Z = _subtract_at_labels(Z, labels, (1.0 - eps) * sw, backend)
             if eps:
                 Z -= (eps / n_classes) * sw
         else:
             Z -= Y * sw
-        return loss
+        return loss, Z
 
 
 class BinomialLoss(_LinearObjective):
@@ -416,17 +610,18 @@ class BinomialLoss(_LinearObjective):
 
     Parameters
     ----------
-    X : ndarray or CSR matrix of shape (n_samples, n_features)
+    X : ndarray, CSR matrix or array of ``backend`` of shape (n_samples, n_features)
         Training data.
-    Y : ndarray of shape (n_samples, n_problems)
-        Targets in [0, 1] (0/1 labels, or probabilities).
-    sample_weight : ndarray of shape (n_samples,) or (n_samples, n_problems)
+    Y : array of shape (n_samples, n_problems)
+        Targets in [0, 1] (0/1 labels, or probabilities), in the namespace of
+        ``X``.
+    sample_weight : array of shape (n_samples,) or (n_samples, n_problems)
         Non-negative weights, shared by all problems or one column each.
     C : float
         Inverse penalty strength.
     fit_intercept : bool
         Whether to fit ``b``.
-    x_offset, x_scale, dtype
+    x_offset, x_scale, dtype, backend
         See :class:`_LinearObjective`.
     """
 
@@ -440,17 +635,30 @@ class BinomialLoss(_LinearObjective):
         x_offset=None,
         x_scale=None,
         dtype=None,
+        backend=NUMPY,
     ):
-        Y = np.asarray(Y)
-        super().__init__(X, Y.shape[1], C, fit_intercept, x_offset, x_scale, dtype)
-        self._Y_t = np.ascontiguousarray(Y.T, dtype=np.float64)
-        sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        self._sw_t = np.ascontiguousarray(
-            sample_weight.T if sample_weight.ndim == 2 else sample_weight[None, :]
+        if backend.is_numpy:
+            Y = np.asarray(Y)
+        super().__init__(
+            X, Y.shape[1], C, fit_intercept, x_offset, x_scale, dtype, backend
         )
-        self.sw_sum = np.broadcast_to(
-            sample_weight.sum(axis=0), (self.n_outputs,)
-        ).astype(np.float64)
+        xp = backend.xp
+        if backend.is_numpy:
+            self._Y_t = np.ascontiguousarray(Y.T, dtype=np.float64)
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            self._sw_t = np.ascontiguousarray(
+                sample_weight.T if sample_weight.ndim == 2 else sample_weight[None, :]
+            )
+            sums = sample_weight.sum(axis=0)
+        else:
+            self._Y_t = xp.astype(Y.T, self._acc_dtype)
+            sample_weight = xp.astype(sample_weight, self._acc_dtype)
+            self._sw_t = (
+                sample_weight.T if sample_weight.ndim == 2 else sample_weight[None, :]
+            )
+            sums = backend.to_host(xp.sum(sample_weight, axis=0))
+        self.sw_sum = np.broadcast_to(sums, (self.n_outputs,)).astype(np.float64)
+        self._device_sw_sum = self._on_device(self.sw_sum)
 
     @property
     def Y_t(self):
@@ -476,12 +684,26 @@ class BinomialLoss(_LinearObjective):
         one-vs-rest fit keeps a few columns and loads each label into a free
         one, so that its arrays stay bounded whatever the number of labels.
         """
-        self._Y_t[columns] = Y_t
-        if sw_t is None:
-            self.sw_sum[columns] = self._sw_t[0].sum()
+        backend = self.backend
+        if backend.is_numpy:
+            self._Y_t[columns] = Y_t
+            if sw_t is None:
+                self.sw_sum[columns] = self._sw_t[0].sum()
+            else:
+                self._sw_t[columns] = sw_t
+                self.sw_sum[columns] = np.sum(sw_t, axis=1)
         else:
-            self._sw_t[columns] = sw_t
-            self.sw_sum[columns] = np.sum(sw_t, axis=1)
+            # The standard sets items row by row (no integer-array assignment).
+            xp = backend.xp
+            for i, column in enumerate(columns):
+                self._Y_t[int(column), :] = xp.astype(Y_t[i, :], self._Y_t.dtype)
+                if sw_t is not None:
+                    self._sw_t[int(column), :] = xp.astype(sw_t[i, :], self._sw_t.dtype)
+            if sw_t is None:
+                self.sw_sum[columns] = float(xp.sum(self._sw_t[0, :]))
+            else:
+                self.sw_sum[columns] = backend.to_host(xp.sum(sw_t, axis=1))
+            self._device_sw_sum = self._on_device(self.sw_sum)
         self.__dict__.pop("_cast_cache", None)
 
     def evaluate(self, W_solver, b_solver, outputs=None):
@@ -490,7 +712,7 @@ class BinomialLoss(_LinearObjective):
         Parameters
         ----------
         W_solver : ndarray of shape (n_active, n_features)
-            Solver coordinates of the active problems.
+            Solver coordinates of the active problems (host arrays).
         b_solver : ndarray of shape (n_active,)
             Their intercepts (ignored without intercept).
         outputs : ndarray of int, default=None
@@ -504,55 +726,95 @@ class BinomialLoss(_LinearObjective):
         """
         if outputs is None:
             outputs = np.arange(self.n_outputs)
+        S = self.sw_sum[outputs]
+        backend = self.backend
+        if not backend.is_numpy:
+            # One transfer in: the active problems' parameters side by side.
+            params = self._to_device(
+                np.column_stack([W_solver, np.asarray(b_solver, dtype=np.float64)])
+            )
+            W_solver, b_solver = params[:, :-1], params[:, -1]
+            S = backend.asarray(S, dtype=np.float64)
+            outputs = backend.asarray(outputs, dtype=np.int64)
         W, b = self.to_model(W_solver, b_solver)
         loss, grad_W, grad_b = self.sums(W, b, outputs)
-        S = self.sw_sum[outputs]
         losses = loss / S + self._penalties(W, S)
         grad_W /= S[:, None]
         if not np.isinf(self.C):
             grad_W += W / (self.C * S[:, None])
         grad_b /= S
-        return losses, self._gradient_to_solver(grad_W, grad_b), grad_b
+        grad_W = self._gradient_to_solver(grad_W, grad_b)
+        if backend.is_numpy:
+            return losses, grad_W, grad_b
+        return tuple(self._to_host(losses, grad_W, grad_b))
 
     def objectives(self, W, b):
         """Objective of every problem at model parameters ``W``, ``b``."""
-        W = np.atleast_2d(np.asarray(W, dtype=np.float64))
-        loss, _, _ = self.sums(W, np.asarray(b))
-        return loss / self.sw_sum + self._penalties(W, self.sw_sum)
+        if self.backend.is_numpy:
+            W = np.atleast_2d(np.asarray(W, dtype=np.float64))
+            loss, _, _ = self.sums(W, np.asarray(b), None)
+            return loss / self.sw_sum + self._penalties(W, self.sw_sum)
+        xp = self.backend.xp
+        W = xp.reshape(self.backend.asarray(W, dtype=np.float64), (-1, self.n_features))
+        b = xp.reshape(self.backend.asarray(b, dtype=np.float64), (-1,))
+        loss, _, _ = self.sums(W, b, None)
+        S = self._device_sw_sum
+        return self.backend.to_host(loss / S + self._penalties(W, S))
 
     def _penalties(self, W, S):
+        xp = self.backend.xp
         if np.isinf(self.C):
-            return np.zeros(W.shape[0])
-        return np.einsum("ld,ld->l", W, W) / (2.0 * self.C * S)
+            return xp.zeros(W.shape[0], dtype=W.dtype, device=self.backend.device)
+        if self.backend.is_numpy:
+            return np.einsum("ld,ld->l", W, W) / (2.0 * self.C * S)
+        return xp.sum(W * W, axis=1) / (2.0 * self.C * S)
 
     def _pointwise(self, Z, rows, outputs):
         # log(1 + e^z) − y z, written with e^{−|z|} ≤ 1 so nothing overflows:
         # log(1 + e^z) = max(z, 0) + log1p(e^{−|z|}).
+        backend = self.backend
+        xp = backend.xp
+        Y_t, sw_t = self.Y_t, self.sw_t
         if outputs is None:
-            Y = self.Y_t[:, rows]
-            sw = self.sw_t[:, rows]
+            Y = Y_t[:, rows]
+            sw = sw_t[:, rows]
+        elif backend.is_numpy:
+            Y = Y_t[outputs, rows]
+            sw = sw_t[outputs if sw_t.shape[0] > 1 else [0], rows]
         else:
-            Y = self.Y_t[outputs, rows]
-            sw = self.sw_t[outputs if self.sw_t.shape[0] > 1 else [0], rows]
-        # One exp serves the loss and the sigmoid (two transcendental passes,
-        # not three: the few-feature pass is bound by them). With e = e^{−|z|},
-        # σ(z) = ½ + sign(z) (½ − e / (1 + e)); the residual σ − y is then
-        # exact to an absolute eps, as expit's is where σ is close to 1.
-        # Measured 0.6–0.85× the exp/log1p/expit version on 10⁶ logits
-        # (benchmarks/bench_binary_pointwise.py).
-        e = np.abs(Z)
-        np.negative(e, out=e)
-        np.exp(e, out=e)
-        losses = np.log1p(e)
-        losses += np.maximum(Z, 0)
-        losses -= Y * Z
-        losses *= sw
-        loss = losses.sum(axis=1, dtype=np.float64)
-        np.add(e, 1.0, out=losses)
-        np.divide(e, losses, out=e)
-        np.subtract(0.5, e, out=e)
-        np.copysign(e, Z, out=Z)
-        Z += 0.5
-        Z -= Y
-        Z *= sw
-        return loss
+            Y = xp.take(Y_t[:, rows], outputs, axis=0)
+            sw = sw_t[:, rows]
+            if sw_t.shape[0] > 1:
+                sw = xp.take(sw, outputs, axis=0)
+        if backend.is_numpy:
+            # One exp serves the loss and the sigmoid (two transcendental
+            # passes, not three: the few-feature pass is bound by them). With
+            # e = e^{−|z|}, σ(z) = ½ + sign(z) (½ − e / (1 + e)); the residual
+            # σ − y is then exact to an absolute eps, as expit's is where σ is
+            # close to 1. Measured 0.6–0.85× the exp/log1p/expit version on 10⁶
+            # logits (benchmarks/bench_binary_pointwise.py).
+            e = np.abs(Z)
+            np.negative(e, out=e)
+            np.exp(e, out=e)
+            losses = np.log1p(e)
+            losses += np.maximum(Z, 0)
+            losses -= Y * Z
+            losses *= sw
+            loss = losses.sum(axis=1, dtype=np.float64)
+            np.add(e, 1.0, out=losses)
+            np.divide(e, losses, out=e)
+            np.subtract(0.5, e, out=e)
+            np.copysign(e, Z, out=Z)
+            Z += 0.5
+            Z -= Y
+            Z *= sw
+            return loss, Z
+        # The same formulas, with e^{−|z|} computed once for the loss and for
+        # σ(z) = 1 / (1 + e^{−z}) (z ≥ 0) or e^{z} / (1 + e^{z}) (z < 0).
+        e = xp.exp(-xp.abs(Z))
+        losses = (xp.clip(Z, min=0.0) - Y * Z + xp.log1p(e)) * sw
+        loss = xp.sum(losses, axis=1, dtype=self._acc_dtype)
+        R = xp.where(Z >= 0, xp.ones_like(e), e) / (1.0 + e)
+        R -= Y
+        R *= sw
+        return loss, R

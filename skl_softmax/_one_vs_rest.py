@@ -10,6 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from ._array_api import NUMPY, backend_of, to_backend
 from ._base import (
     Conditioning,
     LinearClassifierBase,
@@ -235,11 +236,13 @@ class OneVsRestLogistic(LinearClassifierBase):
             return fit(self, X, y, sample_weight)
         started = time.perf_counter()
         X, y = self._validate_X_y(X, y)
-        self._fit_dtype = X.dtype
-        targets = self._encode_targets(y)
-        sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        backend = self._start_fit(X)
+        targets = self._encode_targets(y, backend)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], backend)
         constant = self._constant_labels(targets)
-        conditioning = Conditioning(X, sample_weight, self.fit_intercept, self.C)
+        conditioning = Conditioning(
+            X, sample_weight, self.fit_intercept, self.C, backend
+        )
         labels = self._label_problems(X, targets, sample_weight, constant, conditioning)
         # One subtask per iteration of the slowest label, plus the one that never
         # runs (max(max_iter, 1) + 1, as LogisticRegression opens).
@@ -270,7 +273,9 @@ class OneVsRestLogistic(LinearClassifierBase):
             the sigmoids normalised to sum to 1, as ``OneVsRestClassifier``
             does. Two classes: ``[1 − σ(z), σ(z)]``.
         """
-        return np.exp(self.predict_log_proba(X))
+        self._check_namespace(X, "predict_proba")
+        log_proba = self.predict_log_proba(X)
+        return backend_of(log_proba).xp.exp(log_proba)
 
     @chunkwise
     def predict_log_proba(self, X):
@@ -288,9 +293,11 @@ class OneVsRestLogistic(LinearClassifierBase):
             ``log σ(z_k) − log Σ_j σ(z_j)``, from log-sigmoids and a
             log-sum-exp, finite for finite scores.
         """
+        self._check_namespace(X, "predict_log_proba")
         scores = self.decision_function(X)
         if scores.ndim == 1:
-            return np.column_stack([log_sigmoid(-scores), log_sigmoid(scores)])
+            xp = backend_of(scores).xp
+            return xp.stack([log_sigmoid(-scores), log_sigmoid(scores)], axis=1)
         log_proba = log_sigmoid(scores)
         if self.multilabel_:
             return log_proba
@@ -313,11 +320,15 @@ class OneVsRestLogistic(LinearClassifierBase):
             ``threshold``, with the dtype of the training ``y`` (sparse CSR
             when that ``y`` was sparse).
         """
+        self._check_namespace(X, "predict")
         check_is_fitted(self)
         if not self.multilabel_:
             return super().predict(X)
+        proba = self.predict_proba(X)
+        backend = backend_of(proba)
         # Integer indicators whatever the dtype of y at fit, as OneVsRestClassifier.
-        indicator = (self.predict_proba(X) >= self.threshold).astype(int)
+        dtype = int if backend.is_numpy else backend.xp.int64
+        indicator = backend.xp.astype(proba >= self.threshold, dtype)
         if self._label_format == "csr_matrix":
             return sparse.csr_matrix(indicator)
         if self._label_format == "csr_array":
@@ -332,7 +343,7 @@ class OneVsRestLogistic(LinearClassifierBase):
 
     # -- fit steps, in the order fit calls them -----------------------------------
 
-    def _encode_targets(self, y):
+    def _encode_targets(self, y, backend=NUMPY):
         """Set ``classes_`` and ``multilabel_``; return the problems' targets.
 
         One problem per class (three or more classes) or per label, a single
@@ -347,7 +358,12 @@ class OneVsRestLogistic(LinearClassifierBase):
         if y.ndim == 1:
             check_classification_targets(y)
             self.multilabel_ = False
-            self.classes_, codes = np.unique(y, return_inverse=True)
+            # classes_ stays in y's namespace, as LogisticRegression leaves it.
+            y_backend = backend_of(y)
+            if y_backend.is_numpy:
+                self.classes_, codes = np.unique(y, return_inverse=True)
+            else:
+                self.classes_, codes = y_backend.xp.unique_inverse(y)
             n_classes = self.classes_.shape[0]
             if n_classes < 2:
                 raise ValueError(
@@ -355,7 +371,17 @@ class OneVsRestLogistic(LinearClassifierBase):
                     "the data, but the data contains only one class: "
                     f"{self._label_name(0)}."
                 )
+            if not backend.is_numpy:
+                codes = to_backend(codes, backend, dtype=np.int64)
+                return LabelTargets(
+                    codes=codes,
+                    binary=n_classes == 2,
+                    n_problems=n_classes,
+                    backend=backend,
+                )
             return LabelTargets(codes=codes.astype(np.intp), binary=n_classes == 2)
+        if not backend.is_numpy:
+            return self._indicator_targets_in(y, backend)
         return self._indicator_targets(y)
 
     def _indicator_targets(self, y):
@@ -380,6 +406,27 @@ class OneVsRestLogistic(LinearClassifierBase):
             else "ndarray"
         )
         return LabelTargets(indicator=y if sparse.issparse(y) else np.asarray(y))
+
+    def _indicator_targets_in(self, y, backend):
+        """:meth:`_indicator_targets` for dense ``y`` of another namespace."""
+        y_backend = backend_of(y)
+        target_type = type_of_target(y)
+        values = y_backend.xp.unique_values(y)
+        if target_type != "multilabel-indicator" or not bool(
+            y_backend.xp.all((values == 0) | (values == 1))
+        ):
+            raise ValueError(
+                "y of two dimensions must be a multi-label indicator matrix of 0s "
+                f"and 1s; {type(self).__name__} does not support other multi-output "
+                f"targets. Got a target of type {target_type!r} with values "
+                f"{y_backend.to_host(values[:5]).tolist()} instead."
+            )
+        self.multilabel_ = True
+        self.classes_ = y_backend.xp.arange(y.shape[1], device=y_backend.device)
+        self._label_format = "ndarray"
+        return LabelTargets(
+            indicator=to_backend(y, backend, dtype=np.float64), backend=backend
+        )
 
     def _constant_labels(self, targets):
         """Per problem: +1 (always 1), −1 (always 0) or 0 (varies), with a warning.
@@ -428,16 +475,17 @@ class OneVsRestLogistic(LinearClassifierBase):
         if self.class_weight is None:
             return None
         n_problems = targets.n_problems
-        S = sample_weight.sum()
+        backend = targets.backend
+        S = float(backend.xp.sum(sample_weight))
         S_positive = targets.positives(sample_weight)
         S_negative = S - S_positive
         if targets.binary:
             # Two classes: one problem, weighted exactly as LogisticRegression.
             factor = class_sample_weight(
-                self.class_weight, self.classes_, targets.codes, sample_weight
+                self.class_weight, self.classes_, targets.codes, sample_weight, backend
             )
-            positive = np.array([factor[targets.codes == 1][0]])
-            negative = np.array([factor[targets.codes == 0][0]])
+            positive = np.array([float(factor[targets.codes == 1][0])])
+            negative = np.array([float(factor[targets.codes == 0][0])])
         elif self.class_weight == "balanced":
             empty = ~constant & ((S_positive <= 0) | (S_negative <= 0))
             if empty.any():
@@ -450,15 +498,16 @@ class OneVsRestLogistic(LinearClassifierBase):
                 positive = np.where(constant, 1.0, S / (2.0 * S_positive))
                 negative = np.where(constant, 1.0, S / (2.0 * S_negative))
         else:
-            known = set(self.classes_.tolist())
+            classes = backend_of(self.classes_).to_host(self.classes_)
+            known = set(classes.tolist())
             unknown = [key for key in self.class_weight if key not in known]
             if unknown:
                 raise ValueError(
                     "class_weight must have keys among the labels in classes_ "
-                    f"{self.classes_.tolist()}. Got {unknown[0]!r} instead."
+                    f"{classes.tolist()}. Got {unknown[0]!r} instead."
                 )
             positive = np.array(
-                [float(self.class_weight.get(label, 1.0)) for label in self.classes_]
+                [float(self.class_weight.get(label, 1.0)) for label in classes]
             )
             # Checked before use: an infinite weight times a zero target is NaN.
             if not np.all(np.isfinite(positive)) or np.any(positive < 0):
@@ -556,17 +605,21 @@ class OneVsRestLogistic(LinearClassifierBase):
             )
         W, b = labels.model(solution, constant)
         solution = None  # the coefficients are held once from here on
-        self.coef_ = np.asarray(W, dtype=self._fit_dtype)
-        self.intercept_ = np.asarray(b, dtype=self._fit_dtype)
+        for name, value in self._fitted_attributes(W, b).items():
+            setattr(self, name, value)
         all_results = [None] * constant.shape[0]
         for k, result in zip(labels.active, results, strict=True):
             all_results[k] = result
-        self.n_iter_ = np.array(
-            [0 if result is None else result.n_iter for result in all_results],
-            dtype=np.int32,
+        # On another namespace these go to the data's device, as coef_ does.
+        backend = getattr(self, "_fit_backend", NUMPY)
+        self.n_iter_ = backend.asarray(
+            np.array(
+                [0 if result is None else result.n_iter for result in all_results],
+                dtype=np.int32,
+            )
         )
         self.loss_curve_ = [
-            np.array([] if result is None else result.loss_curve)
+            backend.asarray(np.array([] if result is None else result.loss_curve))
             for result in all_results
         ]
         return all_results
@@ -585,9 +638,15 @@ class OneVsRestLogistic(LinearClassifierBase):
                 f"warm_start needs the previous coef_ to have shape {expected}. "
                 f"Got shape {self.coef_.shape} instead; fit with warm_start=False."
             )
-        intercept = self.intercept_ if self.fit_intercept else np.zeros(n_problems)
+        # The previous solution comes to the host: n_problems × n_features numbers.
+        coef = backend_of(self.coef_).to_host(self.coef_)
+        intercept = (
+            backend_of(self.intercept_).to_host(self.intercept_)
+            if self.fit_intercept
+            else np.zeros(n_problems)
+        )
         return objective.to_solver(
-            np.asarray(self.coef_, dtype=np.float64),
+            np.asarray(coef, dtype=np.float64),
             np.asarray(intercept, dtype=np.float64),
         )
 
@@ -639,12 +698,17 @@ class OneVsRestLogistic(LinearClassifierBase):
         """
         if not np.isinf(self.C):
             return
+        backend = targets.backend
+        xp = backend.xp
         weighted = sample_weight > 0
         separated = []
         for k in np.flatnonzero(constant == 0):
-            scores = np.asarray(X @ self.coef_[k] + self.intercept_[k]).ravel()
-            margins = np.where(targets.column(k) == 1, scores, -scores)
-            if np.all(margins[weighted] > 0):
+            k = int(k)
+            scores = X @ self.coef_[k, ...] + self.intercept_[k]
+            if backend.is_numpy:
+                scores = np.asarray(scores).ravel()
+            margins = xp.where(targets.column(k) == 1, scores, -scores)
+            if bool(xp.all(margins[weighted] > 0)):
                 separated.append(k)
         if separated:
             names = ", ".join(self._label_name(k) for k in separated[:_LABELS_NAMED])
@@ -661,4 +725,7 @@ class OneVsRestLogistic(LinearClassifierBase):
 
     def _label_name(self, k):
         """Label ``k`` as users wrote it: 2 or 'cat', never np.int64(2)."""
-        return label_repr(self.classes_[k])
+        classes = self.classes_
+        if not isinstance(classes, np.ndarray):
+            classes = backend_of(classes).to_host(classes)
+        return label_repr(classes[k])

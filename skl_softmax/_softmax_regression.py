@@ -10,6 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from ._array_api import NUMPY, backend_of, to_backend
 from ._base import (
     Conditioning,
     LinearClassifierBase,
@@ -31,6 +32,7 @@ from ._special import (
     log_sigmoid,
     log_softmax,
     sigmoid,
+    softmax,
 )
 
 
@@ -211,11 +213,17 @@ class SoftmaxRegression(LinearClassifierBase):
             return fit(self, X, y, sample_weight)
         started = time.perf_counter()
         X, y = self._validate_X_y(X, y)
-        self._fit_dtype = X.dtype
-        labels, targets = self._encode_targets(y)
-        sample_weight = self._weights(labels, targets, sample_weight, X.shape[0])
-        conditioning = Conditioning(X, sample_weight, self.fit_intercept, self._loss_C)
-        objective = self._objective(X, labels, targets, sample_weight, conditioning)
+        backend = self._start_fit(X)
+        labels, targets = self._encode_targets(y, backend)
+        sample_weight = self._weights(
+            labels, targets, sample_weight, X.shape[0], backend
+        )
+        conditioning = Conditioning(
+            X, sample_weight, self.fit_intercept, self._loss_C, backend
+        )
+        objective = self._objective(
+            X, labels, targets, sample_weight, conditioning, backend
+        )
         # SciPy runs one iteration even with maxiter=0, and one subtask is opened
         # for the iteration that never runs: as LogisticRegression, max(max_iter,
         # 1) + 1 subtasks (max_iter + 1 raised ValueError with max_iter=0).
@@ -228,9 +236,9 @@ class SoftmaxRegression(LinearClassifierBase):
         W, b = objective.to_model(*objective.unpack(result.x))
         for name, value in self._fitted_attributes(W, b).items():
             setattr(self, name, value)
-        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
-        self.loss_curve_ = np.array(result.loss_curve)
-        self._warn_if_separated(X, labels, sample_weight)
+        self.n_iter_ = backend.asarray(np.array([result.n_iter], dtype=np.int32))
+        self.loss_curve_ = backend.asarray(np.array(result.loss_curve))
+        self._warn_if_separated(X, labels, sample_weight, backend)
         if self.verbose:
             print_fit_summary(type(self).__name__, [result], started)
         callbacks.end_fit()
@@ -250,7 +258,15 @@ class SoftmaxRegression(LinearClassifierBase):
         proba : ndarray of shape (n_samples, n_classes)
             Rows sum to 1; columns in the order of ``classes_``.
         """
+        self._check_namespace(X, "predict_proba")
         scores = self._scores_by_output(X)
+        if not isinstance(scores, np.ndarray):
+            xp = backend_of(scores).xp
+            if scores.shape[0] == 1:
+                return xp.stack(
+                    [sigmoid(-scores[0, ...]), sigmoid(scores[0, ...])], axis=1
+                )
+            return softmax(scores, axis=0).T
         if scores.shape[0] == 1:
             return np.column_stack([sigmoid(-scores[0]), sigmoid(scores[0])])
         return np.ascontiguousarray(_softmax_in_place(scores, axis=0).T)
@@ -269,19 +285,32 @@ class SoftmaxRegression(LinearClassifierBase):
         log_proba : ndarray of shape (n_samples, n_classes)
             Finite for finite scores, even where the probability underflows.
         """
+        self._check_namespace(X, "predict_log_proba")
         scores = self._scores_by_output(X)
+        if not isinstance(scores, np.ndarray):
+            xp = backend_of(scores).xp
+            if scores.shape[0] == 1:
+                z = scores[0, ...]
+                return xp.stack([log_sigmoid(-z), log_sigmoid(z)], axis=1)
+            return log_softmax(scores, axis=0).T
         if scores.shape[0] == 1:
             return np.column_stack([log_sigmoid(-scores[0]), log_sigmoid(scores[0])])
         return np.ascontiguousarray(log_softmax(scores, axis=0).T)
 
     # -- fit steps, in the order fit calls them -----------------------------------
 
-    def _encode_targets(self, y):
-        """Set ``classes_``; return integer labels or soft targets (the other None)."""
+    def _encode_targets(self, y, backend=NUMPY):
+        """Set ``classes_``; return integer labels or soft targets (the other None).
+
+        ``classes_`` stays in ``y``'s namespace, as ``LogisticRegression``
+        leaves it; the labels and soft targets go to ``X``'s (``backend``).
+        """
         if sparse.issparse(y):
             y = y.toarray()
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        if not backend.is_numpy:
+            return self._encode_targets_in(y, backend)
         if y.ndim == 1:
             check_classification_targets(y)
             self.classes_, labels = np.unique(y, return_inverse=True)
@@ -294,53 +323,78 @@ class SoftmaxRegression(LinearClassifierBase):
             return labels.astype(np.intp), None
         return None, self._soft_targets(y)
 
-    def _soft_targets(self, y):
-        if y.dtype.kind not in "biuf":
+    def _encode_targets_in(self, y, backend):
+        """:meth:`_encode_targets` when ``X`` is of another namespace."""
+        y_backend = backend_of(y)
+        if y.ndim == 1:
+            check_classification_targets(y)
+            if y_backend.is_numpy:
+                self.classes_, labels = np.unique(y, return_inverse=True)
+            else:
+                self.classes_, labels = y_backend.xp.unique_inverse(y)
+            if self.classes_.shape[0] < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in "
+                    "the data, but the data contains only one class: "
+                    f"{self.classes_[0]!r}."
+                )
+            return to_backend(labels, backend, dtype=np.int64), None
+        return None, self._soft_targets(to_backend(y, backend), backend)
+
+    def _soft_targets(self, y, backend=NUMPY):
+        xp = backend.xp
+        numeric = (
+            y.dtype.kind in "biuf"
+            if backend.is_numpy
+            else xp.isdtype(y.dtype, ("bool", "integral", "real floating"))
+        )
+        if not numeric:
             raise ValueError(
                 "y of two dimensions must hold class probabilities (soft targets); "
                 f"{type(self).__name__} does not support multi-output targets. Got "
                 f"dtype {y.dtype} instead."
             )
-        Y = np.asarray(y, dtype=np.float64)
+        Y = xp.astype(y, backend.dtype(np.float64), copy=False)
         if Y.shape[1] < 2:
             raise ValueError(
                 f"Soft targets y need at least 2 columns. Got {Y.shape[1]} instead."
             )
-        row_sums = Y.sum(axis=1)
-        bad_rows = np.abs(row_sums - 1) > ROW_SUM_TOLERANCE
-        if np.all((Y == 0) | (Y == 1)) and bad_rows.any():
+        row_sums = xp.sum(Y, axis=1)
+        bad_rows = xp.abs(row_sums - 1) > ROW_SUM_TOLERANCE
+        if bool(xp.all((Y == 0) | (Y == 1))) and bool(xp.any(bad_rows)):
             raise ValueError(
                 "y looks like a multi-label indicator matrix (0/1 rows not summing "
                 "to 1): the classes are not mutually exclusive, which a softmax "
                 "assumes. Use skl_softmax.OneVsRestLogistic for multi-label targets."
             )
-        if np.any(Y < 0):
+        if bool(xp.any(Y < 0)):
             raise ValueError(
                 "Soft targets y must be non-negative probabilities. Got a minimum of "
-                f"{Y.min():g} instead."
+                f"{float(xp.min(Y)):g} instead."
             )
-        if bad_rows.any():
+        if bool(xp.any(bad_rows)):
             raise ValueError(
                 "Soft targets y must have rows summing to 1. Got "
-                f"{describe_row_sum(row_sums[bad_rows][0])} instead."
+                f"{describe_row_sum(float(row_sums[bad_rows][0]))} instead."
             )
-        self.classes_ = np.arange(Y.shape[1])
+        self.classes_ = xp.arange(Y.shape[1], device=backend.device)
         # Rows off by up to the tolerance would make the objective unbounded
         # along "add t to every intercept" (its slope is Σ s_i (1 − Σ_k y_ik)):
         # renormalised, every accepted row sums to 1 to rounding.
         return Y / row_sums[:, None]
 
-    def _weights(self, labels, targets, sample_weight, n_samples):
+    def _weights(self, labels, targets, sample_weight, n_samples, backend=NUMPY):
         """Sample weights times class weights, validated."""
-        sample_weight = check_sample_weight(sample_weight, n_samples)
+        sample_weight = check_sample_weight(sample_weight, n_samples, backend)
         if labels is not None:
             factor = class_sample_weight(
-                self.class_weight, self.classes_, labels, sample_weight
+                self.class_weight, self.classes_, labels, sample_weight, backend
             )
         else:
-            factor = targets @ self._soft_class_weights(targets, sample_weight)
+            class_weights = self._soft_class_weights(targets, sample_weight)
+            factor = targets @ to_backend(class_weights, backend, dtype=np.float64)
         sample_weight = sample_weight * factor
-        if not sample_weight.sum() > 0:
+        if not float(backend.xp.sum(sample_weight)) > 0:
             raise ValueError(
                 "class_weight and sample_weight together must leave a positive "
                 f"total weight. Got 0 with class_weight={self.class_weight!r}."
@@ -349,8 +403,11 @@ class SoftmaxRegression(LinearClassifierBase):
 
     def _soft_class_weights(self, Y, sample_weight):
         # The weighted count of class k is the target mass it receives.
-        mass = sample_weight @ Y if self.class_weight == "balanced" else None
-        return self._class_weights_from_mass(mass, sample_weight.sum())
+        backend = backend_of(Y)
+        mass = None
+        if self.class_weight == "balanced":
+            mass = backend.to_host(sample_weight @ Y)
+        return self._class_weights_from_mass(mass, float(backend.xp.sum(sample_weight)))
 
     def _class_weights_from_mass(self, mass, total):
         """Soft targets' class weights from the masses ``s @ Y`` and ``Σ s``.
@@ -366,27 +423,28 @@ class SoftmaxRegression(LinearClassifierBase):
                     "target probability. Got a class with none."
                 )
             return total / (mass.shape[0] * mass)
-        return _compute_class_weight(
-            self.class_weight, self.classes_, self.classes_, None
-        )
+        classes = backend_of(self.classes_).to_host(self.classes_)
+        return _compute_class_weight(self.class_weight, classes, classes, None)
 
     @property
     def _loss_C(self):
         """The ``C`` of the fitted objective: doubled in the single-logit form."""
         return 2.0 * self.C if self.classes_.shape[0] == 2 else self.C
 
-    def _objective(self, X, labels, targets, sample_weight, conditioning):
+    def _objective(
+        self, X, labels, targets, sample_weight, conditioning, backend=NUMPY
+    ):
         n_classes = self.classes_.shape[0]
         eps = self.label_smoothing
         # Σ s_i ℓ_i / S + ‖W‖² / (2 C S) is unchanged when s is divided by its
         # largest value m and C multiplied by m: weights of at most one keep the
         # float32 products s_i (p_i − y_i) x_i from overflowing (weights 1e12).
-        largest = sample_weight.max()
+        largest = float(backend.xp.max(sample_weight))
         sample_weight = sample_weight / largest
-        C = bounded_C(self._loss_C * largest, sample_weight.sum())
+        C = bounded_C(self._loss_C * largest, float(backend.xp.sum(sample_weight)))
         if n_classes == 2:
             if labels is not None:
-                positive = labels.astype(np.float64)
+                positive = backend.xp.astype(labels, backend.dtype(np.float64))
             else:
                 positive = targets[:, 1]
             positive = (1.0 - eps) * positive + eps / 2
@@ -398,6 +456,7 @@ class SoftmaxRegression(LinearClassifierBase):
                 self.fit_intercept,
                 x_offset=conditioning.offset,
                 x_scale=conditioning.scale,
+                backend=backend,
             )
         if targets is not None and eps:
             targets = (1.0 - eps) * targets + eps / n_classes
@@ -411,9 +470,10 @@ class SoftmaxRegression(LinearClassifierBase):
             label_smoothing=eps if labels is not None else 0.0,
             x_offset=conditioning.offset,
             x_scale=conditioning.scale,
+            backend=backend,
         )
 
-    def _warn_if_separated(self, X, labels, sample_weight):
+    def _warn_if_separated(self, X, labels, sample_weight, backend=NUMPY):
         """ConvergenceWarning when C=inf and the fit separates the training data.
 
         If ``W, b`` classify every sample of positive weight correctly with a
@@ -424,16 +484,31 @@ class SoftmaxRegression(LinearClassifierBase):
         if not np.isinf(self.C) or labels is None or self.label_smoothing:
             return
         # X is validated already (decision_function would re-check its names).
-        scores = np.asarray(X @ self.coef_.T + self.intercept_)
-        if scores.shape[1] == 1:
-            margins = np.where(labels == 1, scores[:, 0], -scores[:, 0])
+        if backend.is_numpy:
+            scores = np.asarray(X @ self.coef_.T + self.intercept_)
+            if scores.shape[1] == 1:
+                margins = np.where(labels == 1, scores[:, 0], -scores[:, 0])
+            else:
+                rows = np.arange(labels.shape[0])
+                true_scores = scores[rows, labels]
+                scores = scores.copy()
+                scores[rows, labels] = -np.inf
+                margins = true_scores - scores.max(axis=1)
         else:
-            rows = np.arange(labels.shape[0])
-            true_scores = scores[rows, labels]
-            scores = scores.copy()
-            scores[rows, labels] = -np.inf
-            margins = true_scores - scores.max(axis=1)
-        if np.all(margins[sample_weight > 0] > 0):
+            xp = backend.xp
+            scores = X @ self.coef_.T + self.intercept_
+            if scores.shape[1] == 1:
+                margins = xp.where(labels == 1, scores[:, 0], -scores[:, 0])
+            else:
+                true_scores = xp.take_along_axis(scores, labels[:, None], axis=1)
+                classes = xp.arange(scores.shape[1], device=backend.device)
+                others = xp.where(
+                    classes[None, :] == labels[:, None],
+                    xp.full_like(scores, -xp.inf),
+                    scores,
+                )
+                margins = true_scores[:, 0] - xp.max(others, axis=1)
+        if bool(backend.xp.all(margins[sample_weight > 0] > 0)):
             warnings.warn(
                 f"{type(self).__name__}: the classes are perfectly separated in the "
                 "training data and C=inf, so the unpenalised cross-entropy has no "
@@ -454,5 +529,11 @@ class SoftmaxRegression(LinearClassifierBase):
                 f"warm_start needs the previous coef_ to have shape {expected}. "
                 f"Got shape {self.coef_.shape} instead; fit with warm_start=False."
             )
-        intercept = self.intercept_ if self.fit_intercept else np.zeros(expected[0])
-        return objective.pack(*objective.to_solver(self.coef_, intercept))
+        # The previous solution comes to the host: n_classes × n_features numbers.
+        coef = backend_of(self.coef_).to_host(self.coef_)
+        intercept = (
+            backend_of(self.intercept_).to_host(self.intercept_)
+            if self.fit_intercept
+            else np.zeros(expected[0])
+        )
+        return objective.pack(*objective.to_solver(coef, intercept))

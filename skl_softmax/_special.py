@@ -9,6 +9,12 @@ the probability mass (shared equally when several entries are ``+inf``), and
 
 Floating-point inputs keep their precision (float32 in, float32 out); other
 numeric inputs are computed in float64.  No function writes to its arguments.
+0-d input is one vector of one entry where the function reduces an axis
+(``softmax(3.0)`` is 1, as in :func:`scipy.special.softmax`).
+
+Arrays of any Array API namespace (PyTorch, CuPy, array-api-strict) are
+computed in that namespace and on their device, and returned there; NumPy
+input takes the NumPy code, in place where it can.
 
 SciPy already gets sigmoid right (:func:`scipy.special.expit`,
 :func:`scipy.special.log_expit`) and the elementwise entropies
@@ -18,8 +24,12 @@ softmax family shares one shift, :func:`_shift_by_max`, that also handles
 infinities.
 """
 
+import contextlib
+
 import numpy as np
 from scipy import special
+
+from ._array_api import NUMPY, backend_of, to_backend
 
 __all__ = [
     "binary_cross_entropy",
@@ -33,6 +43,29 @@ __all__ = [
     "softmax",
     "softmax_jacobian",
 ]
+
+
+def _errstate(backend, **kwargs):
+    """NumPy's ``errstate`` on NumPy; other namespaces do not warn."""
+    return np.errstate(**kwargs) if backend.is_numpy else contextlib.nullcontext()
+
+
+def _float_array(x):
+    """``(x as a float array, its Backend)``: see :func:`_as_float_array`."""
+    backend = backend_of(x)
+    if backend.is_numpy:
+        return _as_float_array(x), NUMPY
+    xp = backend.xp
+    if xp.isdtype(x.dtype, ("real floating")):
+        if x.dtype == getattr(xp, "float16", None):
+            return xp.astype(x, xp.float32), backend
+        return x, backend
+    if xp.isdtype(x.dtype, ("bool", "integral")):
+        return xp.astype(x, xp.float64), backend
+    raise TypeError(
+        f"Input must be an array of real numbers. Got an array of dtype {x.dtype} "
+        "instead."
+    )
 
 
 def _as_float_array(x):
@@ -54,7 +87,7 @@ def _as_float_array(x):
     )
 
 
-def _shift_by_max(x, axis):
+def _shift_by_max(x, axis, backend=None):
     """Return ``(x - max(x), max(x))`` along ``axis`` with infinities as limits.
 
     The shifted array has a maximum of exactly 0 in every slice, so ``exp`` of it
@@ -65,19 +98,34 @@ def _shift_by_max(x, axis):
     maximum is finite (0) on those slices so that adding it back stays correct
     for the finite entries.
     """
-    x_max = np.max(x, axis=axis, keepdims=True)
+    if backend is None:
+        backend = NUMPY
+    xp = backend.xp
+    x_max = xp.max(x, axis=axis, keepdims=True)
     # Finite logits more than the largest float apart (-1e308 and 1e308) give
     # a difference that overflows to -inf: the correctly rounded limit, whose
     # exp is 0, so the overflow is expected and not worth a RuntimeWarning.
-    if np.all(np.isfinite(x_max)):
-        with np.errstate(over="ignore"):
+    if bool(xp.all(xp.isfinite(x_max))):
+        with _errstate(backend, over="ignore"):
             return x - x_max, x_max
-    infinite = np.isinf(x_max)
-    with np.errstate(invalid="ignore", over="ignore"):
-        shifted = np.where(
-            infinite, np.where(x == x_max, 0.0, -np.inf), x - x_max
-        ).astype(x.dtype, copy=False)
-    return shifted, np.where(infinite, 0, x_max).astype(x.dtype, copy=False)
+    infinite = xp.isinf(x_max)
+    zeros = xp.zeros_like(x)
+    with _errstate(backend, invalid="ignore", over="ignore"):
+        shifted = xp.where(
+            infinite, xp.where(x == x_max, zeros, zeros - xp.inf), x - x_max
+        )
+    return xp.astype(shifted, x.dtype), xp.astype(
+        xp.where(infinite, xp.zeros_like(x_max), x_max), x.dtype
+    )
+
+
+def _vector_of_one(x, backend):
+    """A 0-d ``x`` as the 1-D vector of its one entry (reductions need an axis)."""
+    return backend.xp.reshape(x, (1,))
+
+
+def _as_0d(result, backend):
+    return backend.xp.reshape(result, ())
 
 
 def softmax(x, axis=-1):
@@ -123,8 +171,14 @@ def softmax(x, axis=-1):
     >>> softmax(z)
     array([0., 0., 0., 1.])
     """
-    x = _as_float_array(x)
-    shifted, _ = _shift_by_max(x, axis)
+    x, backend = _float_array(x)
+    if x.ndim == 0:
+        return _as_0d(softmax(_vector_of_one(x, backend)), backend)
+    xp = backend.xp
+    shifted, _ = _shift_by_max(x, axis, backend)
+    if not backend.is_numpy:
+        shifted = xp.exp(shifted)
+        return shifted / xp.sum(shifted, axis=axis, keepdims=True)
     # ``shifted`` is a new array, so the rest can work in place on it.
     np.exp(shifted, out=shifted)
     shifted /= np.sum(shifted, axis=axis, keepdims=True)
@@ -137,6 +191,8 @@ def _softmax_in_place(z, axis=-1):
     Saves the temporaries of :func:`softmax` on large predictions; falls back
     to it where a maximum is infinite.
     """
+    if not isinstance(z, np.ndarray):
+        return softmax(z, axis=axis)
     z_max = np.max(z, axis=axis, keepdims=True)
     if not np.all(np.isfinite(z_max)):
         return softmax(z, axis=axis)
@@ -176,15 +232,18 @@ def logsumexp(x, axis=-1, keepdims=False):
     >>> float(logsumexp([1000.0, 1000.0]))
     1000.6931471805599
     """
-    x = _as_float_array(x)
-    shifted, x_max = _shift_by_max(x, axis)
-    with np.errstate(divide="ignore"):
-        lse = x_max + np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    x, backend = _float_array(x)
+    if x.ndim == 0:
+        return _as_0d(logsumexp(_vector_of_one(x, backend)), backend)
+    xp = backend.xp
+    shifted, x_max = _shift_by_max(x, axis, backend)
+    with _errstate(backend, divide="ignore"):
+        lse = x_max + xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
     # Where the maximum is infinite, so is the sum of exponentials: the limit
     # is the maximum itself (the shift had replaced it by 0).
-    true_max = np.max(x, axis=axis, keepdims=True)
-    lse = np.where(np.isinf(true_max), true_max, lse)
-    return lse if keepdims else np.squeeze(lse, axis=axis)
+    true_max = xp.max(x, axis=axis, keepdims=True)
+    lse = xp.where(xp.isinf(true_max), true_max, lse)
+    return lse if keepdims else xp.squeeze(lse, axis=axis)
 
 
 def log_softmax(x, axis=-1):
@@ -221,10 +280,13 @@ def log_softmax(x, axis=-1):
     ...     np.log(softmax([1000.0, 0.0]))
     array([  0., -inf])
     """
-    x = _as_float_array(x)
-    shifted, _ = _shift_by_max(x, axis)
-    with np.errstate(divide="ignore"):
-        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    x, backend = _float_array(x)
+    if x.ndim == 0:
+        return _as_0d(log_softmax(_vector_of_one(x, backend)), backend)
+    xp = backend.xp
+    shifted, _ = _shift_by_max(x, axis, backend)
+    with _errstate(backend, divide="ignore"):
+        return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
 
 
 def sigmoid(x):
@@ -257,7 +319,14 @@ def sigmoid(x):
     >>> bool(abs(softmax([0.5, 2.0])[1] - sigmoid(1.5)) < 1e-15)
     True
     """
-    return special.expit(_as_float_array(x))
+    x, backend = _float_array(x)
+    if backend.is_numpy:
+        return special.expit(x)
+    # σ(x) = 1 / (1 + e^{−x}) for x ≥ 0 and e^{x} / (1 + e^{x}) below: the
+    # exponential is always of −|x| ≤ 0, so nothing overflows.
+    xp = backend.xp
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, xp.ones_like(e), e) / (1.0 + e)
 
 
 def log_sigmoid(x):
@@ -285,7 +354,12 @@ def log_sigmoid(x):
     >>> float(log_sigmoid(-1000.0))
     -1000.0
     """
-    return special.log_expit(_as_float_array(x))
+    x, backend = _float_array(x)
+    if backend.is_numpy:
+        return special.log_expit(x)
+    # log σ(x) = min(x, 0) − log(1 + e^{−|x|}), stable for every x.
+    xp = backend.xp
+    return xp.clip(x, max=0.0) - xp.log1p(xp.exp(-xp.abs(x)))
 
 
 def softmax_jacobian(x):
@@ -321,34 +395,59 @@ def softmax_jacobian(x):
     array([[ 0.25, -0.25],
            [-0.25,  0.25]])
     """
+    x, backend = _float_array(x)
+    if x.ndim == 0:
+        # One class: p = 1 whatever x, so the derivative is 0.
+        return _as_0d(softmax_jacobian(_vector_of_one(x, backend))[0, ...], backend)
     p = softmax(x, axis=-1)
     jacobian = -p[..., :, None] * p[..., None, :]
+    if not backend.is_numpy:
+        xp = backend.xp
+        eye = xp.eye(p.shape[-1], dtype=p.dtype, device=backend.device)
+        return jacobian + eye * p[..., None, :]
     diagonal = np.einsum("...ii->...i", jacobian)
     diagonal += p
     return jacobian
 
 
-def _check_weights(sample_weight, n_samples):
+def _in_namespace(array, backend, dtype=None):
+    """``array`` in ``backend``'s namespace: labels and weights follow the logits."""
+    if backend.is_numpy:
+        return np.asarray(array, dtype=dtype)
+    return to_backend(array, backend, dtype=dtype)
+
+
+def _check_weights(sample_weight, n_samples, backend=NUMPY):
     if sample_weight is None:
         return None
-    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    xp = backend.xp
+    sample_weight = _in_namespace(sample_weight, backend, np.float64)
     if sample_weight.shape != (n_samples,):
         raise ValueError(
             f"sample_weight must have shape ({n_samples},). Got shape "
             f"{sample_weight.shape} instead."
         )
-    if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
+    if not bool(xp.all(xp.isfinite(sample_weight))) or bool(xp.any(sample_weight < 0)):
         raise ValueError(
             "sample_weight must be finite and non-negative. Got "
             f"{sample_weight} instead."
         )
-    if not np.sum(sample_weight) > 0:
+    if not float(xp.sum(sample_weight)) > 0:
         raise ValueError("sample_weight must have a positive sum. Got 0 instead.")
     return sample_weight
 
 
-def _weighted_mean(values, sample_weight):
+def _weighted_mean(values, sample_weight, backend=NUMPY):
     """Mean over samples in float64, the loss convention of the estimators."""
+    if not backend.is_numpy:
+        xp = backend.xp
+        values = xp.reshape(xp.astype(values, xp.float64), (-1,))
+        if sample_weight is not None:
+            keep = sample_weight > 0
+            values, sample_weight = values[keep], sample_weight[keep]
+            values = sample_weight / xp.sum(sample_weight) * values
+            return float(xp.sum(values))
+        return float(xp.mean(values))
     values = np.asarray(values, dtype=np.float64)
     if sample_weight is None:
         values = values.ravel()
@@ -409,17 +508,19 @@ def cross_entropy(y_true, logits, sample_weight=None):
     >>> round(cross_entropy(np.eye(3)[[0, 2]], logits), 6)
     0.669079
     """
-    logits = _as_float_array(logits)
-    if logits.ndim == 0:
-        raise ValueError("logits must have at least one dimension (the classes).")
+    logits, backend = _float_array(logits)
+    xp = backend.xp
+    if logits.ndim == 0:  # one sample of one class, as softmax(3.0) is
+        logits = _vector_of_one(logits, backend)
     single_sample = logits.ndim == 1
-    logits = np.atleast_2d(logits)
+    if single_sample:
+        logits = xp.reshape(logits, (1, -1))
     n_samples, n_classes = logits.shape[0], logits.shape[-1]
-    y_true = np.asarray(y_true)
+    y_true = _in_namespace(y_true, backend)
     if single_sample and y_true.ndim in (0, 1) and y_true.shape != (n_classes,):
-        y_true = y_true.reshape(1)
+        y_true = xp.reshape(y_true, (1,))
     elif single_sample:
-        y_true = y_true.reshape(1, -1)
+        y_true = xp.reshape(y_true, (1, -1))
     log_proba = log_softmax(logits, axis=-1)
 
     if y_true.ndim == logits.ndim - 1:
@@ -428,36 +529,42 @@ def cross_entropy(y_true, logits, sample_weight=None):
                 f"y_true must have shape {logits.shape[:-1]} for integer labels. "
                 f"Got shape {y_true.shape} instead."
             )
-        if y_true.dtype.kind not in "iub" and not (
-            y_true.dtype.kind == "f" and np.all(np.mod(y_true, 1) == 0)
+        integral = xp.isdtype(y_true.dtype, ("integral", "bool"))
+        if not integral and not (
+            xp.isdtype(y_true.dtype, "real floating")
+            and bool(xp.all(xp.remainder(y_true, 1) == 0))
         ):
             raise ValueError(
                 "y_true of one dimension fewer than logits must hold integer class "
                 f"indices. Got values of dtype {y_true.dtype} instead."
             )
-        labels = y_true.astype(np.intp)
-        if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        labels = xp.astype(y_true, np.intp if backend.is_numpy else xp.int64)
+        if labels.shape[0] and (
+            int(xp.min(labels)) < 0 or int(xp.max(labels)) >= n_classes
+        ):
             raise ValueError(
                 f"y_true must hold class indices in [0, {n_classes}). Got values "
-                f"from {labels.min()} to {labels.max()} instead."
+                f"from {int(xp.min(labels))} to {int(xp.max(labels))} instead."
             )
-        per_sample = -np.take_along_axis(log_proba, labels[..., None], axis=-1)[..., 0]
+        per_sample = -xp.take_along_axis(log_proba, labels[..., None], axis=-1)[..., 0]
     elif y_true.shape == logits.shape:
-        y_true = _as_float_array(y_true)
-        _check_probability_rows(y_true, "y_true")
+        y_true, _ = _float_array(y_true)
+        _check_probability_rows(y_true, "y_true", backend)
         # 0 · log p is 0 even where p underflows to 0 (log p = -inf); the
         # masked-out products 0 · (-inf) = nan are computed but never used.
         # A sum beyond the largest float is +inf, the correctly rounded loss.
-        with np.errstate(invalid="ignore", over="ignore"):
-            weighted = np.where(y_true > 0, y_true * log_proba, 0.0)
-            per_sample = -np.sum(weighted, axis=-1)
+        with _errstate(backend, invalid="ignore", over="ignore"):
+            weighted = xp.where(
+                y_true > 0, y_true * log_proba, xp.zeros_like(log_proba)
+            )
+            per_sample = -xp.sum(weighted, axis=-1)
     else:
         raise ValueError(
             f"y_true must have shape {logits.shape[:-1]} (labels) or {logits.shape} "
             f"(probabilities). Got shape {y_true.shape} instead."
         )
-    sample_weight = _check_weights(sample_weight, n_samples)
-    return _weighted_mean(per_sample, sample_weight)
+    sample_weight = _check_weights(sample_weight, n_samples, backend)
+    return _weighted_mean(per_sample, sample_weight, backend)
 
 
 # Probability rows must sum to 1 within this, in cross_entropy and in fit:
@@ -475,12 +582,14 @@ def describe_row_sum(row_sum):
     )
 
 
-def _check_probability_rows(y, name):
-    if not np.all(np.isfinite(y)) or np.any(y < 0):
+def _check_probability_rows(y, name, backend=NUMPY):
+    xp = backend.xp
+    if not bool(xp.all(xp.isfinite(y))) or bool(xp.any(y < 0)):
         raise ValueError(f"{name} must hold finite, non-negative probabilities.")
-    row_sums = np.sum(y, axis=-1, dtype=np.float64)
-    if not np.all(np.abs(row_sums - 1.0) <= ROW_SUM_TOLERANCE):
-        worst = row_sums.ravel()[np.argmax(np.abs(row_sums - 1).ravel())]
+    row_sums = xp.sum(y, axis=-1, dtype=xp.float64)
+    deviation = xp.reshape(xp.abs(row_sums - 1.0), (-1,))
+    if not bool(xp.all(deviation <= ROW_SUM_TOLERANCE)):
+        worst = float(xp.reshape(row_sums, (-1,))[int(xp.argmax(deviation))])
         raise ValueError(
             f"{name} rows must sum to 1. Got {describe_row_sum(worst)} instead."
         )
@@ -521,29 +630,33 @@ def binary_cross_entropy(y_true, logits, sample_weight=None):
     >>> round(binary_cross_entropy([1, 0], [0.0, 0.0]), 6)
     0.693147
     """
-    logits = _as_float_array(logits)
-    y_true = _as_float_array(y_true)
+    logits, backend = _float_array(logits)
+    xp = backend.xp
+    y_true, _ = _float_array(_in_namespace(y_true, backend))
     if y_true.shape != logits.shape:
         raise ValueError(
             f"y_true must have the shape of logits {logits.shape}. Got shape "
             f"{y_true.shape} instead."
         )
-    if not np.all((y_true >= 0) & (y_true <= 1)):
+    if not bool(xp.all((y_true >= 0) & (y_true <= 1))):
         raise ValueError("y_true must hold values in [0, 1].")
     # 0 · log σ(z) is 0 even where log σ(z) is -inf (z = ±inf); the masked-out
     # products 0 · (-inf) = nan are computed but never used.
-    with np.errstate(invalid="ignore"):
+    zeros = xp.zeros_like(logits)
+    with _errstate(backend, invalid="ignore"):
         per_entry = -(
-            np.where(y_true > 0, y_true * log_sigmoid(logits), 0.0)
-            + np.where(y_true < 1, (1 - y_true) * log_sigmoid(-logits), 0.0)
+            xp.where(y_true > 0, y_true * log_sigmoid(logits), zeros)
+            + xp.where(y_true < 1, (1 - y_true) * log_sigmoid(-logits), zeros)
         )
-    per_sample = np.atleast_1d(per_entry)
+    per_sample = per_entry if per_entry.ndim else xp.reshape(per_entry, (1,))
     if per_sample.ndim > 1:
         # A sum beyond the largest float is +inf, the correctly rounded loss.
-        with np.errstate(over="ignore"):
-            per_sample = per_sample.reshape(per_sample.shape[0], -1).sum(axis=1)
-    sample_weight = _check_weights(sample_weight, per_sample.shape[0])
-    return _weighted_mean(per_sample, sample_weight)
+        with _errstate(backend, over="ignore"):
+            per_sample = xp.sum(
+                xp.reshape(per_sample, (per_sample.shape[0], -1)), axis=1
+            )
+    sample_weight = _check_weights(sample_weight, per_sample.shape[0], backend)
+    return _weighted_mean(per_sample, sample_weight, backend)
 
 
 def _log_base(base):
@@ -585,8 +698,17 @@ def entropy(p, base=None, axis=-1):
     >>> float(entropy([0.5, 0.5], base=2))
     1.0
     """
-    p = _as_float_array(p)
-    return np.sum(special.entr(p), axis=axis) / _log_base(base)
+    p, backend = _float_array(p)
+    if backend.is_numpy:
+        return np.sum(special.entr(p), axis=axis) / _log_base(base)
+    xp = backend.xp
+    if p.ndim == 0:
+        p = _vector_of_one(p, backend)
+    # scipy.special.entr: −p log p for p > 0, 0 at 0, −inf below.
+    zeros = xp.zeros_like(p)
+    safe = xp.where(p > 0, p, xp.ones_like(p))
+    entr = xp.where(p > 0, -p * xp.log(safe), xp.where(p == 0, zeros, zeros - xp.inf))
+    return xp.sum(entr, axis=axis) / _log_base(base)
 
 
 def kl_divergence(p, q, base=None, axis=-1):
@@ -622,6 +744,21 @@ def kl_divergence(p, q, base=None, axis=-1):
     >>> round(float(kl_divergence([0.5, 0.5], [0.9, 0.1])), 6)
     0.510826
     """
-    p = _as_float_array(p)
-    q = _as_float_array(q)
-    return np.sum(special.rel_entr(p, q), axis=axis) / _log_base(base)
+    p, backend = _float_array(p)
+    if backend.is_numpy:
+        q = _as_float_array(q)
+        return np.sum(special.rel_entr(p, q), axis=axis) / _log_base(base)
+    xp = backend.xp
+    q, _ = _float_array(_in_namespace(q, backend))
+    if p.ndim == 0 and q.ndim == 0:
+        p, q = _vector_of_one(p, backend), _vector_of_one(q, backend)
+    # scipy.special.rel_entr: p log(p / q) for p, q > 0, 0 for p = 0 ≤ q,
+    # +inf otherwise.
+    p, q = xp.broadcast_arrays(p, q)
+    both = (p > 0) & (q > 0)
+    ones, zeros = xp.ones_like(p), xp.zeros_like(p)
+    ratio = xp.where(both, p, ones) / xp.where(both, q, ones)
+    rel = xp.where(
+        both, p * xp.log(ratio), xp.where((p == 0) & (q >= 0), zeros, zeros + xp.inf)
+    )
+    return xp.sum(rel, axis=axis) / _log_base(base)

@@ -486,9 +486,14 @@ def test_cross_entropy_rejects_bad_weights(sample_weight, match):
         cross_entropy([0, 1], np.zeros((2, 3)), sample_weight=sample_weight)
 
 
-def test_cross_entropy_rejects_scalar_logits():
-    with pytest.raises(ValueError, match="logits must have at least one dimension"):
-        cross_entropy(0, 1.0)
+def test_cross_entropy_of_scalar_logits_is_one_class():
+    # Issue 10 §3: every public function takes 0-d input. A 0-d logit is one
+    # sample of one class, as softmax(3.0) is 1: its only label costs nothing
+    # and any other label is out of range.
+    assert cross_entropy(0, 1.0) == 0.0
+    assert cross_entropy([1.0], 3.0) == 0.0
+    with pytest.raises(ValueError, match=r"class indices in \[0, 1\)"):
+        cross_entropy(1, 1.0)
 
 
 # -- binary cross-entropy ---------------------------------------------------------
@@ -546,3 +551,43 @@ def test_binary_cross_entropy_is_stable_for_huge_logits():
 def test_binary_cross_entropy_rejects_bad_input(y_true, logits, match):
     with pytest.raises(ValueError, match=match):
         binary_cross_entropy(y_true, logits)
+
+
+# -- 0-d input (issue 10 §3) -------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("value", [3.0, -700.0, 0.0])
+def test_every_public_function_takes_0d_input(dtype, value):
+    # A 0-d logit is a vector of one entry wherever a function reduces over
+    # classes: scipy.special.softmax(3.0) is 1.0, its log 0, its Jacobian 0.
+    x = dtype(value)
+    rtol = 1e-6 if dtype == np.float32 else 1e-15
+    expected = {
+        softmax: special.softmax(x),
+        log_softmax: special.log_softmax(x),
+        logsumexp: special.logsumexp(x),
+        sigmoid: special.expit(x),
+        log_sigmoid: special.log_expit(x),
+        softmax_jacobian: 0.0,
+    }
+    for fun, reference in expected.items():
+        result = fun(x)
+        assert np.shape(result) == (), fun.__name__
+        assert result.dtype == dtype, fun.__name__
+        assert_allclose(result, reference, rtol=rtol, atol=0, err_msg=fun.__name__)
+    assert cross_entropy(0, x) == 0.0
+    positive = min(abs(value), 1.0) or 0.5
+    assert_allclose(
+        binary_cross_entropy(dtype(positive), x),
+        -positive * special.log_expit(value)
+        - (1 - positive) * special.log_expit(-value),
+        rtol=rtol,
+    )
+    assert_allclose(entropy(dtype(positive)), special.entr(positive), rtol=rtol)
+    assert_allclose(
+        kl_divergence(dtype(positive), dtype(0.5)),
+        special.rel_entr(positive, 0.5),
+        rtol=rtol,
+        atol=0,
+    )

@@ -1,0 +1,476 @@
+"""Array API: the objective, the fits and the predictions run in the data's namespace.
+
+References are the NumPy fits of the same data (``tol=1e-8``): the device
+fit must reach the same model, with every fitted array and every prediction
+in the input's namespace and on its device. array-api-strict runs always (CI
+installs it; its ``device1`` refuses any implicit conversion to NumPy);
+PyTorch on CPU runs where it is installed.
+"""
+
+import array_api_strict
+import numpy as np
+import pytest
+import sklearn
+from numpy.testing import assert_allclose
+from scipy import sparse, special
+
+import skl_softmax._array_api as array_api_module
+from skl_softmax import (
+    OneVsRestLogistic,
+    SoftmaxRegression,
+    binary_cross_entropy,
+    cross_entropy,
+    entropy,
+    kl_divergence,
+    log_sigmoid,
+    log_softmax,
+    logsumexp,
+    sigmoid,
+    softmax,
+    softmax_jacobian,
+)
+from skl_softmax._array_api import backend_of
+from skl_softmax._compat import HAS_CALLBACKS
+from skl_softmax._loss import BinomialLoss, MultinomialLoss
+
+TORCH_SKIP_REASON = (
+    "PyTorch is not installed: it is a large download, so CI leaves it out and "
+    "runs these tests with array-api-strict only"
+)
+
+
+def _strict():
+    device = array_api_strict.Device("device1")
+    return lambda a: array_api_strict.asarray(np.asarray(a), device=device)
+
+
+def _torch():
+    torch = pytest.importorskip("torch", reason=TORCH_SKIP_REASON)
+    return lambda a: torch.asarray(np.asarray(a))
+
+
+@pytest.fixture(params=["array_api_strict", "torch"])
+def to_namespace(request):
+    """A function moving a NumPy array to the namespace (on a non-default device)."""
+    return _strict() if request.param == "array_api_strict" else _torch()
+
+
+@pytest.fixture
+def dispatch():
+    with sklearn.config_context(array_api_dispatch=True):
+        yield
+
+
+def _host(array):
+    return backend_of(array).to_host(array)
+
+
+def _assert_in_namespace_of(array, reference):
+    """``array`` is of ``reference``'s namespace and on its device."""
+    expected, got = backend_of(reference), backend_of(array)
+    assert not got.is_numpy, type(array)
+    assert got.xp is expected.xp
+    assert got.device == expected.device
+
+
+# -- the objective ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("targets", ["labels", "smoothed", "soft"])
+def test_multinomial_objective_matches_numpy(to_namespace, dtype, targets):
+    rng = np.random.default_rng(0)
+    n, d, K = 700, 6, 4
+    X = rng.normal(size=(n, d)).astype(dtype)
+    y = rng.integers(0, K, n) if targets != "soft" else rng.dirichlet(np.ones(K), n)
+    sw = rng.uniform(0.5, 2.0, n)
+    kwargs = dict(
+        C=2.0,
+        n_classes=K,
+        fit_intercept=True,
+        label_smoothing=0.1 if targets == "smoothed" else 0.0,
+        x_offset=rng.normal(size=d),
+        x_scale=rng.uniform(0.5, 2.0, d),
+    )
+    reference = MultinomialLoss(X, y, sw, **kwargs)
+    Xd = to_namespace(X)
+    ours = MultinomialLoss(
+        Xd, to_namespace(y), to_namespace(sw), backend=backend_of(Xd), **kwargs
+    )
+    params = rng.normal(size=K * (d + 1))
+    value, grad = ours(params)
+    assert isinstance(value, float) and isinstance(grad, np.ndarray)
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    expected_value, expected_grad = reference(params)
+    assert_allclose(value, expected_value, rtol=rtol)
+    assert_allclose(grad, expected_grad, rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("per_problem_weights", [False, True])
+def test_binomial_objective_matches_numpy(to_namespace, dtype, per_problem_weights):
+    rng = np.random.default_rng(1)
+    n, d, L = 700, 6, 3
+    X = rng.normal(size=(n, d)).astype(dtype)
+    Y = (rng.uniform(size=(n, L)) < 0.4).astype(float)
+    sw = rng.uniform(0.5, 2.0, (n, L) if per_problem_weights else n)
+    kwargs = dict(
+        C=1.0, fit_intercept=True, x_offset=rng.normal(size=d), x_scale=np.ones(d) * 2
+    )
+    reference = BinomialLoss(X, Y, sw, **kwargs)
+    Xd = to_namespace(X)
+    ours = BinomialLoss(
+        Xd, to_namespace(Y), to_namespace(sw), backend=backend_of(Xd), **kwargs
+    )
+    W, b, outputs = rng.normal(size=(2, d)), rng.normal(size=2), np.array([2, 0])
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    for got, expected in zip(
+        ours.evaluate(W, b, outputs), reference.evaluate(W, b, outputs), strict=True
+    ):
+        assert isinstance(got, np.ndarray)
+        assert_allclose(got, expected, rtol=rtol, atol=rtol)
+
+
+def test_objective_does_not_overflow_on_the_device(to_namespace):
+    # Logits of ±1e4: exp would overflow without the log-sum-exp shift and the
+    # e^{−|z|} form of the sigmoid loss.
+    X = np.array([[1e4], [-1e4], [3.0]])
+    y = np.array([0, 1, 1])
+    params = np.array([1.0, -1.0, 0.0, 0.0])
+    Xd = to_namespace(X)
+    for loss in (
+        MultinomialLoss(
+            Xd,
+            to_namespace(y),
+            to_namespace(np.ones(3)),
+            1.0,
+            2,
+            True,
+            backend=backend_of(Xd),
+        ),
+        BinomialLoss(
+            Xd,
+            to_namespace(y[:, None] * 1.0),
+            to_namespace(np.ones(3)),
+            1.0,
+            True,
+            backend=backend_of(Xd),
+        ),
+    ):
+        reference = type(loss)(
+            X,
+            y if isinstance(loss, MultinomialLoss) else y[:, None] * 1.0,
+            np.ones(3),
+            1.0,
+            *((2,) if isinstance(loss, MultinomialLoss) else ()),
+            True,
+        )
+        p = params if isinstance(loss, MultinomialLoss) else params[::2]
+        value, grad = loss(p)
+        assert np.isfinite(value) and np.all(np.isfinite(grad))
+        assert_allclose(value, reference(p)[0], rtol=1e-12)
+        assert_allclose(grad, reference(p)[1], rtol=1e-12, atol=1e-12)
+
+
+# -- the estimators against their NumPy fits ----------------------------------------
+
+
+def _data(case, rng, n=240, d=5):
+    X = rng.normal(size=(n, d))
+    labels = np.argmax(X @ rng.normal(size=(d, 3)) + rng.normal(size=(n, 3)), axis=1)
+    if case == "badly_scaled":
+        X = X * np.logspace(-2, 3, d) + 50.0
+    return X, labels
+
+
+# (estimator, case, y kind, fit keyword arguments)
+CASES = [
+    ("softmax", "binary", "binary", {}),
+    ("softmax", "multiclass", "multiclass", {}),
+    ("softmax", "soft", "soft", {}),
+    ("softmax", "label_smoothing", "multiclass", {"label_smoothing": 0.2}),
+    ("softmax", "sample_weight", "multiclass", {}),
+    ("softmax", "class_weight", "multiclass", {"class_weight": "balanced"}),
+    ("softmax", "class_weight_dict", "binary", {"class_weight": {1: 3.0}}),
+    ("softmax", "badly_scaled", "multiclass", {}),
+    ("ovr", "binary", "binary", {}),
+    ("ovr", "multiclass", "multiclass", {}),
+    ("ovr", "multilabel", "multilabel", {}),
+    ("ovr", "sample_weight", "multilabel", {}),
+    ("ovr", "class_weight", "multilabel", {"class_weight": "balanced"}),
+    ("ovr", "class_weight_dict", "multiclass", {"class_weight": {2: 3.0}}),
+    ("ovr", "badly_scaled", "multiclass", {}),
+]
+
+
+def _targets(kind, labels, rng):
+    if kind == "binary":
+        return labels % 2
+    if kind == "multiclass":
+        return labels
+    if kind == "soft":
+        return 0.7 * np.eye(3)[labels] + 0.3 * rng.dirichlet(np.ones(3), len(labels))
+    return np.column_stack([labels == 0, labels != 1, labels == 2]).astype(np.int64)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "estimator_name, case, kind, params", CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES]
+)
+def test_device_fit_matches_numpy_fit(
+    to_namespace, dispatch, dtype, estimator_name, case, kind, params
+):
+    rng = np.random.default_rng(0)
+    X, labels = _data(case, rng)
+    X = X.astype(dtype)
+    y = _targets(kind, labels, rng)
+    sample_weight = rng.uniform(0.2, 3.0, X.shape[0]) if "weight" in case else None
+    Estimator = SoftmaxRegression if estimator_name == "softmax" else OneVsRestLogistic
+    with sklearn.config_context(array_api_dispatch=False):
+        reference = Estimator(tol=1e-8, max_iter=1000, **params).fit(
+            X, y, sample_weight
+        )
+
+    Xd = to_namespace(X)
+    sw = None if sample_weight is None else to_namespace(sample_weight)
+    model = Estimator(tol=1e-8, max_iter=1000, **params).fit(Xd, to_namespace(y), sw)
+
+    atol = 1e-6 if dtype == np.float64 else 1e-4
+    proba = model.predict_proba(Xd)
+    _assert_in_namespace_of(proba, Xd)
+    assert_allclose(_host(proba), reference.predict_proba(X), atol=atol, rtol=0)
+    for name in ("coef_", "intercept_", "n_iter_", "classes_"):
+        _assert_in_namespace_of(getattr(model, name), Xd)
+    assert _host(model.coef_).dtype == dtype
+    for method in ("decision_function", "predict_log_proba", "predict"):
+        result = getattr(model, method)(Xd)
+        _assert_in_namespace_of(result, Xd)
+    predicted = _host(model.predict(Xd))
+    agree = np.mean(
+        np.all(
+            predicted == reference.predict(X), axis=-1 if predicted.ndim > 1 else None
+        )
+    )
+    assert agree >= 0.98
+    if kind != "soft":
+        assert 0.0 <= model.score(Xd, to_namespace(y)) <= 1.0
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
+def test_warm_start_on_the_device_matches_numpy(to_namespace, dispatch, Estimator):
+    rng = np.random.default_rng(2)
+    X, y = _data("multiclass", rng)
+    with sklearn.config_context(array_api_dispatch=False):
+        reference = Estimator(C=0.1, tol=1e-8, warm_start=True).fit(X, y)
+        reference.set_params(C=10.0).fit(X, y)
+    Xd, yd = to_namespace(X), to_namespace(y)
+    model = Estimator(C=0.1, tol=1e-8, warm_start=True).fit(Xd, yd)
+    model.set_params(C=10.0).fit(Xd, yd)
+    assert_allclose(
+        _host(model.predict_proba(Xd)), reference.predict_proba(X), atol=1e-6, rtol=0
+    )
+    _assert_in_namespace_of(model.coef_, Xd)
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
+def test_loss_curve_on_the_device(to_namespace, dispatch, Estimator):
+    rng = np.random.default_rng(3)
+    X, y = _data("multiclass", rng)
+    model = Estimator(tol=1e-8).fit(to_namespace(X), to_namespace(y))
+    curves = (
+        model.loss_curve_
+        if isinstance(model.loss_curve_, list)
+        else [model.loss_curve_]
+    )
+    for curve in curves:
+        _assert_in_namespace_of(curve, to_namespace(X))
+        assert np.all(np.diff(_host(curve)) <= 1e-12)
+
+
+def test_nothing_of_size_n_leaves_the_device(monkeypatch, dispatch):
+    # array-api-strict's device1 refuses implicit conversion to NumPy; the
+    # explicit exits all go through _array_api._to_numpy, counted here.
+    sizes = []
+    original = array_api_module._to_numpy
+
+    def counting(array, xp):
+        sizes.append(int(np.prod(array.shape)))
+        return original(array, xp)
+
+    monkeypatch.setattr(array_api_module, "_to_numpy", counting)
+    to_strict = _strict()
+    rng = np.random.default_rng(4)
+    n, d = 3_000, 4
+    X, labels = _data("multiclass", rng, n=n, d=d)
+    Xd = to_strict(X)
+    for model, y in [
+        (SoftmaxRegression(tol=1e-8, class_weight="balanced"), labels),
+        (SoftmaxRegression(label_smoothing=0.1), np.eye(3)[labels]),
+        (
+            OneVsRestLogistic(class_weight="balanced"),
+            _targets("multilabel", labels, rng),
+        ),
+    ]:
+        sizes.clear()
+        model.fit(Xd, to_strict(y), sample_weight=to_strict(np.ones(n)))
+        assert sizes, "the fit moved nothing: the count is not wired"
+        # At most the flat gradient of three problems plus their losses.
+        assert max(sizes) <= 3 * (d + 2) < n
+
+
+def test_sparse_input_keeps_the_numpy_path(dispatch):
+    rng = np.random.default_rng(5)
+    X, y = _data("multiclass", rng)
+    X_sparse = sparse.csr_matrix(np.where(np.abs(X) > 1, X, 0.0))
+    for Estimator in (SoftmaxRegression, OneVsRestLogistic):
+        model = Estimator().fit(X_sparse, y)
+        assert isinstance(model.coef_, np.ndarray)
+        assert isinstance(model.predict_proba(X_sparse), np.ndarray)
+
+
+def test_dispatch_off_converts_to_numpy(to_namespace):
+    rng = np.random.default_rng(6)
+    X, y = _data("multiclass", rng)
+    Xd = to_namespace(X)
+    if backend_of(Xd).xp.__name__.endswith("array_api_strict"):
+        Xd = array_api_strict.asarray(X)  # device1 cannot be read by NumPy at all
+    model = SoftmaxRegression().fit(
+        Xd,
+        to_namespace(y)
+        if not isinstance(Xd, array_api_strict._array_object.Array)
+        else y,
+    )
+    assert isinstance(model.coef_, np.ndarray)
+    assert isinstance(model.predict_proba(Xd), np.ndarray)
+
+
+def test_predict_in_another_namespace_raises(dispatch):
+    X, y = _data("multiclass", np.random.default_rng(7))
+    model = SoftmaxRegression().fit(_strict()(X), _strict()(y))
+    with pytest.raises(ValueError, match="same namespace"):
+        model.predict(X)
+
+
+def test_estimators_declare_array_api_support():
+    for Estimator in (SoftmaxRegression, OneVsRestLogistic):
+        assert Estimator().__sklearn_tags__().array_api_support
+
+
+# -- the public mathematics ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_special_functions_stay_in_the_namespace(to_namespace, dtype):
+    rng = np.random.default_rng(8)
+    z = (rng.normal(size=(5, 4)) * 30).astype(dtype)
+    z[0, 0] = 800.0  # past exp's float32 and float64 range
+    p = rng.dirichlet(np.ones(4), 5).astype(dtype)
+    zd, pd, qd = to_namespace(z), to_namespace(p), to_namespace(p[::-1].copy())
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    pairs = [
+        (softmax(zd), special.softmax(z, axis=-1)),
+        (softmax(zd, axis=0), special.softmax(z, axis=0)),
+        (log_softmax(zd), special.log_softmax(z, axis=-1)),
+        (logsumexp(zd), special.logsumexp(z, axis=-1)),
+        (
+            logsumexp(zd, axis=0, keepdims=True),
+            special.logsumexp(z, axis=0, keepdims=True),
+        ),
+        (sigmoid(zd), special.expit(z)),
+        (log_sigmoid(zd), special.log_expit(z)),
+        (softmax_jacobian(zd), softmax_jacobian(z)),
+        (entropy(pd), np.sum(special.entr(p), axis=-1)),
+        (kl_divergence(pd, qd), np.sum(special.rel_entr(p, p[::-1]), axis=-1)),
+    ]
+    for got, expected in pairs:
+        _assert_in_namespace_of(got, zd)
+        assert _host(got).dtype == dtype
+        assert_allclose(_host(got), expected, rtol=rtol, atol=rtol)
+    labels = np.array([0, 3, 1, 2, 2])
+    assert_allclose(
+        cross_entropy(to_namespace(labels), zd), cross_entropy(labels, z), rtol=rtol
+    )
+    assert_allclose(cross_entropy(pd, zd), cross_entropy(p, z), rtol=rtol)
+    weights = np.arange(1.0, 6.0)
+    y01 = (p > 0.25).astype(dtype)
+    assert_allclose(
+        binary_cross_entropy(
+            to_namespace(y01), zd, sample_weight=to_namespace(weights)
+        ),
+        binary_cross_entropy(y01, z, sample_weight=weights),
+        rtol=rtol,
+    )
+
+
+def test_special_functions_take_0d_arrays_of_the_namespace(to_namespace):
+    x = to_namespace(np.asarray(3.0))
+    for fun, expected in [
+        (softmax, 1.0),
+        (log_softmax, 0.0),
+        (logsumexp, 3.0),
+        (softmax_jacobian, 0.0),
+        (sigmoid, special.expit(3.0)),
+        (log_sigmoid, special.log_expit(3.0)),
+    ]:
+        result = fun(x)
+        _assert_in_namespace_of(result, x)
+        assert result.shape == ()
+        assert_allclose(_host(result), expected, rtol=1e-15)
+    assert cross_entropy(to_namespace(np.asarray(0)), x) == 0.0
+
+
+def test_special_functions_reject_bad_input_in_the_namespace(to_namespace):
+    z = to_namespace(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="class indices"):
+        cross_entropy(to_namespace(np.array([0, 3])), z)
+    with pytest.raises(ValueError, match="rows must sum to 1"):
+        cross_entropy(to_namespace(np.full((2, 3), 0.5)), z)
+
+
+class _RecordingCallback:
+    """Records the reconstructed model of every iteration's end."""
+
+    def __init__(self):
+        self.fitted = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None, **kwargs):
+        if context.task_name == "lbfgs-iter" and fitted_estimator is not None:
+            self.fitted.append(fitted_estimator)
+
+
+@pytest.mark.skipif(not HAS_CALLBACKS, reason="callbacks need scikit-learn >= 1.9")
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
+def test_callbacks_see_device_models(to_namespace, dispatch, Estimator):
+    X, y = _data("multiclass", np.random.default_rng(9))
+    Xd = to_namespace(X)
+    callback = _RecordingCallback()
+    model = Estimator(tol=1e-8).set_callbacks(callback).fit(Xd, to_namespace(y))
+    assert len(callback.fitted) >= int(np.max(_host(model.n_iter_)))
+    last = callback.fitted[-1]
+    _assert_in_namespace_of(last.coef_, Xd)
+    assert_allclose(_host(last.predict_proba(Xd)), _host(model.predict_proba(Xd)))
+
+
+def test_importing_the_package_imports_no_array_library():
+    # The Array API support costs nothing to NumPy users: the namespaces are
+    # only ever reached through the arrays a user passes.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, skl_softmax; "
+        "print([m for m in ('torch', 'array_api_strict', 'cupy') if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
