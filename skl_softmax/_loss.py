@@ -66,7 +66,7 @@ import numpy as np
 from scipy import sparse
 
 from ._array_api import NUMPY
-from ._threads import single_thread_rows
+from ._threads import piece_rows, product_threads, run_chunks, single_thread_rows
 
 # Rows per block are chosen so that one block of X holds about this many bytes:
 # small enough to stay in the last-level cache between the two products, large
@@ -81,6 +81,20 @@ _MIN_BLOCK_ROWS = 256
 # (n_outputs, block_rows) temporaries and a cast block of X stay well below
 # a device's memory (64 MiB per float32 temporary).
 _DEVICE_MAX_BLOCK_ENTRIES = 2**24
+# Large dense passes on NumPy run in chunks of blocks that the fit's threads
+# share (skl_softmax._threads): this many chunks at most, so that the partial
+# sums stay few and a thread that loses its core delays one small chunk. The
+# chunks depend on the data's shape only, so the sums are the same whatever
+# the number of threads.
+_MAX_CHUNKS = 16
+# Products are cut into pieces that OpenBLAS runs on the calling thread; below
+# this many rows a piece's product is too thin to run well, and the pass is left
+# to OpenBLAS's own threads (e.g. thousands of classes on many features). One
+# output is left to OpenBLAS too: its products are matrix-vector products, whose
+# threads start at 9 216 elements (interface/gemv.c), and pieces that small
+# took twice the time of OpenBLAS's own pass (500 000 × 100, one output).
+# Measured with benchmarks/bench_evaluation.py.
+_MIN_PIECE_ROWS = 32
 _DEVICE_BLOCK_BYTES = 2**28
 # The bundled OpenBLAS computes float32 logits 15–35 % faster as ``X_block Wᵀ``
 # (then transposed to the (n_outputs, rows) layout) than as ``W X_blockᵀ`` when
@@ -219,6 +233,17 @@ class _LinearObjective:
         self.row_major_logits = backend.is_numpy and prefers_row_major(
             self.dtype, self.n_outputs, self.n_features
         )
+        n_blocks = -(-self.X.shape[0] // max(1, self.block_rows))
+        # Whether the pass may run in chunks on the fit's own threads: large
+        # dense NumPy problems (small ones run on the calling thread already).
+        self.chunked = (
+            backend.is_numpy
+            and not sparse.issparse(self.X)
+            and n_blocks > 1
+            and single_thread_rows(self.X.shape[0], self.n_features, self.n_outputs)
+            is None
+        )
+        self.n_threads = None  # default: product_threads() at each pass
         self.n_evaluations = 0
 
     def in_dtype(self, dtype):
@@ -390,7 +415,23 @@ class _LinearObjective:
             grad_W = xp.zeros(W.shape, dtype=acc, device=backend.device)
             grad_b = xp.zeros(W.shape[0], dtype=acc, device=backend.device)
         is_sparse = sparse.issparse(X)
-        for start in range(0, n_samples, self.block_rows):
+        starts = range(0, n_samples, self.block_rows)
+        pieces = piece_rows(self.n_features, W.shape[0])
+        if self.chunked and W.shape[0] > 1 and pieces >= _MIN_PIECE_ROWS:
+            chunks = np.array_split(np.asarray(starts), min(_MAX_CHUNKS, len(starts)))
+            n_threads = product_threads() if self.n_threads is None else self.n_threads
+            parts = run_chunks(
+                lambda i: self._chunk_sums(W, b, pointwise, outputs, chunks[i], pieces),
+                len(chunks),
+                n_threads,
+            )
+            for part_loss, part_W, part_b in parts:
+                loss = loss + part_loss
+                grad_W += part_W
+                grad_b += part_b
+            self.n_evaluations += 1
+            return loss, grad_W, grad_b
+        for start in starts:
             rows = slice(start, min(start + self.block_rows, n_samples))
             X_block = X[rows] if is_sparse else X[rows, ...]
             if X_block.dtype != self.dtype:
@@ -409,6 +450,39 @@ class _LinearObjective:
                 grad_W += R @ X_block
             grad_b += _sum(R, 1, acc, backend)
         self.n_evaluations += 1
+        return loss, grad_W, grad_b
+
+    def _chunk_sums(self, W, b, pointwise, outputs, starts, pieces):
+        """The sums of the blocks at ``starts``, every product cut into pieces.
+
+        Dense NumPy only. Each piece of ``pieces`` rows has a product below
+        OpenBLAS's single-thread size (:func:`~skl_softmax._threads.piece_rows`),
+        so it runs on the calling thread: chunks can run in several threads at
+        once without waking a BLAS pool.
+        """
+        X, n_samples = self.X, self.X.shape[0]
+        loss = 0.0
+        grad_W = np.zeros(W.shape, dtype=np.float64)
+        grad_b = np.zeros(W.shape[0], dtype=np.float64)
+        for start in starts:
+            rows = slice(start, min(start + self.block_rows, n_samples))
+            X_block = X[rows]
+            if X_block.dtype != self.dtype:
+                X_block = X_block.astype(self.dtype)
+            m = X_block.shape[0]
+            Z = np.empty((W.shape[0], m), dtype=self.dtype)
+            for t in range(0, m, pieces):
+                piece = X_block[t : t + pieces]
+                if self.row_major_logits:
+                    Z[:, t : t + pieces] = (piece @ W.T).T
+                else:
+                    np.matmul(W, piece.T, out=Z[:, t : t + pieces])
+            Z += b
+            block_loss, R = pointwise(Z, rows, outputs)
+            loss = loss + block_loss
+            for t in range(0, m, pieces):
+                grad_W += R[:, t : t + pieces] @ X_block[t : t + pieces]
+            grad_b += R.sum(axis=1, dtype=np.float64)
         return loss, grad_W, grad_b
 
 

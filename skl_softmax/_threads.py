@@ -27,16 +27,34 @@ thread when ``m · n · k`` is below ``2**19`` (its ``SMP_THRESHOLD_MIN`` of
 threads), whatever the pool size. The loss therefore cuts small dense problems
 into row blocks whose products stay below that size
 (:func:`single_thread_rows`): the pools are never woken, nothing is set, and
-concurrent fits in threads each run on their own thread. Large problems keep
-threaded products, where threads pay.
+concurrent fits in threads each run on their own thread.
 
-What is lost: SciPy's L-BFGS-B calls its own BLAS, whose pool wakes even for
-a few hundred parameters, and it can no longer be kept on one thread. On a
-busy 2-core machine (load average 10 to 20) that costs 0.5-4 ms per L-BFGS-B
-iteration (measured: 0.1-0.5 ms with SciPy's pool limited to one thread), the
-same cost ``LogisticRegression`` pays; on a quiet machine far less. The
-benchmark table, rerun on a quiet machine, shows what remains.
+Large problems need threads, and get the fit's own. Left to OpenBLAS, a large
+pass runs every block's two products on NumPy's pool, whose threads
+meet at a barrier after each product: one thread that loses its core (another
+process, or SciPy's pool spinning after L-BFGS-B's step, which a fit cannot
+stop without a process-wide limit) stalls them all. Measured on 2 cores, one
+pass of 200 000 × 200 × 10 took 103 ms on NumPy's pool, 175 ms right after an
+L-BFGS-B step and 350 ms beside one CPU-bound process; split as below, 84, 104
+and 136 ms. So large dense passes on NumPy are cut into chunks of blocks that
+a few threads of the fit take in turn (:func:`run_chunks`, dynamic, so a
+thread that loses its core delays only its chunk), and every product of a
+block is cut into pieces below OpenBLAS's single-thread size: no pool is ever
+woken. How many threads: the CPUs this process may really use (affinity and
+cgroup CPU quota, :func:`available_cpus`) and never more than the BLAS
+limit in force (``threadpool_limits`` or ``OPENBLAS_NUM_THREADS``, read, never
+set: :func:`product_threads`).
+
+What is left: SciPy's L-BFGS-B calls its own BLAS, whose pool wakes even for
+a few hundred parameters, and it can no longer be kept on one thread; its
+spinning thread now costs our passes little (above), and on a busy machine
+each L-BFGS-B iteration costs 0.5-4 ms more (load 10 to 20; 0.1-0.5 ms with
+SciPy's pool on one thread), the same as for ``LogisticRegression``.
 """
+
+import math
+import os
+import threading
 
 # A GEMM with fewer multiply-adds than this runs on the calling thread in
 # OpenBLAS whatever its pool size (interface/gemm.c: one thread below
@@ -67,3 +85,111 @@ def single_thread_rows(n_samples, n_features, n_outputs):
     if n_samples * work_per_row >= _SMALL_PROBLEM:
         return None
     return max(1, (_SINGLE_THREAD_PRODUCT - 1) // work_per_row)
+
+
+# The threads of one pass never exceed this, whatever the machine.
+_MAX_THREADS = 8
+_CONTROLLER = None
+_CONTROLLER_LOCK = threading.Lock()
+
+
+def available_cpus():
+    """CPUs this process may use: its affinity, within its cgroup CPU quota."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as file:
+            quota, period = file.read().split()[:2]
+        if quota != "max":
+            cpus = min(cpus, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, cpus)
+
+
+def _blas_limit():
+    """The thread count of the BLAS that NumPy's products use, as now set.
+
+    Read (never set) through threadpoolctl, whose controller is built once: a
+    ``threadpool_limits`` of the user's, in any thread, or an
+    ``OPENBLAS_NUM_THREADS`` shows here. ``None`` when no BLAS is found.
+    """
+    global _CONTROLLER
+    with _CONTROLLER_LOCK:
+        if _CONTROLLER is None:
+            from threadpoolctl import ThreadpoolController
+
+            _CONTROLLER = ThreadpoolController()
+    blas = [lib for lib in _CONTROLLER.lib_controllers if lib.user_api == "blas"]
+    numpy_blas = [lib for lib in blas if "numpy" in lib.filepath]
+    counts = [lib.num_threads for lib in (numpy_blas or blas)]
+    return min(counts) if counts else None
+
+
+def product_threads():
+    """Threads a large dense pass may use (see the module docstring)."""
+    limit = _blas_limit()
+    cpus = available_cpus()
+    return max(1, min(_MAX_THREADS, cpus, cpus if limit is None else limit))
+
+
+def piece_rows(n_features, n_outputs):
+    """Rows of a product piece that OpenBLAS runs on its calling thread.
+
+    For the matrix products ``W X_pieceᵀ`` and ``R X_piece`` of ``n_outputs``
+    (at least 2) rows of ``W``.
+    """
+    return max(1, (_SINGLE_THREAD_PRODUCT - 1) // max(1, n_features * n_outputs))
+
+
+def run_chunks(work, n_chunks, n_threads):
+    """``[work(0), …, work(n_chunks - 1)]``, the chunks shared by ``n_threads``.
+
+    The caller's thread works too, beside at most ``n_threads - 1`` helpers
+    that live for this call only; each takes the next chunk not yet taken, so
+    a thread that loses its core delays one chunk, not the others. The first
+    exception of any chunk is raised in the caller's thread once every thread
+    has stopped taking chunks. The result does not depend on ``n_threads``.
+    """
+    results = [None] * n_chunks
+    n_helpers = min(n_threads, n_chunks) - 1
+    if n_helpers <= 0:
+        return [work(i) for i in range(n_chunks)]
+    lock = threading.Lock()
+    state = {"next": 0, "error": None}
+
+    def take_chunks():
+        while True:
+            with lock:
+                index = state["next"]
+                if index >= n_chunks or state["error"] is not None:
+                    return
+                state["next"] = index + 1
+            try:
+                results[index] = work(index)
+            except BaseException as error:
+                with lock:
+                    if state["error"] is None:
+                        state["error"] = error
+                return
+
+    helpers = [
+        threading.Thread(target=take_chunks, name=f"skl_softmax-pass-{i}", daemon=True)
+        for i in range(n_helpers)
+    ]
+    try:
+        for helper in helpers:
+            helper.start()
+        take_chunks()
+    finally:
+        with lock:
+            # Nothing more is taken after an interruption of the caller.
+            state["next"] = n_chunks
+        for helper in helpers:
+            if helper.ident is not None:
+                helper.join()
+    if state["error"] is not None:
+        raise state["error"]
+    return results

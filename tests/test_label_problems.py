@@ -69,6 +69,19 @@ def test_labels_in_flight_follow_the_memory_budget():
     assert problems_in_flight(10, 10**9, 10**9) == 1
 
 
+def test_dense_labels_in_flight_do_not_count_sparse_temporaries():
+    # Dense X is taken in blocks of rows, so a label in flight holds only its
+    # target and weight columns: the benchmark's one-vs-rest cases (10 classes
+    # on 200 000 × 200, 20 labels on 100 000 × 200) run every label at once,
+    # in one set of rounds (6 of the 10 classes at once took 21 rounds, not 12).
+    assert bytes_per_problem(200_000, 201, is_sparse=False) < bytes_per_problem(
+        200_000, 201, is_sparse=True
+    )
+    assert problems_in_flight(10, 200_000, 201, is_sparse=False) == 10
+    assert problems_in_flight(20, 100_000, 201, is_sparse=False) == 20
+    assert problems_in_flight(10, 200_000, 201, is_sparse=True) < 10
+
+
 def test_memory_is_bounded_whatever_the_number_of_labels():
     # Sparse X is evaluated whole, so labels × samples temporaries are what a
     # fit of every label at once would hold (1 000 × 10 000 float64 = 80 MB per

@@ -6,7 +6,11 @@ limits, and overlapping fits in threads can leave the pools pinned. Timing is
 measured in ``benchmarks/bench_threads.py``, never asserted here.
 """
 
+import os
+import subprocess
+import sys
 import threading
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -14,6 +18,7 @@ import pytest
 from joblib import Parallel, delayed
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import OpenBLASController, threadpool_info, threadpool_limits
 
 from skl_softmax import OneVsRestLogistic, SoftmaxRegression
@@ -140,3 +145,135 @@ def test_joblib_threading_fits_equal_serial_fits(Estimator):
     for one, other in zip(serial, threaded, strict=True):
         assert_allclose(one.coef_, other.coef_, rtol=1e-12, atol=1e-14)
     assert _pools() == before
+
+
+# -- large dense passes on the fit's own threads (skl_softmax._threads) ----------
+
+from skl_softmax._loss import BinomialLoss, MultinomialLoss  # noqa: E402
+from skl_softmax._threads import (  # noqa: E402
+    available_cpus,
+    piece_rows,
+    product_threads,
+    run_chunks,
+)
+
+
+def _large_problem(n_samples=20_000, n_features=150, n_classes=10, dtype=np.float64):
+    # 30 000 000 multiply-adds per product, in several blocks: above the size
+    # run on one thread.
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((n_samples, n_features)).astype(dtype)
+    y = rng.integers(n_classes, size=n_samples)
+    W = rng.standard_normal((n_classes, n_features)) * 0.1
+    b = rng.standard_normal(n_classes)
+    return X, y, W, b
+
+
+def test_run_chunks_results_and_errors_do_not_depend_on_threads():
+    expected = [i * i for i in range(13)]
+    for n_threads in (1, 2, 5, 40):
+        assert run_chunks(lambda i: i * i, 13, n_threads) == expected
+    before = threading.active_count()
+
+    def fails_at_seven(i):
+        if i == 7:
+            raise ValueError("chunk 7")
+        return i
+
+    for n_threads in (1, 3):
+        with pytest.raises(ValueError, match="chunk 7"):
+            run_chunks(fails_at_seven, 13, n_threads)
+    assert threading.active_count() == before
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("Loss", [MultinomialLoss, BinomialLoss])
+def test_chunked_pass_is_the_serial_pass_whatever_the_threads(Loss, dtype):
+    X, y, W, b = _large_problem(dtype=dtype)
+    if Loss is MultinomialLoss:
+        objective = MultinomialLoss(X, y, np.ones(len(y)), 1.0, W.shape[0], True)
+    else:
+        Y = (y[:, None] == np.arange(W.shape[0])).astype(float)
+        objective = BinomialLoss(X, Y, np.ones(len(y)), 1.0, True)
+    assert objective.chunked
+    sums = {}
+    for n_threads in (1, 2, 3):
+        objective.n_threads = n_threads
+        sums[n_threads] = objective.sums(W, b)
+    # The same chunks, summed in the same order: identical whatever the threads.
+    for n_threads in (2, 3):
+        for got, want in zip(sums[n_threads], sums[1], strict=True):
+            assert_array_equal(got, want)
+    # And the reference: the same pass over whole blocks on OpenBLAS's threads.
+    objective.chunked = False
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    for got, want in zip(sums[2], objective.sums(W, b), strict=True):
+        assert_allclose(got, want, rtol=rtol, atol=rtol * np.max(np.abs(want)))
+
+
+def test_one_output_passes_are_left_to_blas_and_agree():
+    # A one-vs-rest round with one label left multiplies by a vector: pieces
+    # below GEMV's threading size would be too small, so the pass is OpenBLAS's.
+    assert piece_rows(150, 10) * 150 * 10 < 2**19
+    X, y, W, b = _large_problem()
+    Y = (y[:, None] == np.arange(W.shape[0])).astype(float)
+    objective = BinomialLoss(X, Y, np.ones(len(y)), 1.0, True)
+    objective.n_threads = 2
+    one = objective.sums(W[3:4], b[3:4], outputs=[3])
+    every = objective.sums(W, b)
+    for got, want in zip(one, every, strict=True):
+        assert_allclose(np.ravel(got), np.ravel(want[3]), rtol=1e-12)
+
+
+def _helper_threads_during(function):
+    """The most ``skl_softmax-pass`` threads seen alive while ``function`` runs."""
+    seen, done = [], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            names = [thread.name for thread in threading.enumerate()]
+            seen.append(sum(name.startswith("skl_softmax-pass") for name in names))
+            done.wait(0.0005)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        function()
+    finally:
+        done.set()
+        sampler.join()
+    return max(seen, default=0)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_large_fits_use_at_most_the_threads_allowed(Estimator, no_controlling_thread):
+    X, y, _, _ = _large_problem()
+
+    def fit():
+        Estimator(max_iter=3).fit(X, y)
+
+    # At most one helper per available CPU beyond the caller's own thread.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        most = _helper_threads_during(fit)
+        assert most <= product_threads() - 1
+        # And where helpers are allowed, the pass does use them.
+        assert most >= min(1, product_threads() - 1)
+        # The user's BLAS limit, set in this thread, is obeyed: no helper at all.
+        with threadpool_limits(1, user_api="blas"):
+            assert product_threads() == 1
+            assert _helper_threads_during(fit) == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="Linux affinity")
+def test_available_cpus_follow_the_affinity():
+    code = (
+        "import os; os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]}); "
+        "from skl_softmax._threads import available_cpus, product_threads; "
+        "print(available_cpus(), product_threads())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["1", "1"]
+    assert 1 <= available_cpus() <= (os.cpu_count() or 1)
