@@ -45,10 +45,11 @@ from sklearn.utils.validation import (
 from ._base import (
     _STATISTICS_ROWS,
     Conditioning,
+    bounded_C,
     check_sample_weight,
     class_sample_weight,
 )
-from ._label_problems import LabelProblems
+from ._label_problems import LabelProblems, LabelTargets
 from ._loss import BinomialLoss, MultinomialLoss
 
 # Partial results are added this many at a time: a tree of depth
@@ -498,7 +499,7 @@ def fit(estimator, X, y, sample_weight):
         estimator.loss_curve_ = np.array(result.loss_curve)
         for name, value in estimator._fitted_attributes(W, b).items():
             setattr(estimator, name, value)
-    if kind == "labels" and not one_vs_rest:
+    if kind != "soft":
         _warn_if_separated(estimator, objective._chunks, client, X.shape[1], constant)
     callbacks.end_fit()
     return estimator
@@ -569,9 +570,10 @@ def _objective(estimator, blocks, spec, cls, kwargs, sw_sum, stat_sum, C, X):
     conditioning = Conditioning.from_statistics(
         mean, std, stat_sum, estimator.fit_intercept, C
     )
-    # As the in-memory fit: weights divided by their largest value m, C times m.
+    # As the in-memory fit: weights divided by their largest value m, C times m,
+    # and C no smaller than a finite penalty curvature allows (bounded_C).
     kwargs.update(
-        C=C * largest,
+        C=bounded_C(C * largest, float(np.min(sw_sum)) / largest),
         fit_intercept=estimator.fit_intercept,
         x_offset=conditioning.offset,
         x_scale=conditioning.scale,
@@ -632,7 +634,7 @@ def _warn_if_separated(estimator, chunks, client, n_features, constant):
         if separated.all() and estimator.classes_.shape[0] >= 2:
             estimator._warn_if_separated(X, np.zeros(0, dtype=np.intp), np.zeros(0))
         return
-    Y = np.zeros((0, constant.shape[0]))
+    Y = LabelTargets(indicator=np.zeros((0, constant.shape[0])))
     # Labels the chunks did not find separated are passed as constant: skipped.
     estimator._warn_if_separated(X, Y, np.zeros(0), np.where(separated, constant, 1))
 

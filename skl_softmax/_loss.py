@@ -89,11 +89,13 @@ _DEVICE_MAX_BLOCK_ENTRIES = 2**24
 _MAX_CHUNKS = 16
 # Products are cut into pieces that OpenBLAS runs on the calling thread; below
 # this many rows a piece's product is too thin to run well, and the pass is left
-# to OpenBLAS's own threads (e.g. thousands of classes on many features). One
-# output is left to OpenBLAS too: its products are matrix-vector products, whose
-# threads start at 9 216 elements (interface/gemv.c), and pieces that small
-# took twice the time of OpenBLAS's own pass (500 000 × 100, one output).
-# Measured with benchmarks/bench_evaluation.py.
+# to OpenBLAS's own threads (e.g. thousands of classes on many features).
+# One output (binary problems, a one-vs-rest round with one label left) is
+# multiplied as two, the second row zero: NumPy sends a one-row product to GEMV,
+# whose threads start at 9 216 elements (interface/gemv.c), and pieces that small
+# took twice the time of OpenBLAS's own pass, while two-row GEMM pieces of
+# 2 621 rows took 0.85× of it on 500 000 × 100 (the products read X once either
+# way). Measured with benchmarks/bench_evaluation.py.
 _MIN_PIECE_ROWS = 32
 _DEVICE_BLOCK_BYTES = 2**28
 # The bundled OpenBLAS computes float32 logits 15–35 % faster as ``X_block Wᵀ``
@@ -416,8 +418,8 @@ class _LinearObjective:
             grad_b = xp.zeros(W.shape[0], dtype=acc, device=backend.device)
         is_sparse = sparse.issparse(X)
         starts = range(0, n_samples, self.block_rows)
-        pieces = piece_rows(self.n_features, W.shape[0])
-        if self.chunked and W.shape[0] > 1 and pieces >= _MIN_PIECE_ROWS:
+        pieces = piece_rows(self.n_features, max(2, W.shape[0]))
+        if self.chunked and pieces >= _MIN_PIECE_ROWS:
             chunks = np.array_split(np.asarray(starts), min(_MAX_CHUNKS, len(starts)))
             n_threads = product_threads() if self.n_threads is None else self.n_threads
             parts = run_chunks(
@@ -461,29 +463,35 @@ class _LinearObjective:
         once without waking a BLAS pool.
         """
         X, n_samples = self.X, self.X.shape[0]
+        n_out = W.shape[0]
+        # One output runs as two, the second row zero (see _MIN_PIECE_ROWS).
+        W_gemm = np.vstack([W, np.zeros_like(W)]) if n_out == 1 else W
         loss = 0.0
-        grad_W = np.zeros(W.shape, dtype=np.float64)
-        grad_b = np.zeros(W.shape[0], dtype=np.float64)
+        grad_W = np.zeros(W_gemm.shape, dtype=np.float64)
+        grad_b = np.zeros(n_out, dtype=np.float64)
         for start in starts:
             rows = slice(start, min(start + self.block_rows, n_samples))
             X_block = X[rows]
             if X_block.dtype != self.dtype:
                 X_block = X_block.astype(self.dtype)
             m = X_block.shape[0]
-            Z = np.empty((W.shape[0], m), dtype=self.dtype)
+            Z = np.empty((W_gemm.shape[0], m), dtype=self.dtype)
             for t in range(0, m, pieces):
                 piece = X_block[t : t + pieces]
                 if self.row_major_logits:
-                    Z[:, t : t + pieces] = (piece @ W.T).T
+                    Z[:, t : t + pieces] = (piece @ W_gemm.T).T
                 else:
-                    np.matmul(W, piece.T, out=Z[:, t : t + pieces])
+                    np.matmul(W_gemm, piece.T, out=Z[:, t : t + pieces])
+            Z = Z[:n_out]
             Z += b
             block_loss, R = pointwise(Z, rows, outputs)
             loss = loss + block_loss
+            grad_b += R.sum(axis=1, dtype=np.float64)
+            if n_out == 1:
+                R = np.vstack([R, np.zeros_like(R)])
             for t in range(0, m, pieces):
                 grad_W += R[:, t : t + pieces] @ X_block[t : t + pieces]
-            grad_b += R.sum(axis=1, dtype=np.float64)
-        return loss, grad_W, grad_b
+        return loss, grad_W[:n_out], grad_b
 
 
 def _sum(array, axis, dtype, backend):

@@ -391,7 +391,13 @@ def test_threaded_scheduler_without_client(client):
 
 
 @pytest.mark.parametrize(
-    "Estimator, n_classes", [(SoftmaxRegression, 3), (SoftmaxRegression, 2)]
+    "Estimator, n_classes",
+    [
+        (SoftmaxRegression, 3),
+        (SoftmaxRegression, 2),
+        (OneVsRestLogistic, 3),
+        (OneVsRestLogistic, 2),
+    ],
 )
 def test_separated_data_warn_as_in_memory(client, Estimator, n_classes):
     from sklearn.exceptions import ConvergenceWarning
@@ -407,6 +413,39 @@ def test_separated_data_warn_as_in_memory(client, Estimator, n_classes):
     assert {str(w.message) for w in dask_warning} == {
         str(w.message) for w in numpy_warning
     }
+
+
+def test_separated_multilabel_data_warn_as_in_memory(client):
+    from sklearn.exceptions import ConvergenceWarning
+
+    X = np.repeat(np.eye(3) * 4.0, 20, axis=0)
+    # Label 0 is separated by the first feature; label 1 is not separable.
+    Y = np.column_stack([X[:, 0] > 0, np.tile([0, 1], 30)]).astype(int)
+    with pytest.warns(ConvergenceWarning, match="perfectly separated") as numpy_warning:
+        OneVsRestLogistic(C=np.inf, max_iter=15).fit(X, Y)
+    with pytest.warns(ConvergenceWarning) as dask_warning:
+        OneVsRestLogistic(C=np.inf, max_iter=15).fit(
+            da.from_array(X, chunks=(7, -1)), da.from_array(Y, chunks=(7, -1))
+        )
+    separated = {str(w.message) for w in numpy_warning if "separated" in str(w.message)}
+    assert separated
+    assert separated <= {str(w.message) for w in dask_warning}
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
+def test_tiny_penalty_scale_gives_the_in_memory_zero_coefficients(client, Estimator):
+    # bounded_C on the Dask path too: C = 1e-320 is valid, the penalty's
+    # curvature 1 / (C S) is not finite, and the in-memory fit returns zeros.
+    X, y = _classification(n=300, seed=11)
+    numpy_model = Estimator(C=1e-320).fit(X, y)
+    dask_model = Estimator(C=1e-320).fit(
+        da.from_array(X, chunks=(70, -1)), da.from_array(y, chunks=70)
+    )
+    assert_array_equal(numpy_model.coef_, 0.0)
+    assert_array_equal(dask_model.coef_, 0.0)
+    assert_allclose(
+        dask_model.intercept_, numpy_model.intercept_, rtol=1e-8, atol=1e-10
+    )
 
 
 def test_multilabel_dataframe_targets_and_weight_series(client):

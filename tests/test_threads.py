@@ -19,6 +19,7 @@ from joblib import Parallel, delayed
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
 from threadpoolctl import OpenBLASController, threadpool_info, threadpool_limits
 
 from skl_softmax import OneVsRestLogistic, SoftmaxRegression
@@ -211,10 +212,12 @@ def test_chunked_pass_is_the_serial_pass_whatever_the_threads(Loss, dtype):
         assert_allclose(got, want, rtol=rtol, atol=rtol * np.max(np.abs(want)))
 
 
-def test_one_output_passes_are_left_to_blas_and_agree():
-    # A one-vs-rest round with one label left multiplies by a vector: pieces
-    # below GEMV's threading size would be too small, so the pass is OpenBLAS's.
-    assert piece_rows(150, 10) * 150 * 10 < 2**19
+def test_one_output_passes_run_as_two_row_products_and_agree():
+    # A one-vs-rest round with one label left, or a binary fit, multiplies by a
+    # vector, which NumPy sends to GEMV (threaded from 9 216 elements): it runs
+    # as a two-row product instead, whose pieces stay long.
+    assert piece_rows(150, 2) * 150 * 2 < 2**19
+    assert piece_rows(150, 2) >= 1_000
     X, y, W, b = _large_problem()
     Y = (y[:, None] == np.arange(W.shape[0])).astype(float)
     objective = BinomialLoss(X, Y, np.ones(len(y)), 1.0, True)
@@ -223,6 +226,24 @@ def test_one_output_passes_are_left_to_blas_and_agree():
     every = objective.sums(W, b)
     for got, want in zip(one, every, strict=True):
         assert_allclose(np.ravel(got), np.ravel(want[3]), rtol=1e-12)
+    # And against OpenBLAS's own pass over whole blocks (matrix-vector products).
+    objective.chunked = False
+    for got, want in zip(one, objective.sums(W[3:4], b[3:4], outputs=[3]), strict=True):
+        assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_binary_fit_on_threads_matches_logistic_regression(dtype):
+    # A binary SoftmaxRegression of a large problem: one output, chunked.
+    X, y, _, _ = _large_problem(n_samples=60_000, n_classes=2, dtype=dtype)
+    assert BinomialLoss(X, y[:, None] * 1.0, np.ones(len(y)), 1.0, True).chunked
+    ours = SoftmaxRegression(C=0.5, tol=1e-8).fit(X, y)
+    theirs = LogisticRegression(C=1.0, tol=1e-8).fit(X.astype(np.float64), y)
+    rtol = 1e-4 if dtype == np.float32 else 1e-6
+    assert_allclose(ours.coef_, theirs.coef_, rtol=rtol, atol=rtol)
+    assert_allclose(
+        ours.predict_proba(X), theirs.predict_proba(X.astype(np.float64)), atol=rtol
+    )
 
 
 def _helper_threads_during(function):
