@@ -55,10 +55,8 @@ def fewer_passes(Z, Y, sw, sw_y, unit_weights):
     return loss
 
 
-def shared_exp(Z, Y, sw, sw_y, unit_weights):
-    # Two transcendental passes instead of three: e = exp(−|z|) serves both
-    # log(1 + e^z) = max(z, 0) + log1p(e) and σ(z) = (1 if z ≥ 0 else e) / (1 + e)
-    # (each branch free of cancellation, so tiny probabilities keep their digits).
+def _shared_exp_loss(Z, sw, sw_y, unit_weights):
+    """The loss from e = exp(−|z|): ``(e, terms, loss)``, ``terms`` free to reuse."""
     e = np.abs(Z)
     np.negative(e, out=e)
     np.exp(e, out=e)
@@ -69,6 +67,14 @@ def shared_exp(Z, Y, sw, sw_y, unit_weights):
     else:
         loss = np.einsum("lm,lm->l", terms, sw, dtype=np.float64)
     loss -= np.einsum("lm,lm->l", sw_y, Z, dtype=np.float64)
+    return e, terms, loss
+
+
+def shared_exp(Z, Y, sw, sw_y, unit_weights):
+    # Two transcendental passes instead of three: e = exp(−|z|) serves both
+    # log(1 + e^z) = max(z, 0) + log1p(e) and σ(z) = (1 if z ≥ 0 else e) / (1 + e)
+    # (each branch free of cancellation, so tiny probabilities keep their digits).
+    e, terms, loss = _shared_exp_loss(Z, sw, sw_y, unit_weights)
     np.add(e, 1.0, out=terms)
     np.copyto(e, 1.0, where=Z >= 0)
     np.divide(e, terms, out=Z)
@@ -81,16 +87,7 @@ def shared_exp(Z, Y, sw, sw_y, unit_weights):
 def shared_exp_copysign(Z, Y, sw, sw_y, unit_weights):
     # As shared_exp, with σ(z) = ½ + copysign(½ − e / (1 + e), z): no mask, but
     # σ of very negative z loses its relative precision (absolute error ≤ eps/2).
-    e = np.abs(Z)
-    np.negative(e, out=e)
-    np.exp(e, out=e)
-    terms = np.log1p(e)
-    terms += np.maximum(Z, 0)
-    if unit_weights:
-        loss = terms.sum(axis=1, dtype=np.float64)
-    else:
-        loss = np.einsum("lm,lm->l", terms, sw, dtype=np.float64)
-    loss -= np.einsum("lm,lm->l", sw_y, Z, dtype=np.float64)
+    e, terms, loss = _shared_exp_loss(Z, sw, sw_y, unit_weights)
     np.add(e, 1.0, out=terms)
     np.divide(e, terms, out=e)
     np.subtract(0.5, e, out=e)
