@@ -14,15 +14,17 @@ row, K=20) this times, alternated, medians of ``--runs``:
 - the alternative gradient product ``Xᵀ G`` with ``G`` an (n, K) C-ordered
   array (no copy), and with ``Xᵀ`` held as a CSR matrix of its own;
 - the pointwise part on the (K, n) view of an (n, K) array (F order);
-- one call of our objective, our pass alone, and the proposed pass (logits kept
-  in SciPy's (n, K) order, pointwise on its transposed view, gradient ``Xᵀ G``
-  with no copy; ``Xᵀ`` as SciPy's CSC view or as a CSR copy held once);
+- one call of our objective and our pass alone (logits kept in SciPy's (n, K)
+  order, pointwise on their (K, n) view, gradient ``Xᵀ G`` with no copy), the
+  previous pass (logits copied to (K, n), residuals copied back by SciPy), and
+  our pass with ``Xᵀ`` as a CSR copy held once;
 - one call of scikit-learn's fused ``loss_gradient``;
 
 then, per iteration of a fit capped at ``--iterations`` (``tol=0``), ours and
-``LogisticRegression``'s lbfgs: the seconds per iteration, the evaluations per
-iteration, and (ours) the share of the time spent inside the data pass — the rest
-is SciPy's L-BFGS-B step on the K·d parameters and the work around it.
+``LogisticRegression``'s lbfgs: the milliseconds per iteration, split into the
+evaluations (our data pass; scikit-learn's ``loss_gradient``: how many, and the
+median of one), SciPy's L-BFGS-B steps on the K·d parameters (``setulb``, which
+a NumPy BLAS pool left spinning by the pass slows) and the rest.
 
 Timings on a shared machine are noisy: the load average is printed.
 """
@@ -81,13 +83,20 @@ def main():
         Z2 = Z_nk.copy()
         loss._pointwise(Z2.T, slice(0, n), None)
 
-    def proposed_pass(XT):
-        # Logits kept in SciPy's (n, K) C order; the pointwise part runs on its
-        # (K, n) view; the gradient product reads the residuals without a copy.
-        Z_own = np.asarray(X @ W.T)
-        Z_own += b
-        value = loss._pointwise(Z_own.T, slice(0, n), None)
-        return value, (XT @ Z_own).T, Z_own.sum(axis=0)
+    def transposed_pass():
+        # The layout before 2026-11-30: the logits copied to (K, n) C order,
+        # the residuals then copied back by SciPy for the gradient product.
+        Z_own = np.ascontiguousarray((X @ W.T).T)
+        Z_own += b[:, None]
+        value, R = loss._pointwise(Z_own, slice(0, n), None)
+        return value, (X.T @ R.T).T, R.sum(axis=1)
+
+    def csr_transpose_pass():
+        # Our layout with Xᵀ held as a CSR copy (gathers instead of scatters).
+        Z_own = np.asarray(X @ W.T).T
+        Z_own += b[:, None]
+        value, R = loss._pointwise(Z_own, slice(0, n), None)
+        return value, (XT_csr @ R.T).T, R.sum(axis=1)
 
     def current_pass():
         return loss._pass(W, b, loss._pointwise)
@@ -103,8 +112,8 @@ def main():
         "gradient Xᵀ (CSR) G": lambda: XT_csr @ Z_nk,
         "ours: one objective call": lambda: loss(params),
         "ours: the pass alone": current_pass,
-        "proposed pass, Xᵀ as CSC": lambda: proposed_pass(X.T),
-        "proposed pass, Xᵀ as CSR": lambda: proposed_pass(XT_csr),
+        "previous pass, (K, n) copies": transposed_pass,
+        "our pass with Xᵀ as a CSR copy": csr_transpose_pass,
         "sklearn loss_gradient": lambda: sklearn_loss.loss_gradient(
             coef, X, y64, sw, l2_reg_strength=1.0 / n
         ),
@@ -115,47 +124,80 @@ def main():
     )
     for name, seconds in median_times(functions, args.runs).items():
         print(f"{name:36s} {1e3 * seconds:9.2f} ms")
-    per_iteration(X, y, args.iterations)
+    per_iteration(X, y, args.iterations, max(1, args.runs // 2))
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
-def per_iteration(X, y, iterations):
+def per_iteration(X, y, iterations, repeats):
     import warnings
     from unittest import mock
 
+    from scipy.optimize import _lbfgsb
     from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model._linear_loss import LinearModelLoss
 
     from skl_softmax import SoftmaxRegression, _loss
 
-    spent = []
-    original = _loss._LinearObjective._pass
+    spent, steps = [], []
 
-    def timed(self, *args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            spent.append(time.perf_counter() - start)
+    def timed(record, original):
+        def call(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                record.append(time.perf_counter() - start)
 
+        return call
+
+    patches = (
+        mock.patch.object(
+            _loss._LinearObjective, "_pass", timed(spent, _loss._LinearObjective._pass)
+        ),
+        mock.patch.object(
+            LinearModelLoss,
+            "loss_gradient",
+            timed(spent, LinearModelLoss.loss_gradient),
+        ),
+        mock.patch.object(_lbfgsb, "setulb", timed(steps, _lbfgsb.setulb)),
+    )
+    rows = {"ours": [], "sklearn lbfgs": []}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for name, model in (
-            ("ours", SoftmaxRegression(tol=0.0, max_iter=iterations)),
-            ("sklearn lbfgs", LogisticRegression(tol=0.0, max_iter=iterations)),
-        ):
-            spent.clear()
-            with mock.patch.object(_loss._LinearObjective, "_pass", timed):
-                start = time.perf_counter()
-                model.fit(X, y)
-                seconds = time.perf_counter() - start
-            n_iter = int(np.max(model.n_iter_))
-            text = f"{name:14s} {1e3 * seconds / n_iter:9.1f} ms per iteration"
-            if spent:
-                text += (
-                    f", {len(spent) / n_iter:.2f} evaluations per iteration, "
-                    f"{sum(spent) / seconds:.0%} of the time in the data pass"
+        for _ in range(repeats):  # alternated
+            for name, model in (
+                ("ours", SoftmaxRegression(tol=0.0, max_iter=iterations)),
+                ("sklearn lbfgs", LogisticRegression(tol=0.0, max_iter=iterations)),
+            ):
+                spent.clear()
+                steps.clear()
+                for patch in patches:
+                    patch.start()
+                try:
+                    start = time.perf_counter()
+                    model.fit(X, y)
+                    seconds = time.perf_counter() - start
+                finally:
+                    for patch in patches:
+                        patch.stop()
+                n_iter = int(np.max(model.n_iter_))
+                rows[name].append(
+                    (
+                        seconds / n_iter,
+                        len(spent) / n_iter,
+                        float(np.median(spent)),
+                        sum(steps) / n_iter,
+                        (seconds - sum(spent) - sum(steps)) / n_iter,
+                    )
                 )
-            print(text, flush=True)
+    for name, values in rows.items():
+        it, evals, one, step, rest = 1e3 * np.median(np.array(values), axis=0)
+        print(
+            f"{name:14s} {it:6.1f} ms per iteration: {evals / 1e3:.2f} evaluations "
+            f"of {one:.1f} ms, L-BFGS-B steps {step:.1f} ms, the rest {rest:.1f} ms "
+            f"(medians of {repeats} fits, alternated)",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
