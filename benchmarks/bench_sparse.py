@@ -14,10 +14,11 @@ row, K=20) this times, alternated, medians of ``--runs``:
 - the alternative gradient product ``Xᵀ G`` with ``G`` an (n, K) C-ordered
   array (no copy), and with ``Xᵀ`` held as a CSR matrix of its own;
 - the pointwise part on the (K, n) view of an (n, K) array (F order);
-- one call of our objective and our pass alone (logits kept in SciPy's (n, K)
-  order, pointwise on their (K, n) view, gradient ``Xᵀ G`` with no copy), the
-  previous pass (logits copied to (K, n), residuals copied back by SciPy), and
-  our pass with ``Xᵀ`` as a CSR copy held once;
+- one call of our objective and our pass alone (one chunk of rows per thread,
+  logits kept in SciPy's (n, K) order, pointwise on their (K, n) view,
+  gradient ``Xᵀ G`` with no copy), the previous pass (one block on one thread,
+  logits copied to (K, n), residuals copied back by SciPy), and our layout in
+  one block with ``Xᵀ`` as a CSR copy held once;
 - one call of scikit-learn's fused ``loss_gradient``;
 
 then, per iteration of a fit capped at ``--iterations`` (``tol=0``), ours and
@@ -92,7 +93,7 @@ def main():
         return value, (X.T @ R.T).T, R.sum(axis=1)
 
     def csr_transpose_pass():
-        # Our layout with Xᵀ held as a CSR copy (gathers instead of scatters).
+        # Our layout in one block, Xᵀ held as a CSR copy (gathers, not scatters).
         Z_own = np.asarray(X @ W.T).T
         Z_own += b[:, None]
         value, R = loss._pointwise(Z_own, slice(0, n), None)
@@ -113,7 +114,7 @@ def main():
         "ours: one objective call": lambda: loss(params),
         "ours: the pass alone": current_pass,
         "previous pass, (K, n) copies": transposed_pass,
-        "our pass with Xᵀ as a CSR copy": csr_transpose_pass,
+        "one block with Xᵀ as a CSR copy": csr_transpose_pass,
         "sklearn loss_gradient": lambda: sklearn_loss.loss_gradient(
             coef, X, y64, sw, l2_reg_strength=1.0 / n
         ),

@@ -66,7 +66,13 @@ import numpy as np
 from scipy import sparse
 
 from ._array_api import NUMPY
-from ._threads import piece_rows, product_threads, run_chunks, single_thread_rows
+from ._threads import (
+    _SMALL_PROBLEM,
+    piece_rows,
+    product_threads,
+    run_chunks,
+    single_thread_rows,
+)
 
 # Rows per block are chosen so that one block of X holds about this many bytes:
 # small enough to stay in the last-level cache between the two products, large
@@ -97,6 +103,12 @@ _MAX_CHUNKS = 16
 # 2 621 rows took 0.85× of it on 500 000 × 100 (the products read X once either
 # way). Measured with benchmarks/bench_evaluation.py.
 _MIN_PIECE_ROWS = 32
+# Sparse X is cut into chunks of rows for the fit's threads (SciPy's sparse
+# products run on the calling thread and release the GIL) when a pass has at
+# least _SMALL_PROBLEM multiply-adds (nnz × outputs). Each chunk's gradient is
+# a dense (n_outputs, n_features) array kept until the chunks are added in
+# order: their bytes together stay below this (fewer chunks, down to one).
+_SPARSE_PARTIALS_BYTES = 2**26
 _DEVICE_BLOCK_BYTES = 2**28
 # The bundled OpenBLAS computes float32 logits 15–35 % faster as ``X_block Wᵀ``
 # (then transposed to the (n_outputs, rows) layout) than as ``W X_blockᵀ`` when
@@ -143,6 +155,48 @@ def _block_rows(n_samples, n_features, n_outputs, itemsize, on_host=True):
     if small is not None:
         rows = min(rows, small)
     return int(min(n_samples, rows))
+
+
+class _Window:
+    """A slice of a larger array, handed to NumPy as an array of its own.
+
+    SciPy copies the ``data`` and ``indices`` of a sparse matrix built on
+    slices of less than half their base array (``_prune_array``, run by every
+    constructor, ``.T`` included). An array made from this object has the
+    object as its base, of the slice's own size, so it is used as it is; it is
+    read-only, and keeps the sliced array alive.
+    """
+
+    def __init__(self, array):
+        interface = dict(array.__array_interface__)
+        interface["data"] = (interface["data"][0], True)
+        self.__array_interface__ = interface
+        self.size = array.size
+        self._array = array
+
+
+def _row_block(X, start, stop):
+    """Rows ``start:stop`` of ``X``: a view, also of a CSR matrix.
+
+    SciPy's row slicing copies a CSR matrix, even whole; a CSR matrix built on
+    windows of ``data`` and ``indices`` (and its own short ``indptr``) does
+    not, nor does its transpose.
+    """
+    if not sparse.issparse(X):
+        return X[start:stop, ...]
+    if start == 0 and stop == X.shape[0]:
+        return X
+    indptr = X.indptr[start : stop + 1]
+    first, last = int(indptr[0]), int(indptr[-1])
+    return type(X)(
+        (
+            np.asarray(_Window(X.data[first:last])),
+            np.asarray(_Window(X.indices[first:last])),
+            indptr - first,
+        ),
+        shape=(stop - start, X.shape[1]),
+        copy=False,
+    )
 
 
 def _cast_cached(objective, name, dtype):
@@ -219,32 +273,40 @@ class _LinearObjective:
         backend = self.backend
         self.dtype = backend.dtype(dtype)
         itemsize = 4 if backend.dtype_name(self.dtype) == "float32" else 8
-        # Sparse X is taken whole: slicing a CSR matrix copies its rows (SciPy
-        # prunes views), which would cost as much as a product every pass.
-        self.block_rows = (
-            self.X.shape[0]
-            if sparse.issparse(self.X)
-            else _block_rows(
+        is_sparse = sparse.issparse(self.X)
+        # Sparse X is taken in one block, or in one chunk per thread (see
+        # _pass): its rows are then CSR views of the same arrays (_row_block),
+        # never copies.
+        if is_sparse:
+            self.block_rows = self.X.shape[0]
+        else:
+            self.block_rows = _block_rows(
                 self.X.shape[0],
                 self.n_features,
                 self.n_outputs,
                 itemsize,
                 on_host=backend.is_numpy,
             )
-        )
         self.row_major_logits = backend.is_numpy and prefers_row_major(
             self.dtype, self.n_outputs, self.n_features
         )
         n_blocks = -(-self.X.shape[0] // max(1, self.block_rows))
         # Whether the pass may run in chunks on the fit's own threads: large
-        # dense NumPy problems (small ones run on the calling thread already).
-        self.chunked = (
-            backend.is_numpy
-            and not sparse.issparse(self.X)
-            and n_blocks > 1
-            and single_thread_rows(self.X.shape[0], self.n_features, self.n_outputs)
-            is None
-        )
+        # NumPy problems (small ones run on the calling thread already).
+        if is_sparse:
+            self.chunked = (
+                backend.is_numpy
+                and self.X.format == "csr"
+                and self.X.nnz * self.n_outputs >= _SMALL_PROBLEM
+                and self.X.shape[0] >= 2 * _MIN_BLOCK_ROWS
+            )
+        else:
+            self.chunked = (
+                backend.is_numpy
+                and n_blocks > 1
+                and single_thread_rows(self.X.shape[0], self.n_features, self.n_outputs)
+                is None
+            )
         self.n_threads = None  # default: product_threads() at each pass
         self.n_evaluations = 0
 
@@ -335,22 +397,29 @@ class _LinearObjective:
         n_rows = flat_grad.shape[0] // (self.n_features + int(self.fit_intercept))
         grad_W = flat_grad[: n_rows * self.n_features].reshape(n_rows, -1)
         grad_b = flat_grad[n_rows * self.n_features :]
+        # One new array of the size of W, updated in place: with a million
+        # parameters each extra temporary costs about a millisecond.
         if self.x_scale is not None:
             grad_W = grad_W * self.x_scale
+        else:
+            grad_W = grad_W.copy()
         if self.x_offset is not None:
-            grad_W = grad_W + np.outer(grad_b, self.x_offset)
+            grad_W += grad_b[:, None] * self.x_offset
+        np.abs(grad_W, out=grad_W)
         return float(
-            max(
-                np.max(np.abs(grad_W), initial=0.0), np.max(np.abs(grad_b), initial=0.0)
-            )
+            max(np.max(grad_W, initial=0.0), np.max(np.abs(grad_b), initial=0.0))
         )
 
     def _gradient_to_solver(self, grad_W, grad_b):
+        """The gradient in the solver's coordinates, written over ``grad_W``.
+
+        ``grad_W`` is always a fresh sum of the evaluation, never the caller's.
+        """
         offset, scale = self._variables(grad_W)
         if offset is not None:
-            grad_W = grad_W - grad_b[:, None] * offset[None, :]
+            grad_W -= grad_b[:, None] * offset[None, :]
         if scale is not None:
-            grad_W = grad_W / scale
+            grad_W /= scale
         return grad_W
 
     # -- moving an evaluation's inputs and outputs --------------------------------
@@ -416,57 +485,95 @@ class _LinearObjective:
         else:
             grad_W = xp.zeros(W.shape, dtype=acc, device=backend.device)
             grad_b = xp.zeros(W.shape[0], dtype=acc, device=backend.device)
-        is_sparse = sparse.issparse(X)
         starts = range(0, n_samples, self.block_rows)
-        pieces = piece_rows(self.n_features, max(2, W.shape[0]))
-        if self.chunked and pieces >= _MIN_PIECE_ROWS:
-            chunks = np.array_split(np.asarray(starts), min(_MAX_CHUNKS, len(starts)))
+        n_threads = None
+        if self.chunked:
             n_threads = product_threads() if self.n_threads is None else self.n_threads
+        # SciPy multiplies sparse X by a C-ordered copy of its operand: Wᵀ is
+        # made C-ordered once, not once per block.
+        W_t = np.ascontiguousarray(W.T) if sparse.issparse(X) else None
+        if self.chunked and sparse.issparse(X):
+            # One chunk of rows per thread, each multiplied by SciPy on the
+            # thread that takes it (SciPy releases the GIL). Each chunk's
+            # gradient is a dense (n_outputs, n_features) array, whose writing
+            # and adding cost a pass over the parameters: on case (c), 2
+            # chunks took 194 ms, 4 took 231 and 8 took 273, one block 333
+            # (2 threads). So the chunks follow the threads, and sparse sums
+            # depend on the thread count (as BLAS's do), unlike dense ones.
+            n_chunks = min(
+                n_threads,
+                max(1, _SPARSE_PARTIALS_BYTES // (8 * W.shape[0] * self.n_features)),
+                n_samples // _MIN_BLOCK_ROWS,
+            )
+            bounds = [n_samples * i // n_chunks for i in range(n_chunks + 1)]
+            parts = run_chunks(
+                lambda i: self._block_sums(
+                    W, b, pointwise, outputs, bounds[i], bounds[i + 1], W_t
+                ),
+                n_chunks,
+                n_threads,
+            )
+        elif (
+            self.chunked
+            and (pieces := piece_rows(self.n_features, max(2, W.shape[0])))
+            >= _MIN_PIECE_ROWS
+        ):
+            chunks = np.array_split(np.asarray(starts), min(_MAX_CHUNKS, len(starts)))
             parts = run_chunks(
                 lambda i: self._chunk_sums(W, b, pointwise, outputs, chunks[i], pieces),
                 len(chunks),
                 n_threads,
             )
-            for part_loss, part_W, part_b in parts:
-                loss = loss + part_loss
-                grad_W += part_W
-                grad_b += part_b
-            self.n_evaluations += 1
-            return loss, grad_W, grad_b
-        for start in starts:
-            stop = min(start + self.block_rows, n_samples)
-            rows = slice(start, stop)
-            if stop - start == n_samples:
-                # Slicing a CSR matrix copies it, even whole.
-                X_block = X
-            else:
-                X_block = X[rows] if is_sparse else X[rows, ...]
-            if X_block.dtype != self.dtype:
-                X_block = (
-                    X_block.astype(self.dtype)
-                    if backend.is_numpy
-                    else xp.astype(X_block, self.dtype)
+        else:
+            parts = (
+                self._block_sums(
+                    W,
+                    b,
+                    pointwise,
+                    outputs,
+                    start,
+                    min(start + self.block_rows, n_samples),
+                    W_t,
                 )
-            if is_sparse:
-                # SciPy's (n, K) logits, used through their (K, n) view: the
-                # residuals written over them are then the C-ordered (n, K)
-                # operand that SciPy's gradient product reads without a copy.
-                # Two (n, K) copies fewer than a transposed layout; the
-                # pointwise part on the view costs what the copies saved
-                # (benchmarks/bench_sparse.py).
-                Z = np.asarray(X_block @ W.T).T
-            else:
-                Z = logits_by_output(X_block, W, self.row_major_logits, backend)
-            Z += b
-            block_loss, R = pointwise(Z, rows, outputs)
-            loss = loss + block_loss
-            if is_sparse:
-                grad_W += (X_block.T @ R.T).T
-            else:
-                grad_W += R @ X_block
-            grad_b += _sum(R, 1, acc, backend)
+                for start in starts
+            )
+        # Added in the order of the rows: the sums do not depend on the threads.
+        for part_loss, part_W, part_b in parts:
+            loss = loss + part_loss
+            grad_W += part_W
+            grad_b += part_b
         self.n_evaluations += 1
         return loss, grad_W, grad_b
+
+    def _block_sums(self, W, b, pointwise, outputs, start, stop, W_t=None):
+        """Loss, ``Rᵀ X`` and ``Rᵀ 1`` of the rows ``start:stop``.
+
+        ``W_t`` is ``Wᵀ`` C-ordered, for sparse blocks.
+        """
+        backend = self.backend
+        rows = slice(start, stop)
+        X_block = _row_block(self.X, start, stop)
+        if X_block.dtype != self.dtype:
+            X_block = (
+                X_block.astype(self.dtype)
+                if backend.is_numpy
+                else backend.xp.astype(X_block, self.dtype)
+            )
+        is_sparse = sparse.issparse(X_block)
+        if is_sparse:
+            # SciPy's (n, K) logits, used through their (K, n) view: the
+            # residuals written over them are then the C-ordered (n, K)
+            # operand that SciPy's gradient product reads without a copy.
+            # Two (n, K) copies fewer than a transposed layout; the
+            # pointwise part on the view costs what the copies saved
+            # (benchmarks/bench_sparse.py).
+            Z = np.asarray(X_block @ W_t).T
+        else:
+            Z = logits_by_output(X_block, W, self.row_major_logits, backend)
+        Z += b
+        loss, R = pointwise(Z, rows, outputs)
+        grad_W = (X_block.T @ R.T).T if is_sparse else R @ X_block
+        return loss, grad_W, _sum(R, 1, self._acc_dtype, backend)
 
     def _chunk_sums(self, W, b, pointwise, outputs, starts, pieces):
         """The sums of the blocks at ``starts``, every product cut into pieces.
@@ -511,8 +618,9 @@ class _LinearObjective:
 def _matvec(W, v):
     """``W @ v`` for the parameters, on the calling thread on NumPy.
 
-    The products with parameter-sized operands (``W μ``, ``‖W‖²``, the
-    weighted loss sum) go through ``einsum``, never BLAS: OpenBLAS threads a
+    The products with parameter-sized operands (``W μ``, ``‖W‖²``) go
+    through ``einsum``, never BLAS (and the weighted loss sum is a NumPy sum,
+    pairwise and more accurate than a dot product): OpenBLAS threads a
     GEMV or a dot product from about 10 000 elements, and the pool it wakes
     spins after the call, taking a core from SciPy's L-BFGS-B step. Measured
     on sparse case (c) (20 × 50 000 parameters): the step took 51-60 ms per

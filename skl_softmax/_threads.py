@@ -45,6 +45,18 @@ cgroup CPU quota, :func:`available_cpus`) and never more than the BLAS
 limit in force (``threadpool_limits`` or ``OPENBLAS_NUM_THREADS``, read, never
 set: :func:`product_threads`).
 
+Sparse passes share the same threads: SciPy's sparse products run on the
+calling thread and release the GIL, so a large CSR matrix is cut into one
+chunk of rows per thread (CSR views, never copies; skl_softmax._loss).
+
+The same holds around the pass: ``W μ`` and ``‖W‖²`` run through ``einsum``
+on the calling thread (``skl_softmax._loss._matvec``), and the weighted loss
+sum of a block (all rows of sparse data) is a NumPy sum, not a dot product.
+OpenBLAS threads a GEMV or a dot product from about 10 000 elements, and the
+pool such a product wakes spins beside the next L-BFGS-B step: on sparse case
+(c), 20 × 50 000 parameters, that step took 51-60 ms per call after them and
+38-41 ms without (benchmarks/bench_sparse.py).
+
 What is left: SciPy's L-BFGS-B calls its own BLAS, whose pool wakes even for
 a few hundred parameters, and it can no longer be kept on one thread; its
 spinning thread now costs our passes little (above), and on a busy machine

@@ -461,24 +461,27 @@ def test_binomial_residuals_are_expit_minus_target_to_an_eps(rng, dtype):
     assert_allclose(gradient * S / sw, expected * S / sw, rtol=0, atol=2 * eps)
 
 
+@pytest.mark.parametrize("density, K, chunked", [(0.025, 3, False), (0.1, 5, True)])
 @pytest.mark.parametrize("kind", ["multinomial", "binomial"])
-def test_sparse_evaluation_never_copies_x(kind):
-    # Sparse X is one block; slicing it (even whole) would copy the matrix on
-    # every evaluation. One evaluation's own arrays are a few (n, K) logits
-    # and (K, d) gradients, far below the matrix itself.
+def test_sparse_evaluation_never_copies_x(kind, density, K, chunked):
+    # Sparse X is one block, or chunks of rows for threads; slicing it (even
+    # whole) would copy the matrix on every evaluation. One evaluation's own
+    # arrays are a few (n, K) logits and (K, d) gradients (one per chunk), far
+    # below the matrix itself.
     import tracemalloc
 
     rng = np.random.default_rng(0)
-    n, d, K = 20_000, 2_000, 3
-    X = sparse.random(n, d, density=0.025, format="csr", random_state=rng)
+    n, d = 20_000, 2_000
+    X = sparse.random(n, d, density=density, format="csr", random_state=rng)
     if kind == "multinomial":
         objective = MultinomialLoss(X, rng.integers(0, K, n), np.ones(n), 1.0, K, True)
     else:
         Y = (rng.random((n, K)) < 0.5).astype(float)
         objective = BinomialLoss(X, Y, np.ones(n), 1.0, True)
+    assert objective.chunked == chunked
     params = rng.normal(size=objective.n_params)
     objective(params)  # caches of casts, if any, before measuring
-    own = 12 * 8 * n * K + 8 * 8 * K * (d + 1)
+    own = 12 * 8 * n * K + (8 + loss_module._MAX_CHUNKS) * 8 * K * (d + 1)
     assert own < X.data.nbytes + X.indices.nbytes
     tracemalloc.start()
     try:

@@ -187,10 +187,14 @@ def test_run_chunks_results_and_errors_do_not_depend_on_threads():
     assert threading.active_count() == before
 
 
+@pytest.mark.parametrize("layout", ["dense", "csr"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("Loss", [MultinomialLoss, BinomialLoss])
-def test_chunked_pass_is_the_serial_pass_whatever_the_threads(Loss, dtype):
+def test_chunked_pass_is_the_serial_pass_whatever_the_threads(Loss, dtype, layout):
     X, y, W, b = _large_problem(dtype=dtype)
+    if layout == "csr":
+        X[np.random.default_rng(2).random(X.shape) < 0.5] = 0.0
+        X = sparse.csr_matrix(X)
     if Loss is MultinomialLoss:
         objective = MultinomialLoss(X, y, np.ones(len(y)), 1.0, W.shape[0], True)
     else:
@@ -201,13 +205,22 @@ def test_chunked_pass_is_the_serial_pass_whatever_the_threads(Loss, dtype):
     for n_threads in (1, 2, 3):
         objective.n_threads = n_threads
         sums[n_threads] = objective.sums(W, b)
-    # The same chunks, summed in the same order: identical whatever the threads.
-    for n_threads in (2, 3):
-        for got, want in zip(sums[n_threads], sums[1], strict=True):
-            assert_array_equal(got, want)
-    # And the reference: the same pass over whole blocks on OpenBLAS's threads.
-    objective.chunked = False
     rtol = 1e-5 if dtype == np.float32 else 1e-12
+    if layout == "dense":
+        # The same chunks, summed in the same order: identical whatever the
+        # threads.
+        for n_threads in (2, 3):
+            for got, want in zip(sums[n_threads], sums[1], strict=True):
+                assert_array_equal(got, want)
+    else:
+        # One chunk per thread (their dense partial gradients cost a pass
+        # each): the sums agree to rounding.
+        for n_threads in (2, 3):
+            for got, want in zip(sums[n_threads], sums[1], strict=True):
+                assert_allclose(got, want, rtol=rtol, atol=rtol * np.max(np.abs(want)))
+    # And the reference: the same pass over whole blocks on OpenBLAS's threads
+    # (dense), or over the whole matrix in one block (sparse).
+    objective.chunked = False
     for got, want in zip(sums[2], objective.sums(W, b), strict=True):
         assert_allclose(got, want, rtol=rtol, atol=rtol * np.max(np.abs(want)))
 
@@ -266,9 +279,14 @@ def _helper_threads_during(function):
     return max(seen, default=0)
 
 
+@pytest.mark.parametrize("sparse_input", [False, True])
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_large_fits_use_at_most_the_threads_allowed(Estimator, no_controlling_thread):
+def test_large_fits_use_at_most_the_threads_allowed(
+    Estimator, sparse_input, no_controlling_thread
+):
     X, y, _, _ = _large_problem()
+    if sparse_input:
+        X = sparse.csr_matrix(X)
 
     def fit():
         Estimator(max_iter=3).fit(X, y)
