@@ -615,20 +615,35 @@ class _LinearObjective:
         return loss, grad_W[:n_out], grad_b
 
 
-def _matvec(W, v):
-    """``W @ v`` for the parameters, on the calling thread on NumPy.
+# OpenBLAS runs a GEMV or a dot product on the calling thread below this many
+# elements (interface/gemv.c: 9 216; interface/dot.c: 10 000).
+_ONE_THREAD_VECTOR_PRODUCT = 9_216
 
-    The products with parameter-sized operands (``W μ``, ``‖W‖²``) go
-    through ``einsum``, never BLAS (and the weighted loss sum is a NumPy sum,
-    pairwise and more accurate than a dot product): OpenBLAS threads a
-    GEMV or a dot product from about 10 000 elements, and the pool it wakes
-    spins after the call, taking a core from SciPy's L-BFGS-B step. Measured
-    on sparse case (c) (20 × 50 000 parameters): the step took 51-60 ms per
-    call after such products, 38-41 ms without (bench_sparse.py).
+
+def _matvec(W, v):
+    """``W @ v`` for the parameters, never on a BLAS pool on NumPy.
+
+    The products with parameter-sized operands (``W μ``, ``‖W‖²``) go through
+    ``einsum`` from the size at which OpenBLAS would thread them (and the
+    weighted loss sum is a NumPy sum, pairwise and more accurate than a dot
+    product): the pool such a product wakes spins after the call, taking a
+    core from SciPy's L-BFGS-B step. Measured on sparse case (c) (20 × 50 000
+    parameters): the step took 51-60 ms per call after such products, 38-41
+    ms without (bench_sparse.py). Below that size BLAS runs on the calling
+    thread and costs a microsecond less per call than ``einsum``, which small
+    fits (iris: 23 iterations) notice.
     """
-    if isinstance(W, np.ndarray):
-        return np.einsum("kd,d->k", W, v)
-    return W @ v
+    if not isinstance(W, np.ndarray) or W.size < _ONE_THREAD_VECTOR_PRODUCT:
+        return W @ v
+    return np.einsum("kd,d->k", W, v)
+
+
+def _squared_norm(W):
+    """``‖W‖²`` of a NumPy array, never on a BLAS pool (see :func:`_matvec`)."""
+    w = W.reshape(-1)
+    if w.size < _ONE_THREAD_VECTOR_PRODUCT:
+        return float(np.dot(w, w))
+    return float(np.einsum("i,i->", w, w))
 
 
 def _sum(array, axis, dtype, backend):
@@ -759,8 +774,7 @@ class MultinomialLoss(_LinearObjective):
         if np.isinf(self.C):
             return 0.0
         if self.backend.is_numpy:
-            w = W.reshape(-1)
-            return float(np.einsum("i,i->", w, w)) / (2.0 * self.C * self.sw_sum)
+            return _squared_norm(W) / (2.0 * self.C * self.sw_sum)
         return self.backend.xp.sum(W * W) / (2.0 * self.C * self.sw_sum)
 
     def _finish(self, W, loss, grad_W, grad_b):
