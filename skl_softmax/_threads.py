@@ -49,9 +49,10 @@ Sparse passes share the same threads: SciPy's sparse products run on the
 calling thread and release the GIL, so a large CSR matrix is cut into one
 chunk of rows per thread (CSR views, never copies; skl_softmax._loss).
 
-The same holds around the pass: ``W μ`` and ``‖W‖²`` run through ``einsum``
-on the calling thread (``skl_softmax._loss._matvec``), and the weighted loss
-sum of a block (all rows of sparse data) is a NumPy sum, not a dot product.
+The same holds around the pass: ``W μ`` and ``‖W‖²`` run on the calling
+thread (through ``einsum`` from the size at which OpenBLAS would thread them,
+``skl_softmax._loss._matvec``), and the weighted loss sum of a block (all rows
+of sparse data) is a NumPy sum, not a dot product.
 OpenBLAS threads a GEMV or a dot product from about 10 000 elements, and the
 pool such a product wakes spins beside the next L-BFGS-B step: on sparse case
 (c), 20 × 50 000 parameters, that step took 51-60 ms per call after them and
