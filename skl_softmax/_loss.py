@@ -61,6 +61,7 @@ unchanged; only the conditioning the solver sees is.
 """
 
 import copy
+import math
 
 import numpy as np
 from scipy import sparse
@@ -134,7 +135,7 @@ def logits_by_output(X, W, row_major, backend=NUMPY):
     from the left (SciPy's product); dense ``X`` is too when ``row_major``,
     see :func:`prefers_row_major`.  Other namespaces compute ``W Xᵀ``.
     """
-    if not backend.is_numpy:
+    if not backend.is_numpy or (not row_major and isinstance(X, np.ndarray)):
         return W @ X.T
     if row_major or sparse.issparse(X):
         return np.ascontiguousarray((X @ W.T).T)
@@ -182,7 +183,7 @@ def _row_block(X, start, stop):
     windows of ``data`` and ``indices`` (and its own short ``indptr``) does
     not, nor does its transpose.
     """
-    if not sparse.issparse(X):
+    if isinstance(X, np.ndarray) or not sparse.issparse(X):
         return X[start:stop, ...]
     if start == 0 and stop == X.shape[0]:
         return X
@@ -273,7 +274,7 @@ class _LinearObjective:
         backend = self.backend
         self.dtype = backend.dtype(dtype)
         itemsize = 4 if backend.dtype_name(self.dtype) == "float32" else 8
-        is_sparse = sparse.issparse(self.X)
+        self.is_sparse = is_sparse = sparse.issparse(self.X)
         # Sparse X is taken in one block, or in one chunk per thread (see
         # _pass): its rows are then CSR views of the same arrays (_row_block),
         # never copies.
@@ -405,10 +406,12 @@ class _LinearObjective:
             grad_W = grad_W.copy()
         if self.x_offset is not None:
             grad_W += grad_b[:, None] * self.x_offset
-        np.abs(grad_W, out=grad_W)
-        return float(
-            max(np.max(grad_W, initial=0.0), np.max(np.abs(grad_b), initial=0.0))
-        )
+        # Methods, not np.max(..., initial=0): small fits call this at every
+        # iteration, and the function form costs microseconds.
+        largest = np.abs(grad_W, out=grad_W).max() if grad_W.size else 0.0
+        if grad_b.size:
+            largest = max(largest, np.abs(grad_b).max())
+        return float(largest)
 
     def _gradient_to_solver(self, grad_W, grad_b):
         """The gradient in the solver's coordinates, written over ``grad_W``.
@@ -478,6 +481,15 @@ class _LinearObjective:
             W = xp.astype(backend.asarray(W), self.dtype)
             b = xp.astype(backend.asarray(b), self.dtype)[:, None]
         acc = self._acc_dtype
+        if n_samples <= self.block_rows and not (self.chunked or self.is_sparse):
+            # One dense block (small fits): its fresh sums are the result.
+            loss, grad_W, grad_b = self._block_sums(
+                W, b, pointwise, outputs, 0, n_samples
+            )
+            self.n_evaluations += 1
+            if backend.is_numpy:
+                return loss, grad_W.astype(acc, copy=False), grad_b
+            return loss, xp.astype(grad_W, acc, copy=False), grad_b
         loss = 0.0
         if backend.is_numpy:
             grad_W = np.zeros(W.shape, dtype=acc)
@@ -491,8 +503,8 @@ class _LinearObjective:
             n_threads = product_threads() if self.n_threads is None else self.n_threads
         # SciPy multiplies sparse X by a C-ordered copy of its operand: Wᵀ is
         # made C-ordered once, not once per block.
-        W_t = np.ascontiguousarray(W.T) if sparse.issparse(X) else None
-        if self.chunked and sparse.issparse(X):
+        W_t = np.ascontiguousarray(W.T) if self.is_sparse else None
+        if self.chunked and self.is_sparse:
             # One chunk of rows per thread, each multiplied by SciPy on the
             # thread that takes it (SciPy releases the GIL). Each chunk's
             # gradient is a dense (n_outputs, n_features) array, whose writing
@@ -559,7 +571,7 @@ class _LinearObjective:
                 if backend.is_numpy
                 else backend.xp.astype(X_block, self.dtype)
             )
-        is_sparse = sparse.issparse(X_block)
+        is_sparse = self.is_sparse
         if is_sparse:
             # SciPy's (n, K) logits, used through their (K, n) view: the
             # residuals written over them are then the C-ordered (n, K)
@@ -771,7 +783,7 @@ class MultinomialLoss(_LinearObjective):
         return float(loss / self.sw_sum + self._penalty(W))
 
     def _penalty(self, W):
-        if np.isinf(self.C):
+        if math.isinf(self.C):
             return 0.0
         if self.backend.is_numpy:
             return _squared_norm(W) / (2.0 * self.C * self.sw_sum)
@@ -783,7 +795,7 @@ class MultinomialLoss(_LinearObjective):
         S = self.sw_sum
         objective = loss / S + self._penalty(W)
         grad_W /= S
-        if not np.isinf(self.C):
+        if not math.isinf(self.C):
             grad_W += W / (self.C * S)
         grad_b /= S
         grad_W = self._gradient_to_solver(grad_W, grad_b)
@@ -886,6 +898,7 @@ class BinomialLoss(_LinearObjective):
                 sample_weight.T if sample_weight.ndim == 2 else sample_weight[None, :]
             )
             sums = sample_weight.sum(axis=0)
+            self._unit_weights = bool(np.all(self._sw_t == 1.0))
         else:
             self._Y_t = xp.astype(Y.T, self._acc_dtype)
             sample_weight = xp.astype(sample_weight, self._acc_dtype)
@@ -928,6 +941,7 @@ class BinomialLoss(_LinearObjective):
             else:
                 self._sw_t[columns] = sw_t
                 self.sw_sum[columns] = np.sum(sw_t, axis=1)
+                self._unit_weights = bool(np.all(self._sw_t == 1.0))
         else:
             # The standard sets items row by row (no integer-array assignment).
             xp = backend.xp
@@ -960,9 +974,9 @@ class BinomialLoss(_LinearObjective):
         grad_W : ndarray of shape (n_active, n_features)
         grad_b : ndarray of shape (n_active,)
         """
-        if outputs is None:
-            outputs = np.arange(self.n_outputs)
-        S = self.sw_sum[outputs]
+        # All problems: no output index, so that targets and weights are
+        # sliced, never gathered (small fits pay for each copy).
+        S = self.sw_sum if outputs is None else self.sw_sum[outputs]
         backend = self.backend
         if not backend.is_numpy:
             # One transfer in: the active problems' parameters side by side.
@@ -971,12 +985,13 @@ class BinomialLoss(_LinearObjective):
             )
             W_solver, b_solver = params[:, :-1], params[:, -1]
             S = backend.asarray(S, dtype=np.float64)
-            outputs = backend.asarray(outputs, dtype=np.int64)
+            if outputs is not None:
+                outputs = backend.asarray(outputs, dtype=np.int64)
         W, b = self.to_model(W_solver, b_solver)
         loss, grad_W, grad_b = self.sums(W, b, outputs)
         losses = loss / S + self._penalties(W, S)
         grad_W /= S[:, None]
-        if not np.isinf(self.C):
+        if not math.isinf(self.C):
             grad_W += W / (self.C * S[:, None])
         grad_b /= S
         grad_W = self._gradient_to_solver(grad_W, grad_b)
@@ -999,7 +1014,7 @@ class BinomialLoss(_LinearObjective):
 
     def _penalties(self, W, S):
         xp = self.backend.xp
-        if np.isinf(self.C):
+        if math.isinf(self.C):
             return xp.zeros(W.shape[0], dtype=W.dtype, device=self.backend.device)
         if self.backend.is_numpy:
             return np.einsum("ld,ld->l", W, W) / (2.0 * self.C * S)
@@ -1035,7 +1050,10 @@ class BinomialLoss(_LinearObjective):
             losses = np.log1p(e)
             losses += np.maximum(Z, 0)
             losses -= Y * Z
-            losses *= sw
+            # Unit weights (no sample or class weights): two passes fewer.
+            unit = self._unit_weights
+            if not unit:
+                losses *= sw
             loss = losses.sum(axis=1, dtype=np.float64)
             np.add(e, 1.0, out=losses)
             np.divide(e, losses, out=e)
@@ -1043,7 +1061,8 @@ class BinomialLoss(_LinearObjective):
             np.copysign(e, Z, out=Z)
             Z += 0.5
             Z -= Y
-            Z *= sw
+            if not unit:
+                Z *= sw
             return loss, Z
         # The same formulas, with e^{−|z|} computed once for the loss and for
         # σ(z) = 1 / (1 + e^{−z}) (z ≥ 0) or e^{z} / (1 + e^{z}) (z < 0).

@@ -59,13 +59,15 @@ class _CachedObjective:
         return value, grad
 
     def grad_at(self, x):
-        if self.x is not None and np.array_equal(x, self.x):
+        # Not np.array_equal: its checks cost more than the comparison on
+        # small problems, whose every iteration calls this.
+        if self.x is not None and x.shape == self.x.shape and (x == self.x).all():
             return self.grad
         return self.fun(x)[1]
 
 
 def _max_abs(grad):
-    return float(np.max(np.abs(grad), initial=0.0))
+    return float(np.abs(grad).max()) if grad.size else 0.0
 
 
 def minimize_lbfgs(
