@@ -665,19 +665,45 @@ def _sum(array, axis, dtype, backend):
     return backend.xp.sum(array, axis=axis, dtype=dtype)
 
 
-def _labels_dot(Z, labels, backend):
+def _at_labels(Z, labels):
+    """The entries ``z_{y_i, i}`` of a NumPy ``Z`` (n_classes, m) as one flat index.
+
+    Returns ``(flat, index)``: a 1-D view of ``Z``'s memory and the positions
+    of the label entries in it, so that reading and writing them are a 1-D
+    ``take`` and ``put`` (several times faster than indexing with two arrays).
+    ``None`` when ``Z`` is not contiguous in either order.
+    """
+    if Z.shape[1] < 2 or not (Z.flags.c_contiguous or Z.flags.f_contiguous):
+        return None
+    flat = Z.reshape(-1, order="A")
+    row_step, column_step = (stride // Z.itemsize for stride in Z.strides)
+    if column_step == 0:
+        return None
+    index = np.arange(0, Z.shape[1] * column_step, column_step)
+    index += labels * row_step
+    return flat, index
+
+
+def _labels_dot(Z, labels, backend, at_labels=None):
     """``z_{y_i, i}`` for every column ``i`` of ``Z`` (n_classes, m), in float64."""
     if backend.is_numpy:
-        return Z[labels, np.arange(Z.shape[1])].astype(np.float64)
+        if at_labels is None:
+            return Z[labels, np.arange(Z.shape[1])].astype(np.float64)
+        flat, index = at_labels
+        return flat.take(index).astype(np.float64, copy=False)
     xp = backend.xp
     picked = xp.take_along_axis(Z, labels[None, :], axis=0)[0, ...]
     return xp.astype(picked, backend.dtype(np.float64))
 
 
-def _subtract_at_labels(Z, labels, values, backend):
+def _subtract_at_labels(Z, labels, values, backend, at_labels=None):
     """``Z[y_i, i] −= values_i``, in place where the namespace allows it."""
     if backend.is_numpy:
-        Z[labels, np.arange(Z.shape[1])] -= values
+        if at_labels is None:
+            Z[labels, np.arange(Z.shape[1])] -= values
+        else:
+            flat, index = at_labels
+            np.subtract.at(flat, index, values)
         return Z
     xp = backend.xp
     classes = xp.arange(Z.shape[0], device=backend.device, dtype=labels.dtype)
@@ -815,7 +841,8 @@ class MultinomialLoss(_LinearObjective):
         eps = self.label_smoothing
         if self.labels is not None:
             labels = self.labels[rows]
-            target_dot_z = _labels_dot(Z, labels, backend)
+            at_labels = _at_labels(Z, labels) if backend.is_numpy else None
+            target_dot_z = _labels_dot(Z, labels, backend, at_labels)
             if eps:
                 # (1 − ε) z_y + (ε / K) Σ_k z_k, the dot with the smoothed target.
                 target_dot_z *= 1.0 - eps
@@ -840,7 +867,7 @@ class MultinomialLoss(_LinearObjective):
             loss = xp.sum(xp.astype(sw, f64) * (log_sum_exp - target_dot_z))
         Z *= sw / exp_sum
         if self.labels is not None:
-            Z = _subtract_at_labels(Z, labels, (1.0 - eps) * sw, backend)
+            Z = _subtract_at_labels(Z, labels, (1.0 - eps) * sw, backend, at_labels)
             if eps:
                 Z -= (eps / n_classes) * sw
         else:

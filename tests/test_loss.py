@@ -188,6 +188,28 @@ def test_hard_labels_equal_one_hot_soft_targets(rng):
     assert_allclose(hard(params)[1], soft(params)[1], rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("order", ["C", "F", "strided"])
+@pytest.mark.parametrize("shape", [(4, 9), (1, 5), (3, 1)])
+def test_label_entries_read_and_written_as_with_two_index_arrays(rng, order, shape):
+    # The flat take/put of the hard-label entries against NumPy's own indexing
+    # with (labels, arange): C and F layouts (dense and sparse logits), and a
+    # strided view, which falls back to that indexing.
+    K, m = shape
+    base = rng.normal(size=(K, 2 * m) if order == "strided" else (K, m))
+    Z = base[:, ::2] if order == "strided" else np.asarray(base, order=order)
+    labels = rng.integers(0, K, m)
+    values = rng.normal(size=m)
+    expected = Z.copy()
+    picked = expected[labels, np.arange(m)].copy()
+    expected[labels, np.arange(m)] -= values
+    at_labels = loss_module._at_labels(Z, labels)
+    numpy = loss_module.NUMPY
+    assert_array_equal(loss_module._labels_dot(Z, labels, numpy, at_labels), picked)
+    out = loss_module._subtract_at_labels(Z, labels, values, numpy, at_labels)
+    assert out is Z
+    assert_array_equal(Z, expected)
+
+
 # -- change of variables ----------------------------------------------------------
 
 
