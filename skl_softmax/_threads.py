@@ -58,11 +58,18 @@ pool such a product wakes spins beside the next L-BFGS-B step: on sparse case
 (c), 20 × 50 000 parameters, that step took 51-60 ms per call after them and
 38-41 ms without (benchmarks/bench_sparse.py).
 
-What is left: SciPy's L-BFGS-B calls its own BLAS, whose pool wakes even for
-a few hundred parameters, and it can no longer be kept on one thread; its
-spinning thread now costs our passes little (above), and on a busy machine
-each L-BFGS-B iteration costs 0.5-4 ms more (load 10 to 20; 0.1-0.5 ms with
-SciPy's pool on one thread), the same as for ``LogisticRegression``.
+What is left: SciPy's L-BFGS-B (C since SciPy 1.15) calls LAPACK's ``dtrtrs``
+at every iteration with several right-hand sides (``formk``), and OpenBLAS runs
+``dtrtrs`` on its pool whatever the size (``dtrtrs_UTN_parallel``, two jobs,
+seen with gdb at 10 parameters). The worker it wakes spins for about 0.1 s,
+beside our next evaluation, and only a process-wide limit would stop it. It
+costs more than the barriers above suggest: with SciPy's pool limited to one
+thread from outside, a default fit of 200 000 × 200 × 10 took 0.69× its time
+(3.40 s to 2.35 s; ``LogisticRegression`` 0.77×), 0.48× on PyTorch CPU tensors
+(``benchmarks/bench_lbfgsb_pool.py``). On a busy machine each L-BFGS-B
+iteration costs 0.5-4 ms more (load 10 to 20; 0.1-0.5 ms with SciPy's pool on
+one thread), the same as for ``LogisticRegression``. The user guide shows how
+a program limits SciPy's pool around its own fits.
 """
 
 import math
