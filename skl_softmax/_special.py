@@ -193,13 +193,14 @@ def _softmax_in_place(z, axis=-1):
     """
     if not isinstance(z, np.ndarray):
         return softmax(z, axis=axis)
-    z_max = np.max(z, axis=axis, keepdims=True)
-    if not np.all(np.isfinite(z_max)):
+    # Array methods, not functions: one-row predictions pay for every call.
+    z_max = z.max(axis=axis, keepdims=True)
+    if not np.isfinite(z_max).all():
         return softmax(z, axis=axis)
     with np.errstate(over="ignore"):  # -inf for spreads past the largest float
         z -= z_max
     np.exp(z, out=z)
-    z /= np.sum(z, axis=axis, keepdims=True)
+    z /= z.sum(axis=axis, keepdims=True)
     return z
 
 
