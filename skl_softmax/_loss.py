@@ -665,6 +665,23 @@ def _sum(array, axis, dtype, backend):
     return backend.xp.sum(array, axis=axis, dtype=dtype)
 
 
+def _as_slice(outputs, n_outputs):
+    """``outputs`` as ``None`` (all of them) or a slice where it is a run.
+
+    An index array otherwise: the problems of a one-vs-rest round are usually
+    all the loss's columns, or a run of them.
+    """
+    outputs = np.asarray(outputs)
+    if outputs.ndim != 1 or outputs.size == 0:
+        return outputs
+    start = int(outputs[0])
+    if not np.array_equal(outputs, np.arange(start, start + outputs.size)):
+        return outputs
+    if start == 0 and outputs.size == n_outputs:
+        return None
+    return slice(start, start + outputs.size)
+
+
 def _at_labels(Z, labels):
     """The entries ``z_{y_i, i}`` of a NumPy ``Z`` (n_classes, m) as one flat index.
 
@@ -1008,10 +1025,12 @@ class BinomialLoss(_LinearObjective):
         grad_W : ndarray of shape (n_active, n_features)
         grad_b : ndarray of shape (n_active,)
         """
-        # All problems: no output index, so that targets and weights are
-        # sliced, never gathered (small fits pay for each copy).
-        S = self.sw_sum if outputs is None else self.sw_sum[outputs]
         backend = self.backend
+        if outputs is not None and backend.is_numpy:
+            outputs = _as_slice(outputs, self.n_outputs)
+        # All problems, or a run of them: no output index, so that targets
+        # and weights are sliced, never gathered (each copy is a pass).
+        S = self.sw_sum if outputs is None else self.sw_sum[outputs]
         if not backend.is_numpy:
             # One transfer in: the active problems' parameters side by side.
             params = self._to_device(
@@ -1065,7 +1084,7 @@ class BinomialLoss(_LinearObjective):
             sw = sw_t[:, rows]
         elif backend.is_numpy:
             Y = Y_t[outputs, rows]
-            sw = sw_t[outputs if sw_t.shape[0] > 1 else [0], rows]
+            sw = sw_t[outputs if sw_t.shape[0] > 1 else slice(0, 1), rows]
         else:
             Y = xp.take(Y_t[:, rows], outputs, axis=0)
             sw = sw_t[:, rows]

@@ -282,6 +282,32 @@ def test_binomial_loss_at_zero_is_log_2_per_problem(rng, n_problems):
     assert_allclose(value, n_problems * np.log(2), rtol=1e-15, atol=0)
 
 
+@pytest.mark.parametrize("weights", ["shared", "unit", "per problem"])
+@pytest.mark.parametrize("layout", ["dense", "csr"])
+def test_binomial_problems_evaluate_alike_in_any_subset(rng, weights, layout):
+    # A subset of problems (a run of columns, sliced; or any other, gathered)
+    # gives each problem what the evaluation of all of them gives it.
+    n, d, L = 40, 5, 5
+    X = rng.normal(size=(n, d))
+    if layout == "csr":
+        X = sparse.csr_matrix(np.where(rng.random((n, d)) < 0.4, 0.0, X))
+    Y = rng.integers(0, 2, size=(n, L)).astype(float)
+    sw = {
+        "shared": rng.uniform(0.5, 2.0, size=n),
+        "unit": np.ones(n),
+        "per problem": rng.uniform(0.5, 2.0, size=(n, L)),
+    }[weights]
+    objective = BinomialLoss(X, Y, sw, 0.7, True)
+    W, b = rng.normal(size=(L, d)), rng.normal(size=L)
+    losses, grad_W, grad_b = objective.evaluate(W, b)
+    for outputs in ([1, 2, 3], [3, 0], [4], list(range(L)), [2, 1]):
+        sub = np.asarray(outputs)
+        got = objective.evaluate(W[sub], b[sub], outputs=sub)
+        assert_allclose(got[0], losses[sub], rtol=1e-13, atol=0)
+        assert_allclose(got[1], grad_W[sub], rtol=1e-12, atol=1e-15)
+        assert_allclose(got[2], grad_b[sub], rtol=1e-12, atol=1e-15)
+
+
 @pytest.mark.parametrize("soft", [False, True])
 @pytest.mark.parametrize("C", [0.3, np.inf])
 def test_multinomial_loss_is_cross_entropy_plus_penalty(rng, soft, C):
