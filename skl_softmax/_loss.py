@@ -425,6 +425,37 @@ class _LinearObjective:
             grad_W /= scale
         return grad_W
 
+    # -- several problems ------------------------------------------------------------
+
+    def _penalties(self, W, S):
+        """``‖w_l‖² / (2 C S_l)`` for every row ``l`` of ``W``."""
+        xp = self.backend.xp
+        if math.isinf(self.C):
+            return xp.zeros(W.shape[0], dtype=W.dtype, device=self.backend.device)
+        if self.backend.is_numpy:
+            return np.einsum("ld,ld->l", W, W) / (2.0 * self.C * S)
+        return xp.sum(W * W, axis=1) / (2.0 * self.C * S)
+
+    def _problem_results(self, W, loss, grad_W, grad_b, S, rows_per_problem=1):
+        """Objectives and solver gradients of problems evaluated together.
+
+        ``W`` holds the active problems' model parameters, ``rows_per_problem``
+        rows each (one per binary problem, ``K`` per softmax problem); ``loss``
+        their unnormalised losses, ``grad_W`` and ``grad_b`` their summed
+        gradients (fresh arrays, written over) and ``S`` their weight sums.
+        Each problem's objective is ``loss / S + ‖W‖² / (2 C S)``.
+        """
+        S_rows = S if rows_per_problem == 1 else np.repeat(S, rows_per_problem)
+        penalties = self._penalties(W, S_rows)
+        if rows_per_problem > 1:
+            penalties = penalties.reshape(-1, rows_per_problem).sum(axis=1)
+        losses = loss / S + penalties
+        grad_W /= S_rows[:, None]
+        if not math.isinf(self.C):
+            grad_W += W / (self.C * S_rows[:, None])
+        grad_b /= S_rows
+        return losses, self._gradient_to_solver(grad_W, grad_b), grad_b
+
     # -- moving an evaluation's inputs and outputs --------------------------------
 
     def _to_device(self, params):
@@ -748,8 +779,14 @@ class MultinomialLoss(_LinearObjective):
         Integer class indices (hard labels, used by indexing, no one-hot matrix)
         or probability rows (soft labels, held transposed as ``(K, n)``), in
         the namespace of ``X``.
-    sample_weight : array of shape (n_samples,)
+    sample_weight : array of shape (n_samples,) or (n_samples, n_problems)
         Non-negative weights with a positive sum, in the namespace of ``X``.
+        With one column per problem (NumPy only), the loss holds
+        ``n_problems`` softmax problems that share ``X`` and the targets and
+        differ by their weights (cross-validation's folds: zero weight outside
+        a fold's training rows). Their logits lie side by side, ``K`` outputs
+        per problem, so that any subset of them is evaluated with one pair of
+        matrix products (:meth:`evaluate`), as :class:`BinomialLoss`'s columns.
     C : float
         Inverse penalty strength.
     n_classes : int
@@ -776,18 +813,35 @@ class MultinomialLoss(_LinearObjective):
         dtype=None,
         backend=NUMPY,
     ):
+        self.n_classes = n_classes
+        self.n_problems = 1 if sample_weight.ndim == 1 else sample_weight.shape[1]
+        if sample_weight.ndim == 2 and self.n_problems == 1:
+            sample_weight = sample_weight[:, 0]
         super().__init__(
-            X, n_classes, C, fit_intercept, x_offset, x_scale, dtype, backend
+            X,
+            self.n_problems * n_classes,
+            C,
+            fit_intercept,
+            x_offset,
+            x_scale,
+            dtype,
+            backend,
         )
         xp = backend.xp
         if backend.is_numpy:
-            self.sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            # One row of weights per problem.
+            self.sample_weight = np.ascontiguousarray(
+                np.asarray(sample_weight, dtype=np.float64).T
+            )
             # No sample or class weights: the pointwise part multiplies by none.
             self._unit_weights = bool(np.all(self.sample_weight == 1.0))
         else:
             self.sample_weight = xp.astype(sample_weight, self._acc_dtype)
             self._unit_weights = False
-        self.sw_sum = float(xp.sum(self.sample_weight))
+        if self.n_problems == 1:
+            self.sw_sum = float(xp.sum(self.sample_weight))
+        else:
+            self.sw_sum = self.sample_weight.sum(axis=1)
         self.label_smoothing = float(label_smoothing)
         if targets.ndim == 1:
             if backend.is_numpy:
@@ -829,6 +883,36 @@ class MultinomialLoss(_LinearObjective):
         loss, _, _ = self.sums(W, b)
         return float(loss / self.sw_sum + self._penalty(W))
 
+    def evaluate(self, W_solver, b_solver, problems=None):
+        """Objectives and gradients of several problems (NumPy), as
+        :meth:`BinomialLoss.evaluate`.
+
+        Parameters
+        ----------
+        W_solver : ndarray of shape (n_active * n_classes, n_features)
+            Solver coordinates of the active problems, ``K`` rows each.
+        b_solver : ndarray of shape (n_active * n_classes,)
+            Their intercepts (ignored without intercept).
+        problems : ndarray of int, default=None
+            Which problems they are, in increasing order (default all).
+
+        Returns
+        -------
+        losses : ndarray of shape (n_active,)
+        grad_W : ndarray of shape (n_active * n_classes, n_features)
+        grad_b : ndarray of shape (n_active * n_classes,)
+        """
+        S = np.atleast_1d(self.sw_sum)
+        if problems is not None:
+            problems = np.asarray(problems)
+            if np.array_equal(problems, np.arange(self.n_problems)):
+                problems = None
+            else:
+                S = S[problems]
+        W, b = self.to_model(W_solver, b_solver)
+        loss, grad_W, grad_b = self.sums(W, b, problems)
+        return self._problem_results(W, loss, grad_W, grad_b, S, self.n_classes)
+
     def _penalty(self, W):
         if math.isinf(self.C):
             return 0.0
@@ -852,14 +936,29 @@ class MultinomialLoss(_LinearObjective):
         return objective, flat_W
 
     def _pointwise(self, Z, rows, outputs):
+        if self.n_problems == 1:
+            # Unit weights are the scalar 1: no pass multiplies by them.
+            sw = 1.0 if self._unit_weights else self._sw[rows]
+            return self._softmax_pointwise(Z, rows, sw)
+        # Several problems (NumPy): the K rows of Z of each active problem are
+        # its logits, a view that its residuals overwrite.
+        K = self.n_classes
+        problems = range(self.n_problems) if outputs is None else outputs
+        losses = np.empty(len(problems))
+        weights = self._sw
+        for j, problem in enumerate(problems):
+            losses[j], _ = self._softmax_pointwise(
+                Z[j * K : (j + 1) * K], rows, weights[problem, rows]
+            )
+        return losses, Z
+
+    def _softmax_pointwise(self, Z, rows, sw):
         # Z is (K, m). Per column i: loss_i = logsumexp(z_i) − Σ_k y_ik z_ik, and
-        # the residual s_i (p_i − y_i) overwrites z_i.
+        # the residual s_i (p_ik − y_i) overwrites z_i (on NumPy).
         backend = self.backend
         xp = backend.xp
         f64 = self._acc_dtype
-        unit = self._unit_weights
-        # Unit weights are the scalar 1: no pass multiplies by them.
-        sw = 1.0 if unit else self._sw[rows]
+        unit = isinstance(sw, float)
         n_classes = Z.shape[0]
         eps = self.label_smoothing
         if self.labels is not None:
@@ -961,6 +1060,10 @@ class BinomialLoss(_LinearObjective):
         self._device_sw_sum = self._on_device(self.sw_sum)
 
     @property
+    def n_problems(self):
+        return self.n_outputs
+
+    @property
     def Y_t(self):
         return _cast_cached(self, "_Y_t", self.dtype)
 
@@ -1041,16 +1144,10 @@ class BinomialLoss(_LinearObjective):
             if outputs is not None:
                 outputs = backend.asarray(outputs, dtype=np.int64)
         W, b = self.to_model(W_solver, b_solver)
-        loss, grad_W, grad_b = self.sums(W, b, outputs)
-        losses = loss / S + self._penalties(W, S)
-        grad_W /= S[:, None]
-        if not math.isinf(self.C):
-            grad_W += W / (self.C * S[:, None])
-        grad_b /= S
-        grad_W = self._gradient_to_solver(grad_W, grad_b)
+        results = self._problem_results(W, *self.sums(W, b, outputs), S)
         if backend.is_numpy:
-            return losses, grad_W, grad_b
-        return tuple(self._to_host(losses, grad_W, grad_b))
+            return results
+        return tuple(self._to_host(*results))
 
     def objectives(self, W, b):
         """Objective of every problem at model parameters ``W``, ``b``."""
@@ -1064,14 +1161,6 @@ class BinomialLoss(_LinearObjective):
         loss, _, _ = self.sums(W, b, None)
         S = self._device_sw_sum
         return self.backend.to_host(loss / S + self._penalties(W, S))
-
-    def _penalties(self, W, S):
-        xp = self.backend.xp
-        if math.isinf(self.C):
-            return xp.zeros(W.shape[0], dtype=W.dtype, device=self.backend.device)
-        if self.backend.is_numpy:
-            return np.einsum("ld,ld->l", W, W) / (2.0 * self.C * S)
-        return xp.sum(W * W, axis=1) / (2.0 * self.C * S)
 
     def _pointwise(self, Z, rows, outputs):
         # log(1 + e^z) − y z, written with e^{−|z|} ≤ 1 so nothing overflows:

@@ -439,18 +439,28 @@ class SoftmaxRegression(LinearClassifierBase):
         # Σ s_i ℓ_i / S + ‖W‖² / (2 C S) is unchanged when s is divided by its
         # largest value m and C multiplied by m: weights of at most one keep the
         # float32 products s_i (p_i − y_i) x_i from overflowing (weights 1e12).
+        #
+        # sample_weight of shape (n_samples, n_problems) (NumPy) makes one
+        # problem per column, sharing X and the targets (the folds of
+        # SoftmaxRegressionCV); C is bounded by the smallest total weight.
         largest = float(backend.xp.max(sample_weight))
         sample_weight = sample_weight / largest
-        C = bounded_C(self._loss_C * largest, float(backend.xp.sum(sample_weight)))
+        totals = backend.xp.sum(sample_weight, axis=0)
+        smallest = float(totals) if sample_weight.ndim == 1 else float(totals.min())
+        C = bounded_C(self._loss_C * largest, smallest)
         if n_classes == 2:
             if labels is not None:
                 positive = backend.xp.astype(labels, backend.dtype(np.float64))
             else:
                 positive = targets[:, 1]
             positive = (1.0 - eps) * positive + eps / 2
+            if sample_weight.ndim == 2:
+                positive = np.repeat(positive[:, None], sample_weight.shape[1], axis=1)
+            else:
+                positive = positive[:, None]
             return BinomialLoss(
                 X,
-                positive[:, None],
+                positive,
                 sample_weight,
                 C,
                 self.fit_intercept,

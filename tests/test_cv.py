@@ -382,6 +382,100 @@ def test_n_jobs_gives_the_same_result(Estimator):
     assert_array_equal(one.coef_, two.coef_)
 
 
+def _softmax_variant(variant):
+    """Data and settings under which folds fitted together and apart must agree."""
+    X, y, folds = _multiclass(n_classes=2 if variant == "binary" else 3)
+    rng = np.random.default_rng(0)
+    params, sample_weight = {}, None
+    if variant == "weights":
+        sample_weight = rng.uniform(0.1, 3.0, size=len(y))
+        params = {"class_weight": "balanced"}
+    elif variant == "soft":
+        y = np.eye(3)[y] * 0.8 + 0.2 / 3
+        folds = list(KFold(4, shuffle=True, random_state=0).split(X))
+    elif variant == "smoothing":
+        params = {"label_smoothing": 0.2, "fit_intercept": False}
+    elif variant == "csr":
+        X = sparse.csr_matrix(np.where(rng.random(X.shape) < 0.3, 0.0, X))
+    elif variant == "float32":
+        X = X.astype(np.float32)
+    elif variant == "badly scaled":
+        X = X * np.array([1e-4, 1.0, 1e4, 1.0, 3.0, 1.0]) + 50.0
+    elif variant == "missing class":
+        y = y.copy()
+        y[:3] = 3
+        folds = [(np.arange(3, 240), np.arange(0, 60)), (np.arange(180), folds[0][1])]
+        # Without intercept the missing class's coefficients have an optimum
+        # (with one, its intercept decreases without bound).
+        params = {"fit_intercept": False}
+    return X, y, folds, params, sample_weight
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "plain",
+        "binary",
+        "weights",
+        "soft",
+        "smoothing",
+        "csr",
+        "float32",
+        "badly scaled",
+        "missing class",
+    ],
+)
+def test_folds_fitted_together_agree_with_folds_fitted_apart(variant):
+    # n_jobs=None fits the folds together (one loss, a weight column per
+    # fold); an int fits each fold's path as a SoftmaxRegression. Both reach
+    # the same optima.
+    X, y, folds, params, sample_weight = _softmax_variant(variant)
+    settings = dict(Cs=CS, cv=folds, tol=1e-10, max_iter=2000, **params)
+    together = SoftmaxRegressionCV(**settings).fit(X, y, sample_weight=sample_weight)
+    apart = SoftmaxRegressionCV(n_jobs=1, **settings).fit(
+        X, y, sample_weight=sample_weight
+    )
+    # Float32 predictions agree to float32's precision; on badly scaled data
+    # the stopping points differ (the folds together take their change of
+    # variables from all rows), as far as tol allows along the 1e-4 column.
+    atol = {"float32": 1e-6, "badly scaled": 1e-7}.get(variant, 1e-9)
+    assert together.C_ == apart.C_
+    assert_allclose(together.scores_, apart.scores_, rtol=0, atol=atol)
+    assert_allclose(together.predict_proba(X), apart.predict_proba(X), atol=atol)
+    if variant != "badly scaled":
+        coef_atol = 1e-5 if variant == "float32" else 1e-7
+        assert_allclose(
+            together.coefs_paths_, apart.coefs_paths_, rtol=0, atol=coef_atol
+        )
+    assert together.n_iter_.shape == apart.n_iter_.shape
+    assert together.coef_.dtype == apart.coef_.dtype
+
+
+def test_folds_run_in_groups_within_the_memory_budget(monkeypatch):
+    # With room for two folds at a time, the folds run in groups and give what
+    # all of them together give.
+    from skl_softmax import _label_problems
+
+    X, y, _ = _multiclass()
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
+    together = SoftmaxRegressionCV(Cs=CS, cv=folds, **TIGHT).fit(X, y)
+    per_fold = _label_problems.bytes_per_problem(len(y), 3 * 7, is_sparse=False)
+    monkeypatch.setattr(_label_problems, "_MEMORY_BUDGET", 2 * per_fold)
+    assert _label_problems.problems_in_flight(5, len(y), 3 * 7, False) == 2
+    grouped = SoftmaxRegressionCV(Cs=CS, cv=folds, **TIGHT).fit(X, y)
+    assert grouped.C_ == together.C_
+    assert_allclose(grouped.scores_, together.scores_, rtol=0, atol=1e-9)
+    assert_allclose(grouped.coefs_paths_, together.coefs_paths_, rtol=0, atol=1e-7)
+
+
+def test_a_fold_without_weight_is_named():
+    X, y, folds = _multiclass()
+    sample_weight = np.ones(len(y))
+    sample_weight[folds[0][0]] = 0.0
+    with pytest.raises(ValueError, match="positive total weight in every fold"):
+        SoftmaxRegressionCV(Cs=CS, cv=folds).fit(X, y, sample_weight=sample_weight)
+
+
 def test_fold_missing_a_class_keeps_every_class():
     X, y, _ = _multiclass()
     y = y.copy()
@@ -505,10 +599,17 @@ def test_callbacks_see_every_path_fit_and_the_refit(Estimator):
     assert callback.ends.count("path-fit") == len(folds) * len(CS)
     assert callback.ends.count("refit-at-best-C") == 1
     assert callback.ends[-1] == "fit"
+    # Callbacks change nothing, whether the folds are fitted together
+    # (n_jobs=None) or each on its own (n_jobs given).
     plain = Estimator(Cs=CS, cv=folds).fit(X, y)
-    with_bar = Estimator(Cs=CS, cv=folds, n_jobs=2).set_callbacks(ProgressBar())
-    assert_array_equal(with_bar.fit(X, y).coef_, plain.coef_)
     assert_array_equal(ours.coef_, plain.coef_)
+    plain_in_jobs = Estimator(Cs=CS, cv=folds, n_jobs=2).fit(X, y)
+    with_bar = Estimator(Cs=CS, cv=folds, n_jobs=2).set_callbacks(ProgressBar())
+    assert_array_equal(with_bar.fit(X, y).coef_, plain_in_jobs.coef_)
+    assert_array_equal(
+        Estimator(Cs=CS, cv=folds).set_callbacks(ProgressBar()).fit(X, y).coef_,
+        plain.coef_,
+    )
 
 
 def test_verbose_prints_the_folds(capsys):

@@ -538,3 +538,36 @@ def test_sparse_evaluation_never_copies_x(kind, density, K, chunked):
     finally:
         tracemalloc.stop()
     assert peak <= own, (peak, own, X.data.nbytes)
+
+
+@pytest.mark.parametrize("targets", ["hard", "smoothed", "soft"])
+@pytest.mark.parametrize("layout", ["dense", "csr"])
+def test_multinomial_problems_evaluate_as_separate_losses(rng, targets, layout):
+    # Softmax problems side by side, each with its own weight column (zero on
+    # the rows it leaves out, as a fold's): any subset of them evaluates as
+    # separate losses with those weights, change of variables included.
+    n, d, K, P = 60, 5, 3, 4
+    X, labels = _data(rng, n, d, K, soft=targets == "soft")
+    if layout == "csr":
+        X = sparse.csr_matrix(np.where(rng.random((n, d)) < 0.4, 0.0, X))
+    eps = 0.1 if targets == "smoothed" else 0.0
+    sw = rng.uniform(0.5, 2.0, size=(n, P)) * (rng.random((n, P)) < 0.8)
+    offset, scale = rng.normal(size=d), rng.uniform(0.5, 2.0, size=d)
+    settings = dict(label_smoothing=eps, x_offset=offset, x_scale=scale)
+    together = MultinomialLoss(X, labels, sw, 0.7, K, True, **settings)
+    W, b = rng.normal(size=(P * K, d)), rng.normal(size=P * K)
+    for problems in ([0, 1, 2, 3], [1, 2], [3, 0], [2]):
+        rows = np.concatenate([np.arange(p * K, (p + 1) * K) for p in problems])
+        losses, grad_W, grad_b = together.evaluate(W[rows], b[rows], problems)
+        for j, p in enumerate(problems):
+            alone = MultinomialLoss(X, labels, sw[:, p], 0.7, K, True, **settings)
+            own = slice(p * K, (p + 1) * K)
+            value, grad = alone(alone.pack(W[own], b[own]))
+            mine = slice(j * K, (j + 1) * K)
+            assert_allclose(losses[j], value, rtol=1e-13, atol=0)
+            assert_allclose(
+                np.concatenate([grad_W[mine].ravel(), grad_b[mine]]),
+                grad,
+                rtol=1e-12,
+                atol=1e-15,
+            )

@@ -1,0 +1,211 @@
+"""The folds of a cross-validation as problems of the batched solver.
+
+Fitted one after another, the folds of :class:`SoftmaxRegressionCV` each pass
+over their own copy of the training rows at every evaluation.  Here they are
+the problems of one loss over all of ``X``: problem ``f`` weighs the training
+rows of fold ``f`` as a fit on that fold would (sample times class weights) and
+gives every other row the weight zero, so its objective is that fit's
+objective.  One ``X Wᵀ`` and one ``Rᵀ X`` per round then serve every fold in
+flight, as one-vs-rest's rounds serve its labels
+(:mod:`skl_softmax._batched_lbfgs`).
+
+The cost: each pass reads all rows for every fold, where a fold's fit reads
+its ``(k − 1)/k``. The gain: one wider product instead of ``k`` narrow ones,
+which runs nearer the machine's peak (on 200 000 × 200 with 10 classes, five
+folds together took 0.60× the time of five separate evaluations), and one pass
+over ``X`` from memory instead of ``k``.
+
+What a fold's fit does is kept: the same objective (:meth:`SoftmaxRegression.\
+_objective`), the same tolerances and float32 phases, the same warnings; along
+the Cs, each fold starts from its solution at the previous ``C``.  One thing
+differs: on badly scaled data the change of variables is chosen from the
+statistics of all rows, not of the fold's (it changes the solver's path, not
+the optimum).
+
+Memory: a fold in flight holds a column of weights (and, with two classes, of
+targets) of ``n_samples`` numbers besides its L-BFGS-B workspace;
+:func:`~skl_softmax._label_problems.problems_in_flight` bounds how many folds
+run at once (leave-one-out on large data runs them a group at a time).
+"""
+
+import contextlib
+import time
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import clone
+
+from ._base import Conditioning, column_statistics, float32_products_overflow
+from ._batched_lbfgs import minimize_lbfgs_batched
+from ._label_problems import problems_in_flight
+from ._solver import chain_results, print_fit_summary, warn_if_not_converged
+
+
+def fold_paths(estimator, X, targets, sample_weight, trains, Cs, task=None):
+    """Fit every fold along the Cs; yield each fold's models, in the order of Cs.
+
+    Parameters
+    ----------
+    estimator : SoftmaxRegression
+        The settings of every fit (``C`` is set here).
+    X : ndarray or CSR matrix of shape (n_samples, n_features)
+        Validated data.
+    targets : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        Class codes, or probability rows.
+    sample_weight : ndarray of shape (n_samples,) or None
+    trains : list of ndarray
+        The training rows of each fold.
+    Cs : ndarray of shape (n_Cs,)
+    task : callable, default=None
+        ``task(fold, j, weights)``: a context manager around the fit of fold
+        ``fold`` at ``Cs[j]``, whose training rows are those of weight
+        ``weights > 0`` (the callbacks' tasks). Every fold in flight enters
+        its task before the folds are solved together at that ``C``.
+
+    Yields
+    ------
+    models : list of SoftmaxRegression
+        One fold's fitted models, one per ``C``.
+    """
+    n_samples, n_features = X.shape
+    estimator = clone(estimator)
+    n_classes = targets.shape[1] if targets.ndim == 2 else int(targets.max()) + 1
+    # The codes as classes: _loss_C and the objective read their number.
+    estimator.classes_ = np.arange(n_classes)
+    labels, soft = (targets, None) if targets.ndim == 1 else (None, targets)
+    weights = estimator._weights(labels, soft, sample_weight, n_samples)
+    mean, std = column_statistics(X, weights)
+    rows = 1 if n_classes == 2 else n_classes
+    n_params = rows * (n_features + int(estimator.fit_intercept))
+    group = problems_in_flight(len(trains), n_samples, n_params, sparse.issparse(X))
+    order = np.argsort(Cs, kind="stable")
+    for first in range(0, len(trains), group):
+        folds = trains[first : first + group]
+        fold_weights = np.zeros((n_samples, len(folds)))
+        for f, train in enumerate(folds):
+            fold_weights[train, f] = weights[train]
+            if not fold_weights[:, f].sum() > 0:
+                raise ValueError(
+                    "class_weight and sample_weight together must leave a positive "
+                    "total weight in every fold's training rows. Got 0 in fold "
+                    f"{first + f + 1}."
+                )
+        models = [[None] * len(Cs) for _ in folds]
+        previous = None
+        for j in order:
+            estimator.set_params(C=Cs[j])
+            conditioning = Conditioning.from_statistics(
+                mean, std, weights.sum(), estimator.fit_intercept, estimator._loss_C
+            )
+            objective = estimator._objective(
+                X, labels, soft, fold_weights, conditioning
+            )
+            if previous is None:
+                x0s = [np.zeros(n_params) for _ in folds]
+            else:
+                x0s = [
+                    _flat(objective, *objective.to_solver(W, b)) for W, b in previous
+                ]
+            with contextlib.ExitStack() as tasks:
+                if task is not None:
+                    for f in range(len(folds)):
+                        tasks.enter_context(task(first + f, j, fold_weights[:, f]))
+                results = _solve_together(estimator, objective, x0s, conditioning)
+            previous = [_model_parameters(objective, r.x) for r in results]
+            for f, (result, (W, b)) in enumerate(zip(results, previous, strict=True)):
+                models[f][j] = model = _fitted(estimator, X, W, b, result)
+                if labels is not None and np.isinf(model.C):
+                    model._warn_if_separated(X, labels, fold_weights[:, f])
+        yield from models
+
+
+def _solve_together(estimator, objective, x0s, conditioning):
+    """``estimator._solve`` for the problems of ``objective``, evaluated together."""
+    started = time.perf_counter()
+    if float32_products_overflow(objective.X):
+        objective = objective.in_dtype(np.float64)
+    measure, first_tol = estimator._solver_settings(objective)
+    results, _, _ = minimize_lbfgs_batched(
+        _evaluator(objective, np.arange(len(x0s))),
+        x0s,
+        tol=first_tol,
+        max_iter=estimator.max_iter,
+        gradient_measure=measure,
+    )
+    finish = [
+        i
+        for i, result in enumerate(results)
+        if estimator._needs_float64_finish(objective, result, first_tol)
+    ]
+    if finish:
+        # Float32 phases that stopped short: a float64 finish, from there.
+        more, _, _ = minimize_lbfgs_batched(
+            _evaluator(objective.in_dtype(np.float64), np.array(finish)),
+            [results[i].x for i in finish],
+            tol=estimator.tol,
+            max_iter=[estimator.max_iter - results[i].n_iter for i in finish],
+            gradient_measure=measure,
+        )
+        for i, result in zip(finish, more, strict=True):
+            results[i] = chain_results(results[i], result)
+    for result in results:
+        warn_if_not_converged(
+            result,
+            type(estimator).__name__,
+            max_iter=estimator.max_iter,
+            tol=estimator.tol,
+            hint=conditioning.hint(),
+            stacklevel=7,
+        )
+    if estimator.verbose:
+        print_fit_summary(type(estimator).__name__, results, started)
+    return results
+
+
+def _evaluator(objective, problems):
+    """The batched solver's ``evaluate`` for the problems ``problems`` of
+    ``objective``: flat points in, objectives and flat gradients out."""
+
+    def evaluate(active, points):
+        W, b = _split(objective, np.asarray(points))
+        losses, grad_W, grad_b = objective.evaluate(W, b, problems[active])
+        grads = grad_W.reshape(len(active), -1)
+        if objective.fit_intercept:
+            grads = np.concatenate([grads, grad_b.reshape(len(active), -1)], axis=1)
+        return losses, grads
+
+    return evaluate
+
+
+def _split(objective, points):
+    """Stacked ``W`` and ``b`` (solver coordinates) of flat problem vectors."""
+    n_features = objective.n_features
+    rows = objective.n_outputs // objective.n_problems
+    W = points[:, : rows * n_features].reshape(-1, n_features)
+    if objective.fit_intercept:
+        return W, points[:, rows * n_features :].reshape(-1)
+    return W, np.zeros(W.shape[0])
+
+
+def _flat(objective, W, b):
+    """One problem's flat vector from ``W`` and ``b``, as :func:`_split` reads it."""
+    if objective.fit_intercept:
+        return np.concatenate([W.ravel(), b])
+    return W.ravel().copy()
+
+
+def _model_parameters(objective, x):
+    return objective.to_model(*_split(objective, x[None, :]))
+
+
+def _fitted(estimator, X, W, b, result):
+    """A fitted copy of ``estimator`` with the parameters ``W``, ``b``."""
+    model = clone(estimator)
+    model.classes_ = estimator.classes_
+    model.n_features_in_ = X.shape[1]
+    model._fit_dtype = X.dtype
+    for name, value in model._fitted_attributes(W, b).items():
+        setattr(model, name, value)
+    model.n_iter_ = np.array([result.n_iter], dtype=np.int32)
+    model.loss_curve_ = np.array(result.loss_curve)
+    return model
