@@ -3,13 +3,16 @@
 Usage::
 
     python benchmarks/bench_cv.py [--quick] [--runs N] [--out DIR]
+                                  [--cases NAME ...] [--no-grid-search] [--load N]
 
 Two cases (issue 12), every competitor given the same folds and the same Cs:
 
 - ``softmax``: case (a)'s data (n=200 000, d=200, K=10), ``Cs=10``, 5 stratified
   folds: ``SoftmaxRegressionCV`` against ``LogisticRegressionCV`` (goal ≤ 0.3×)
   and against ``GridSearchCV(SoftmaxRegression(), {"C": Cs}, cv=5)`` (goal ≤ 0.6×,
-  the gain of the warm-started path).
+  the gain of the warm-started path). ``SoftmaxRegressionCV(n_jobs=1)`` fits
+  the folds apart (each fold's path on its own rows), the default fits them
+  together: both are reported.
 - ``one_vs_rest``: case (f)'s multi-label data (n=100 000, d=200, 20 labels), 5
   folds: ``OneVsRestLogisticCV`` against
   ``OneVsRestClassifier(LogisticRegressionCV())`` (goal ≤ 0.2×).
@@ -23,11 +26,17 @@ the warm-started paths and for the cold starts of ``GridSearchCV`` (counted by
 its scorer, which sees every fitted fold model). Every competitor runs with the
 thread pools as they are (our fits set no limits, see ``_threads.py``).
 ``--quick`` runs tiny sizes, writes ``cv_quick.*`` and asserts nothing about
-time; the full run writes ``cv.*``.
+time; the full run writes ``cv.*``. ``--cases`` runs some cases only,
+``--no-grid-search`` leaves ``GridSearchCV`` out (its cold starts take twice
+the rest), and ``--load N`` runs N CPU burners (those of ``run.py``) beside the
+timings, for the loaded machine of issue 15; the outputs are then
+``cv_loaded.*``.
 """
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 import time
 import warnings
@@ -81,6 +90,9 @@ def _softmax_competitors(folds, Cs):
     counting = _IterationCountingScorer()
     return {
         "SoftmaxRegressionCV": lambda: SoftmaxRegressionCV(Cs=Cs, cv=folds),
+        "SoftmaxRegressionCV(n_jobs=1)": lambda: SoftmaxRegressionCV(
+            Cs=Cs, cv=folds, n_jobs=1
+        ),
         # For K ≥ 3 the same C means the same model.
         "LogisticRegressionCV": lambda: LogisticRegressionCV(
             Cs=Cs,
@@ -132,11 +144,13 @@ def _objective(case, X, y, C, W, b):
     return float(np.sum(binary_objectives(X, y, W, b, np.asarray(C))))
 
 
-def run_case(case, size, runs, warmup):
+def run_case(case, size, runs, warmup, grid_search=True):
     if case == "softmax":
         X, y = dense_multiclass(size["n"], size["d"], size["k"], seed=0)
         folds = list(StratifiedKFold(N_FOLDS, shuffle=True, random_state=0).split(X, y))
         competitors, counting = _softmax_competitors(folds, np.logspace(-4, 4, N_CS))
+        if not grid_search:
+            del competitors["GridSearchCV(SoftmaxRegression)"]
     else:
         X, y = dense_multilabel(size["n"], size["d"], size["k"], seed=5)
         folds = list(KFold(N_FOLDS, shuffle=True, random_state=0).split(X))
@@ -196,7 +210,9 @@ def markdown(rows, env):
         "",
         f"{env['date_utc']}, commit {env['git']['commit']}, "
         f"{env['machine']['cpus_available']} CPUs, load average at start "
-        f"{env['machine']['load_average_start']}. Mode: {env['settings']['mode']}.",
+        f"{env['machine']['load_average_start']}, at the end "
+        f"{env['load_average_end']}. Mode: {env['settings']['mode']}; "
+        f"{env['settings']['burners']} CPU burners beside the timings.",
         "",
         "| case | competitor | median s | ours / this (goal) | chosen C | "
         "objective at chosen C | fold iterations | ConvergenceWarnings |",
@@ -229,16 +245,29 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--runs", type=int, default=None)
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--cases", nargs="+", choices=sorted(SIZES["full"]))
+    parser.add_argument("--no-grid-search", action="store_true")
+    parser.add_argument("--load", type=int, default=0)
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     runs = args.runs or (2 if args.quick else 3)
     warmup = 0 if args.quick else 1
-    env = environment(mode=mode, runs=runs, warmup=warmup, n_cs=N_CS, folds=N_FOLDS)
+    env = environment(
+        mode=mode, runs=runs, warmup=warmup, n_cs=N_CS, folds=N_FOLDS, burners=args.load
+    )
     rows = []
-    for case, size in SIZES[mode].items():
-        rows += run_case(case, size, runs, warmup)
+    load = contextlib.nullcontext()
+    if args.load:
+        from run import burners
+
+        load = burners(args.load, 6 * 3_600)
+    with load:
+        for case, size in SIZES[mode].items():
+            if args.cases is None or case in args.cases:
+                rows += run_case(case, size, runs, warmup, not args.no_grid_search)
+    env["load_average_end"] = os.getloadavg()
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = "cv_quick" if args.quick else "cv"
+    stem = "cv_quick" if args.quick else "cv_loaded" if args.load else "cv"
     (args.out / f"{stem}.json").write_text(
         json.dumps({"environment": env, "rows": rows}, indent=2, default=str)
     )

@@ -37,7 +37,7 @@ from ._compat import (
     _routing_enabled,
     scorer_with_labels,
 )
-from ._fold_problems import fold_paths
+from ._fold_problems import fold_paths, pays_to_fit_together
 from ._one_vs_rest import OneVsRestLogistic
 from ._softmax_regression import SoftmaxRegression
 from ._special import log_sigmoid, log_softmax
@@ -217,7 +217,8 @@ class _CrossValidation:
     # As LogisticRegressionCV: score's sample_weight goes to the scorer, never
     # to score itself, so with routing the scorer must request it.
     __metadata_request__score = {"sample_weight": metadata_routing.UNUSED}
-    # Whether n_jobs=None fits the folds together (_fit_paths_together).
+    # Whether n_jobs=None fits the folds together (_fit_paths_together), on
+    # data large enough for it to pay (_pays_together).
     _folds_together = False
 
     _cv_parameter_constraints = {
@@ -255,7 +256,7 @@ class _CrossValidation:
             for i, (train, test) in enumerate(folds)
         ]
         path_estimator = self._path_estimator()
-        if self._folds_together and self.n_jobs is None:
+        if self._folds_together and self.n_jobs is None and self._pays_together(X):
             results = _fit_paths_together(
                 self, path_estimator, X, targets, y, sample_weight, jobs, contexts
             )
@@ -377,9 +378,9 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
     penalty to the weakest, each :class:`SoftmaxRegression` fit warm-started
     from the previous solution; the ``C`` with the best mean held-out score is
     then refitted on all the data, as
-    :class:`~sklearn.linear_model.LogisticRegressionCV` does. By default the
-    folds are fitted together: at each ``C``, one pass over ``X`` evaluates
-    every fold's objective (see ``n_jobs``).
+    :class:`~sklearn.linear_model.LogisticRegressionCV` does. On large data
+    the folds are fitted together by default: at each ``C``, one pass over
+    ``X`` evaluates every fold's objective (see ``n_jobs``).
 
     Read more in the :ref:`user guide <choosing_c>`.
 
@@ -422,14 +423,16 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
         the folds of each fold's solution at its own best ``C``, and ``C_``
         the mean of those Cs.
     n_jobs : int, default=None
-        ``None`` fits the folds together: each fold is a problem of one loss
-        over all of ``X``, weighing its own training rows, and at each ``C``
-        one pair of matrix products per L-BFGS-B round serves every fold
-        (on the fit's own threads). An int fits each fold's path as separate
-        :class:`SoftmaxRegression` fits on the fold's rows, ``n_jobs`` folds
-        at a time in joblib threads (-1: all processors), as
-        ``LogisticRegressionCV`` does. Both reach the same optima; the
-        default is about half the time (see the user guide).
+        ``None`` fits the folds together on large dense data (from
+        ``n_samples × n_features × n_classes`` = 2**23):
+        each fold is a problem of one loss over all of ``X``, weighing its own
+        training rows, and at each ``C`` one pair of matrix products per
+        L-BFGS-B round serves every fold (on the fit's own threads). On
+        smaller or sparse data, and with an int, each fold's path is fitted
+        as separate :class:`SoftmaxRegression` fits on the fold's rows,
+        ``n_jobs`` folds at a time in joblib threads (-1: all processors), as
+        ``LogisticRegressionCV`` does. Both reach the same optima (see the
+        user guide for the times).
     verbose : int, default=0
         If positive, print the folds' scores; above 1, also a summary of every
         fit (with ``n_jobs`` an int, their iterations: ``verbose - 1`` is
@@ -635,6 +638,10 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
         return labels if labels is not None else soft
 
     _folds_together = True
+
+    def _pays_together(self, X):
+        n_classes = self.classes_.shape[0]
+        return pays_to_fit_together(X, 1 if n_classes == 2 else n_classes)
 
     def _path_estimator(self):
         return SoftmaxRegression(

@@ -28,6 +28,7 @@ from skl_softmax import (
     OneVsRestLogisticCV,
     SoftmaxRegression,
     SoftmaxRegressionCV,
+    _fold_problems,
 )
 from skl_softmax._compat import HAS_CALLBACKS
 
@@ -44,6 +45,14 @@ def _one_blas_thread():
     """
     with threadpool_limits(1):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _folds_together_at_any_size(monkeypatch):
+    """SoftmaxRegressionCV fits its folds together only on large data (where it
+    pays); here on any data, so that every test below checks that way too
+    (n_jobs=1 checks the other)."""
+    monkeypatch.setattr(_fold_problems, "_MIN_MULTIPLY_ADDS", 0)
 
 
 def _reference_cv(Cs, folds, **params):
@@ -395,8 +404,6 @@ def _softmax_variant(variant):
         folds = list(KFold(4, shuffle=True, random_state=0).split(X))
     elif variant == "smoothing":
         params = {"label_smoothing": 0.2, "fit_intercept": False}
-    elif variant == "csr":
-        X = sparse.csr_matrix(np.where(rng.random(X.shape) < 0.3, 0.0, X))
     elif variant == "float32":
         X = X.astype(np.float32)
     elif variant == "badly scaled":
@@ -419,7 +426,6 @@ def _softmax_variant(variant):
         "weights",
         "soft",
         "smoothing",
-        "csr",
         "float32",
         "badly scaled",
         "missing class",
@@ -466,6 +472,25 @@ def test_folds_run_in_groups_within_the_memory_budget(monkeypatch):
     assert grouped.C_ == together.C_
     assert_allclose(grouped.scores_, together.scores_, rtol=0, atol=1e-9)
     assert_allclose(grouped.coefs_paths_, together.coefs_paths_, rtol=0, atol=1e-7)
+
+
+def test_small_data_fits_the_folds_apart(monkeypatch):
+    # Below the size where it pays, n_jobs=None fits the folds apart: exactly
+    # what n_jobs=1 gives. From that size, together.
+    monkeypatch.setattr(_fold_problems, "_MIN_MULTIPLY_ADDS", 2**23)
+    X, y, folds = _multiclass()
+    default = SoftmaxRegressionCV(Cs=CS, cv=folds).fit(X, y)
+    apart = SoftmaxRegressionCV(Cs=CS, cv=folds, n_jobs=1).fit(X, y)
+    assert_array_equal(default.coefs_paths_, apart.coefs_paths_)
+    assert not _fold_problems.pays_to_fit_together(np.empty((4_000, 20)), 10)
+    assert _fold_problems.pays_to_fit_together(np.empty((20_000, 50)), 10)
+    assert _fold_problems.pays_to_fit_together(np.empty((200_000, 50)), 1)
+    # Sparse products gain nothing from more outputs at once.
+    large_csr = sparse.random(10**5, 100, 0.1, format="csr")
+    assert not _fold_problems.pays_to_fit_together(large_csr, 10)
+    monkeypatch.setattr(_fold_problems, "_MIN_MULTIPLY_ADDS", 0)
+    together = SoftmaxRegressionCV(Cs=CS, cv=folds).fit(X, y)
+    assert not np.array_equal(together.coefs_paths_, apart.coefs_paths_)
 
 
 def test_a_fold_without_weight_is_named():
