@@ -716,7 +716,7 @@ def _one_vs_rest_spec(estimator, summary, y):
         estimator.classes_ = np.arange(n_outputs)
         estimator._label_dtype = y.dtype
         estimator._label_format = "ndarray"
-        constant = _constant_labels(estimator, summary["positives"], y.shape[0])
+        constant = estimator._constant_labels(summary["positives"], y.shape[0])
         S_positive = summary["mass"]
         spec = {"kind": "ovr-indicator"}
     if factor is None and estimator.class_weight is not None:
@@ -737,25 +737,6 @@ def _one_vs_rest_spec(estimator, summary, y):
             f"class_weight={estimator.class_weight!r}."
         )
     return spec, BinomialLoss, {}, totals, S, constant
-
-
-def _constant_labels(estimator, positives, n_samples):
-    """As OneVsRestLogistic._constant_labels, from the label counts."""
-
-    class _Counts:
-        # Stands for Y: the estimator reads only its column sums and its shape,
-        # so its rule and its warning apply unchanged.
-        shape = (n_samples, positives.shape[0])
-
-        def sum(self, axis):
-            return positives
-
-        def counts(self):
-            return positives
-
-    _Counts.n_samples = n_samples
-
-    return estimator._constant_labels(_Counts())
 
 
 def _label_weights(estimator, S, S_positive, constant):

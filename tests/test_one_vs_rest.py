@@ -1000,3 +1000,30 @@ def test_no_warning_on_a_plain_fit():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         OneVsRestLogistic().fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "Y",
+    [
+        np.array([[0, 1], [1, 1], [0, 0]]),
+        np.array([[0, 1], [1, 1], [0, 0]], dtype=bool),
+        np.array([[0, 1], [1, 1], [0, 0]], dtype=np.uint8),
+        np.zeros((3, 4), dtype=np.int64),
+        np.array([[0, 2], [1, 1], [0, 0]]),
+        np.array([[0], [1], [1]]),
+        np.array([[0.0, 1.0], [1.0, 1.0], [0.0, 0.0]]),
+        np.array([[-1, 1], [1, 1], [0, 0]]),
+    ],
+)
+def test_integer_indicator_shortcut_agrees_with_type_of_target(Y):
+    # The one-pass check accepts only what type_of_target calls a multi-label
+    # indicator of 0s and 1s; anything else goes through the full check.
+    from sklearn.utils.multiclass import type_of_target
+
+    from skl_softmax._one_vs_rest import _is_binary_integer_matrix
+
+    if _is_binary_integer_matrix(Y):
+        assert type_of_target(Y) == "multilabel-indicator"
+        assert set(np.unique(Y).tolist()) <= {0, 1}
+    else:
+        assert Y.dtype.kind == "f" or Y.shape[1] == 1 or not np.isin(Y, [0, 1]).all()
