@@ -30,7 +30,8 @@ time; the full run writes ``cv.*``. ``--cases`` runs some cases only,
 ``--no-grid-search`` leaves ``GridSearchCV`` out (its cold starts take twice
 the rest), and ``--load N`` runs N CPU burners (those of ``run.py``) beside the
 timings, for the loaded machine of issue 15; the outputs are then
-``cv_loaded.*``.
+``cv_loaded.*``. With ``--cases`` their names end with the cases
+(``cv_softmax.*``).
 """
 
 import argparse
@@ -268,6 +269,8 @@ def main(argv=None):
     env["load_average_end"] = os.getloadavg()
     args.out.mkdir(parents=True, exist_ok=True)
     stem = "cv_quick" if args.quick else "cv_loaded" if args.load else "cv"
+    if args.cases:
+        stem = "_".join([stem, *sorted(args.cases)])
     (args.out / f"{stem}.json").write_text(
         json.dumps({"environment": env, "rows": rows}, indent=2, default=str)
     )

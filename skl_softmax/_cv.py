@@ -82,10 +82,14 @@ def _default_scorer(labels=None):
 
 
 def _binary_neg_log_losses(Y, scores, sample_weight=None):
-    """Each label's weighted mean binary log-likelihood, shape (n_labels,)."""
+    """Each label's weighted mean binary log-likelihood, shape (n_labels,).
+
+    ``Y`` holds 0/1 targets: the log-likelihood of a logit ``z`` is then
+    ``log σ(z)`` for a 1 and ``log σ(−z)`` for a 0, one log-sigmoid (exact in
+    the tails) of the signed logit.
+    """
     scores = np.asarray(scores, dtype=np.float64).reshape(Y.shape[0], -1)
-    # y log σ(z) + (1 − y) log σ(−z), from log-sigmoids: exact in the tails.
-    log_likelihood = Y * log_sigmoid(scores) + (1.0 - Y) * log_sigmoid(-scores)
+    log_likelihood = log_sigmoid(np.where(Y == 1, scores, -scores))
     return np.average(log_likelihood, axis=0, weights=sample_weight)
 
 
