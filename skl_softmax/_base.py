@@ -555,15 +555,19 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 gradient_measure=measure,
             )
             result = chain_results(result, finish)
+        self._warn_unless_converged(result, conditioning, stacklevel)
+        return result
+
+    def _warn_unless_converged(self, result, conditioning, stacklevel):
+        """:func:`warn_if_not_converged` for one fit with this estimator's settings."""
         warn_if_not_converged(
             result,
             type(self).__name__,
             max_iter=self.max_iter,
             tol=self.tol,
             hint=conditioning.hint(),
-            stacklevel=stacklevel,
+            stacklevel=stacklevel + 1,
         )
-        return result
 
     def _solver_settings(self, objective):
         """The gradient measure ``tol`` bounds, and the first phase's ``tol``.

@@ -38,7 +38,7 @@ from sklearn.base import clone
 from ._base import Conditioning, column_statistics, float32_products_overflow
 from ._batched_lbfgs import minimize_lbfgs_batched
 from ._label_problems import problems_in_flight
-from ._solver import chain_results, print_fit_summary, warn_if_not_converged
+from ._solver import chain_results, print_fit_summary
 
 # Multiply-adds of one product (n_samples × n_features × n_outputs) from which
 # the folds of dense data are fitted together. Below, each round's hand-offs
@@ -172,14 +172,9 @@ def _solve_together(estimator, objective, x0s, conditioning):
         for i, result in zip(finish, more, strict=True):
             results[i] = chain_results(results[i], result)
     for result in results:
-        warn_if_not_converged(
-            result,
-            type(estimator).__name__,
-            max_iter=estimator.max_iter,
-            tol=estimator.tol,
-            hint=conditioning.hint(),
-            stacklevel=7,
-        )
+        # Pointing at the caller of SoftmaxRegressionCV.fit (its frames, the
+        # generator fold_paths and this function lie between).
+        estimator._warn_unless_converged(result, conditioning, stacklevel=7)
     if estimator.verbose:
         print_fit_summary(type(estimator).__name__, results, started)
     return results

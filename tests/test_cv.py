@@ -656,10 +656,19 @@ def test_zero_cs_is_rejected_by_the_parameter_table():
         OneVsRestLogisticCV(Cs=0).fit(X, y)
 
 
-def test_non_convergence_warns():
+@pytest.mark.parametrize("n_jobs", [None, 1])
+def test_non_convergence_warns(n_jobs):
+    # Folds fitted together (None) or apart (1): one warning per fold's fit,
+    # pointing at the caller.
     X, y, folds = _multiclass()
-    with pytest.warns(ConvergenceWarning):
-        SoftmaxRegressionCV(Cs=[1e4], cv=folds, max_iter=2).fit(X, y)
+    with pytest.warns(ConvergenceWarning) as record:
+        SoftmaxRegressionCV(Cs=[1e4], cv=folds, max_iter=2, n_jobs=n_jobs).fit(X, y)
+    warned = [w for w in record if issubclass(w.category, ConvergenceWarning)]
+    assert len(warned) >= len(folds)
+    assert "SoftmaxRegression" in str(warned[0].message)
+    if n_jobs is None:
+        # The folds' fits warn first (the refit's warning comes last).
+        assert {w.filename for w in warned[: len(folds)]} == {__file__}
 
 
 # -- scikit-learn's estimator checks ------------------------------------------------
