@@ -397,8 +397,8 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
     penalty to the weakest, each :class:`SoftmaxRegression` fit warm-started
     from the previous solution; the ``C`` with the best mean held-out score is
     then refitted on all the data, as
-    :class:`~sklearn.linear_model.LogisticRegressionCV` does. On large data
-    the folds are fitted together by default: at each ``C``, one pass over
+    :class:`~sklearn.linear_model.LogisticRegressionCV` does. On large dense
+    data the folds are fitted together by default: at each ``C``, one pass over
     ``X`` evaluates every fold's objective (see ``n_jobs``).
 
     Read more in the :ref:`user guide <choosing_c>`.
