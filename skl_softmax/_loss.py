@@ -903,12 +903,11 @@ class MultinomialLoss(_LinearObjective):
         grad_b : ndarray of shape (n_active * n_classes,)
         """
         S = np.atleast_1d(self.sw_sum)
+        if problems is not None and _as_slice(problems, self.n_problems) is None:
+            problems = None  # all of them
         if problems is not None:
             problems = np.asarray(problems)
-            if np.array_equal(problems, np.arange(self.n_problems)):
-                problems = None
-            else:
-                S = S[problems]
+            S = S[problems]
         W, b = self.to_model(W_solver, b_solver)
         loss, grad_W, grad_b = self.sums(W, b, problems)
         return self._problem_results(W, loss, grad_W, grad_b, S, self.n_classes)
@@ -954,7 +953,7 @@ class MultinomialLoss(_LinearObjective):
 
     def _softmax_pointwise(self, Z, rows, sw):
         # Z is (K, m). Per column i: loss_i = logsumexp(z_i) − Σ_k y_ik z_ik, and
-        # the residual s_i (p_ik − y_i) overwrites z_i (on NumPy).
+        # the residual s_i (p_i − y_i) overwrites z_i (on NumPy).
         backend = self.backend
         xp = backend.xp
         f64 = self._acc_dtype
