@@ -24,6 +24,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import skl_softmax
 from skl_softmax import OneVsRestLogistic, SoftmaxRegression
+from skl_softmax import _dask as skl_dask
 
 
 @pytest.fixture(scope="session")
@@ -185,6 +186,49 @@ def test_predictions_are_lazy_and_chunkwise(client):
         assert lazy.chunks[0] == X_dask.chunks[0]
         assert_allclose(lazy.compute(), getattr(model, method)(X), rtol=1e-12)
     assert model.score(X_dask, da.from_array(y, chunks=100)) == model.score(X, y)
+
+
+def _unaligned(array):
+    """A copy of ``array`` one byte into its buffer: NumPy marks it not aligned."""
+    buffer = np.empty(array.nbytes + 1, dtype=np.uint8)
+    copy = np.frombuffer(buffer.data, array.dtype, array.size, offset=1)
+    copy = copy.reshape(array.shape)
+    copy[...] = array
+    return copy
+
+
+def test_unaligned_chunks_are_multiplied_as_aligned_copies(client, monkeypatch):
+    # da.from_array of an array in memory can give the workers chunks that
+    # start at any byte, which NumPy multiplies without BLAS.
+    X, y = _classification()
+    unaligned = _unaligned(X)
+    assert not unaligned.flags.aligned
+    copy = skl_dask._aligned(unaligned)
+    assert copy.flags.aligned
+    assert_array_equal(copy, X)
+    assert skl_dask._aligned(X) is X
+    assert not unaligned.flags.aligned  # the input is left as it was
+
+    X_dask = da.from_array(X, chunks=(150, -1)).map_blocks(_unaligned)
+    assert not X_dask.blocks[0].compute().flags.aligned
+    attached = []
+    attach = skl_dask._ChunkedSums._attach
+
+    def keep(self, chunks, client):
+        attached.extend(chunks)
+        attach(self, chunks, client)
+
+    monkeypatch.setattr(skl_dask._ChunkedSums, "_attach", keep)
+    y_dask = da.from_array(y, chunks=150)
+    model = SoftmaxRegression(tol=1e-8, max_iter=1000).fit(X_dask, y_dask)
+    aligned = client.gather(
+        [client.submit(lambda chunk: chunk.X.flags.aligned, c) for c in attached]
+    )
+    assert len(aligned) == 4 and all(aligned)
+    _assert_same_fit(model, SoftmaxRegression(tol=1e-8, max_iter=1000).fit(X, y), X)
+    assert_allclose(
+        model.predict_proba(X_dask).compute(), model.predict_proba(X), rtol=1e-12
+    )
 
 
 def test_dask_dataframes_keep_feature_names(client):
