@@ -104,6 +104,14 @@ _MAX_CHUNKS = 16
 # 2 621 rows took 0.85× of it on 500 000 × 100 (the products read X once either
 # way). Measured with benchmarks/bench_evaluation.py.
 _MIN_PIECE_ROWS = 32
+# With this many features, one output runs as two matrix-vector products of
+# each whole block through einsum, which NumPy computes in its own loops on the
+# calling thread (no BLAS, so no pool). One evaluation on 2 threads, einsum
+# against the two-row GEMM pieces (/tmp/w/thr.py): 1 000 000 × 12 0.72×
+# (float32 0.86×), × 20 0.85× (0.73×), × 50 0.71× (0.92×), 500 000 × 100
+# 0.80× (0.73×), 200 000 × 200 0.66× (0.66×), × 300 0.93× (0.69×); from 500
+# features GEMM wins (100 000 × 500: 1.45×, 1.15×), its blocks being few rows.
+_MATVEC_FEATURES = range(12, 257)
 # Sparse X is cut into chunks of rows for the fit's threads (SciPy's sparse
 # products run on the calling thread and release the GIL) when a pass has at
 # least _SMALL_PROBLEM multiply-adds (nnz × outputs). Each chunk's gradient is
@@ -628,8 +636,10 @@ class _LinearObjective:
         """
         X, n_samples = self.X, self.X.shape[0]
         n_out = W.shape[0]
-        # One output runs as two, the second row zero (see _MIN_PIECE_ROWS).
-        W_gemm = np.vstack([W, np.zeros_like(W)]) if n_out == 1 else W
+        matvec = n_out == 1 and self.n_features in _MATVEC_FEATURES
+        # One output runs as two, the second row zero (see _MIN_PIECE_ROWS),
+        # unless it runs as matrix-vector products (see _MATVEC_FEATURES).
+        W_gemm = np.vstack([W, np.zeros_like(W)]) if n_out == 1 and not matvec else W
         loss = 0.0
         grad_W = np.zeros(W_gemm.shape, dtype=np.float64)
         grad_b = np.zeros(n_out, dtype=np.float64)
@@ -639,18 +649,24 @@ class _LinearObjective:
             if X_block.dtype != self.dtype:
                 X_block = X_block.astype(self.dtype)
             m = X_block.shape[0]
-            Z = np.empty((W_gemm.shape[0], m), dtype=self.dtype)
-            for t in range(0, m, pieces):
-                piece = X_block[t : t + pieces]
-                if self.row_major_logits:
-                    Z[:, t : t + pieces] = (piece @ W_gemm.T).T
-                else:
-                    np.matmul(W_gemm, piece.T, out=Z[:, t : t + pieces])
-            Z = Z[:n_out]
+            if matvec:
+                Z = np.einsum("ij,j->i", X_block, W[0])[None, :]
+            else:
+                Z = np.empty((W_gemm.shape[0], m), dtype=self.dtype)
+                for t in range(0, m, pieces):
+                    piece = X_block[t : t + pieces]
+                    if self.row_major_logits:
+                        Z[:, t : t + pieces] = (piece @ W_gemm.T).T
+                    else:
+                        np.matmul(W_gemm, piece.T, out=Z[:, t : t + pieces])
+                Z = Z[:n_out]
             Z += b
             block_loss, R = pointwise(Z, rows, outputs)
             loss = loss + block_loss
             grad_b += R.sum(axis=1, dtype=np.float64)
+            if matvec:
+                grad_W[0] += np.einsum("i,ij->j", R[0], X_block)
+                continue
             if n_out == 1:
                 R = np.vstack([R, np.zeros_like(R)])
             for t in range(0, m, pieces):

@@ -150,7 +150,11 @@ def test_joblib_threading_fits_equal_serial_fits(Estimator):
 
 # -- large dense passes on the fit's own threads (skl_softmax._threads) ----------
 
-from skl_softmax._loss import BinomialLoss, MultinomialLoss  # noqa: E402
+from skl_softmax._loss import (  # noqa: E402
+    _MATVEC_FEATURES,
+    BinomialLoss,
+    MultinomialLoss,
+)
 from skl_softmax._threads import (  # noqa: E402
     available_cpus,
     piece_rows,
@@ -225,15 +229,19 @@ def test_chunked_pass_is_the_serial_pass_whatever_the_threads(Loss, dtype, layou
         assert_allclose(got, want, rtol=rtol, atol=rtol * np.max(np.abs(want)))
 
 
-def test_one_output_passes_run_as_two_row_products_and_agree():
+@pytest.mark.parametrize("n_features", [150, 400])
+def test_one_output_passes_run_on_the_fit_threads_and_agree(n_features):
     # A one-vs-rest round with one label left, or a binary fit, multiplies by a
     # vector, which NumPy sends to GEMV (threaded from 9 216 elements): it runs
-    # as a two-row product instead, whose pieces stay long.
-    assert piece_rows(150, 2) * 150 * 2 < 2**19
-    assert piece_rows(150, 2) >= 1_000
-    X, y, W, b = _large_problem()
+    # as einsum's matrix-vector products of whole blocks (150 features), or as
+    # a two-row product whose pieces stay long (400).
+    assert (150 in _MATVEC_FEATURES) and (400 not in _MATVEC_FEATURES)
+    assert piece_rows(400, 2) * 400 * 2 < 2**19
+    assert piece_rows(400, 2) >= 500
+    X, y, W, b = _large_problem(n_features=n_features)
     Y = (y[:, None] == np.arange(W.shape[0])).astype(float)
     objective = BinomialLoss(X, Y, np.ones(len(y)), 1.0, True)
+    assert objective.chunked
     objective.n_threads = 2
     one = objective.sums(W[3:4], b[3:4], outputs=[3])
     every = objective.sums(W, b)
