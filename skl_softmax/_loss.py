@@ -107,11 +107,10 @@ _MIN_PIECE_ROWS = 32
 # With this many features, one output runs as two matrix-vector products of
 # each whole block through einsum, which NumPy computes in its own loops on the
 # calling thread (no BLAS, so no pool). One evaluation on 2 threads, einsum
-# against the two-row GEMM pieces (/tmp/w/thr.py): 1 000 000 × 12 0.72×
-# (float32 0.86×), × 20 0.85× (0.73×), × 50 0.71× (0.92×), 500 000 × 100
-# 0.80× (0.73×), 200 000 × 200 0.66× (0.66×), × 300 0.93× (0.69×); from 500
-# features GEMM wins (100 000 × 500: 1.45×, 1.15×), its blocks being few rows.
-_MATVEC_FEATURES = range(12, 257)
+# against two-row GEMM pieces (benchmarks/bench_one_output.py): 0.70-0.79× from
+# 1 000 000 × 12 to 200 000 × 200, 0.83-0.89× at 300 features, float64 and
+# float32; from 500 features GEMM wins (1.12-1.33×), its blocks being few rows.
+_MATVEC_FEATURES = range(12, 301)
 # Sparse X is cut into chunks of rows for the fit's threads (SciPy's sparse
 # products run on the calling thread and release the GIL) when a pass has at
 # least _SMALL_PROBLEM multiply-adds (nnz × outputs). Each chunk's gradient is
@@ -272,6 +271,33 @@ class _LinearObjective:
         self._device_offset = self._on_device(self.x_offset)
         self._device_scale = self._on_device(self.x_scale)
         self._set_dtype(X.dtype if dtype is None else dtype)
+        # On NumPy, a bound on the norm of every row of X (one pass, here): it
+        # bounds every logit ``|z_ik| ≤ ‖x_i‖ ‖w_k‖ + |b_k|`` of a pass.
+        self._row_norm_max = (
+            _row_norm_max(X, self.block_rows) if backend.is_numpy else None
+        )
+
+    def _logit_bound(self, W, b):
+        """An upper bound on ``|z|`` over the logits of ``X Wᵀ + b`` (NumPy)."""
+        W = np.asarray(W, dtype=np.float64)
+        norms = np.einsum("kd,kd->k", W, W)
+        largest = math.sqrt(float(np.max(norms, initial=0.0)))
+        b = np.abs(np.asarray(b, dtype=np.float64))
+        return self._row_norm_max * largest + float(np.max(b, initial=0.0))
+
+    def _float32_overflows(self, W, b):
+        """Whether a float32 pass at ``W``, ``b`` might overflow (NumPy).
+
+        The line search of a float32 fit on data far from zero can try a step
+        whose model coefficients, intercepts or logits exceed float32's range
+        (found by test_reliability.py's random fits: one row holding −7e29, an
+        intercept of −8e51); such a pass runs in float64, as the float64
+        finish does, and the line search sees its large finite objective.
+        """
+        if self.backend.dtype_name(self.dtype) != "float32":
+            return False
+        bound = self._logit_bound(W, b)
+        return not bound < float(np.finfo(np.float32).max) / 4
 
     def _on_device(self, array):
         if array is None or self.backend.is_numpy:
@@ -513,6 +539,10 @@ class _LinearObjective:
         xp = backend.xp
         X = self.X
         n_samples = X.shape[0]
+        if backend.is_numpy and self._float32_overflows(W, b):
+            result = self.in_dtype(np.float64)._pass(W, b, pointwise, outputs)
+            self.n_evaluations += 1
+            return result
         if backend.is_numpy:
             W = np.ascontiguousarray(W, dtype=self.dtype)
             b = np.asarray(b, dtype=self.dtype)[:, None]
@@ -703,6 +733,25 @@ def _squared_norm(W):
     if w.size < _ONE_THREAD_VECTOR_PRODUCT:
         return float(np.dot(w, w))
     return float(np.einsum("i,i->", w, w))
+
+
+def _row_norm_max(X, block_rows):
+    """The largest Euclidean norm of a row of NumPy ``X``, block by block.
+
+    For a CSR matrix, the bound ``max |x_ij| · √(most stored entries in a
+    row)``, which reads the data once without a temporary.
+    """
+    if sparse.issparse(X):
+        if X.nnz == 0:
+            return 0.0
+        largest = max(float(X.data.max()), -float(X.data.min()))
+        return largest * math.sqrt(float(np.diff(X.indptr).max()))
+    largest = 0.0
+    for start in range(0, X.shape[0], max(1, block_rows)):
+        block = X[start : start + block_rows]
+        squares = np.einsum("ij,ij->i", block, block, dtype=np.float64)
+        largest = max(largest, float(squares.max(initial=0.0)))
+    return math.sqrt(largest)
 
 
 def _sum(array, axis, dtype, backend):
@@ -950,11 +999,50 @@ class MultinomialLoss(_LinearObjective):
             return objective, xp.concat([flat_W, grad_b])
         return objective, flat_W
 
-    def _pointwise(self, Z, rows, outputs):
+    def sums(self, W, b, outputs=None):
+        shift = self._needs_shift(W, b)
+        return self._pass(
+            W,
+            b,
+            lambda Z, rows, active: self._pointwise(Z, rows, active, shift),
+            outputs,
+        )
+
+    def _needs_shift(self, W, b):
+        """Whether this pass's pointwise part shifts the logits by their maxima.
+
+        The shift keeps ``e^z`` in range whatever the logits, and costs two
+        passes over them (the column maxima, the subtraction): a third of the
+        pointwise part (benchmarks/bench_evaluation.py). Hard labels without
+        smoothing on dense NumPy data skip it when every ``|z|`` is at most a
+        limit ``L``, bounded for the pass by ``‖x_i‖ ‖w_k‖ + |b_k|``. The
+        loss is then ``log(Σ_k e^{z_k} / e^{z_y})`` (``−log p_y``, exact to an
+        eps however sure the prediction), which needs ``K e^{2L}`` below the
+        largest float; and the largest term of every row stays so far above
+        the smallest normal float that the terms that underflow weigh less
+        than an eps of it. ``L`` is 350 in float64 and 40–42 in float32.
+        """
+        if (
+            self._row_norm_max is None
+            or self.is_sparse
+            or self.labels is None
+            or self.label_smoothing
+        ):
+            return True
+        bound = self._logit_bound(W, b)
+        info = np.finfo(self.dtype)
+        limit = min(
+            (math.log(info.max) - math.log(max(1, self.n_classes)) - 1.0) / 2.0,
+            math.log(info.eps) - math.log(info.tiny),
+        )
+        # The products round: a margin far above their relative error.
+        return not bound * 1.01 < limit
+
+    def _pointwise(self, Z, rows, outputs, shift=True):
         if self.n_problems == 1:
             # Unit weights are the scalar 1: no pass multiplies by them.
             sw = 1.0 if self._unit_weights else self._sw[rows]
-            return self._softmax_pointwise(Z, rows, sw)
+            return self._softmax_pointwise(Z, rows, sw, shift)
         # Several problems (NumPy): the K rows of Z of each active problem are
         # its logits, a view that its residuals overwrite.
         K = self.n_classes
@@ -963,13 +1051,15 @@ class MultinomialLoss(_LinearObjective):
         weights = self._sw
         for j, problem in enumerate(problems):
             losses[j], _ = self._softmax_pointwise(
-                Z[j * K : (j + 1) * K], rows, weights[problem, rows]
+                Z[j * K : (j + 1) * K], rows, weights[problem, rows], shift
             )
         return losses, Z
 
-    def _softmax_pointwise(self, Z, rows, sw):
+    def _softmax_pointwise(self, Z, rows, sw, shift=True):
         # Z is (K, m). Per column i: loss_i = logsumexp(z_i) − Σ_k y_ik z_ik, and
-        # the residual s_i (p_i − y_i) overwrites z_i (on NumPy).
+        # the residual s_i (p_i − y_i) overwrites z_i (on NumPy). Without
+        # ``shift`` (NumPy, hard labels, logits bounded: _needs_shift), e^z
+        # directly and loss_i = log(Σ_k e^{z_ik} / e^{z_iy}).
         backend = self.backend
         xp = backend.xp
         f64 = self._acc_dtype
@@ -979,7 +1069,8 @@ class MultinomialLoss(_LinearObjective):
         if self.labels is not None:
             labels = self.labels[rows]
             at_labels = _at_labels(Z, labels) if backend.is_numpy else None
-            target_dot_z = _labels_dot(Z, labels, backend, at_labels)
+            if shift:
+                target_dot_z = _labels_dot(Z, labels, backend, at_labels)
             if eps:
                 # (1 − ε) z_y + (ε / K) Σ_k z_k, the dot with the smoothed target.
                 target_dot_z *= 1.0 - eps
@@ -990,13 +1081,24 @@ class MultinomialLoss(_LinearObjective):
                 target_dot_z = np.einsum("km,km->m", Y, Z, dtype=np.float64)
             else:
                 target_dot_z = xp.sum(Y * Z, axis=0, dtype=f64)
-        z_max = Z.max(axis=0) if backend.is_numpy else xp.max(Z, axis=0)
-        Z -= z_max
+        if not backend.is_numpy:
+            z_max = xp.max(Z, axis=0)
+            Z -= z_max
+        elif shift:
+            z_max = Z.max(axis=0)
+            Z -= z_max
         Z = _exp(Z, backend)
         exp_sum = _sum(Z, 0, None, backend)
         if backend.is_numpy:
-            log_sum_exp = np.log(exp_sum, dtype=np.float64) + z_max
-            log_sum_exp -= target_dot_z
+            if shift:
+                log_sum_exp = np.log(exp_sum, dtype=np.float64)
+                log_sum_exp += z_max
+                log_sum_exp -= target_dot_z
+            else:
+                # −log p_y as the log of a ratio: log Σ − z_y would lose eps·|z_y|.
+                log_sum_exp = np.log(
+                    exp_sum / _labels_dot(Z, labels, backend, at_labels)
+                )
             if not unit:
                 log_sum_exp *= sw
             loss = float(log_sum_exp.sum())

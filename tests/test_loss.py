@@ -122,9 +122,9 @@ def test_float32_data_stays_float32_in_the_products(rng, K, layout):
     seen = []
     pointwise = objective._pointwise
 
-    def recording_pointwise(Z, rows, outputs):
+    def recording_pointwise(Z, rows, outputs, *options):
         seen.append(Z.dtype)
-        return pointwise(Z, rows, outputs)
+        return pointwise(Z, rows, outputs, *options)
 
     objective._pointwise = recording_pointwise
     value, gradient = objective(rng.normal(size=objective.n_params))
@@ -571,3 +571,40 @@ def test_multinomial_problems_evaluate_as_separate_losses(rng, targets, layout):
                 rtol=1e-12,
                 atol=1e-15,
             )
+
+
+@pytest.mark.parametrize("dtype, scale", [(np.float64, 40.0), (np.float32, 6.0)])
+def test_bounded_logits_skip_the_shift_and_agree_with_it(rng, dtype, scale):
+    # Hard labels with bounded logits: e^z without the shift by the column
+    # maxima, and loss_i = log(Σ_k e^{z_ik} / e^{z_iy}). Sure predictions
+    # (float64: logits up to about 40) keep their tiny losses exact.
+    n, d, K = 3_000, 8, 5
+    X = rng.standard_normal((n, d)).astype(dtype)
+    labels = rng.integers(K, size=n)
+    sw = rng.uniform(0.5, 2, n)
+    W = rng.standard_normal((K, d)) * scale / (np.sqrt(d) * 4)
+    b = rng.standard_normal(K)
+    Z = X.astype(np.float64) @ W.T + b
+    assert np.abs(Z).max() > scale / 2
+    objective = MultinomialLoss(X, labels, sw, 0.7, K, True)
+    assert not objective._needs_shift(W, b)
+    shifted = MultinomialLoss(X, labels, sw, 0.7, K, True)
+    shifted._needs_shift = lambda W, b: True
+    rtol = 1e-13 if dtype == np.float64 else 1e-5
+    for got, want in zip(objective.sums(W, b), shifted.sums(W, b), strict=True):
+        assert_allclose(got, want, rtol=rtol, atol=rtol * np.max(np.abs(want)))
+    # Against SciPy's log-sum-exp in float64, row by row (unit weights).
+    expected = special.logsumexp(Z, axis=1) - Z[np.arange(n), labels]
+    loss, _, _ = MultinomialLoss(X, labels, np.ones(n), 1.0, K, True).sums(W, b)
+    assert_allclose(loss, expected.sum(), rtol=1e-12 if dtype == np.float64 else 1e-5)
+    # Logits past the limit (350 in float64, about 41 in float32), soft
+    # targets, label smoothing and sparse data keep the shift.
+    bound = objective._row_norm_max * np.linalg.norm(W, axis=1).max() + 3.0
+    limit = 350.0 if dtype == np.float64 else 41.0
+    assert objective._needs_shift(W * (2 * limit / bound), b)
+    Y = np.eye(K)[labels]
+    assert MultinomialLoss(X, Y, np.ones(n), 1.0, K, True)._needs_shift(W, b)
+    smoothed = MultinomialLoss(X, labels, np.ones(n), 1.0, K, True, 0.1)
+    assert smoothed._needs_shift(W, b)
+    X_csr = sparse.csr_matrix(X)
+    assert MultinomialLoss(X_csr, labels, np.ones(n), 1.0, K, True)._needs_shift(W, b)

@@ -221,6 +221,26 @@ def test_random_fit_succeeds_with_valid_probabilities_or_raises_clearly(
     assert np.all(np.asarray(estimator.n_iter_) <= params["max_iter"])
 
 
+def test_float32_line_search_past_float32_range_fits():
+    # Found by the test above: one float32 row holding -7.4e29 and a soft
+    # target. The line search tried coefficients of 1e22 and an intercept of
+    # -8e51, past float32's range: that pass now runs in float64 instead of
+    # giving a NaN objective.
+    X = np.array(
+        [
+            [0.13, -0.13, 0.64, 0.1, -0.54, 0.36, 1.3, 0.95, -0.7, -1.27, -0.62, 0.04]
+            + [-2.33, -0.22, -1.25, -0.73, -0.54, -0.32, 0.41, 1.04, -0.13, 1.37]
+            + [-0.67, 0.35, 0.9, 0.09, -7.43499277e29, -0.92, -0.46, 0.22]
+        ],
+        dtype=np.float32,
+    )
+    y = np.array([[0.10245038, 0.89754962]])
+    estimator = SoftmaxRegression(C=1.0, max_iter=10)
+    fit_expecting_success(estimator, X, y, None, allowed=[(ConvergenceWarning, "")])
+    assert_valid_predictions(estimator, X, multilabel=False)
+    assert estimator.coef_.dtype == np.float32
+
+
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 @settings(max_examples=FIT_EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
