@@ -70,6 +70,7 @@ from scipy import sparse
 from ._array_api import NUMPY
 from ._threads import (
     _SMALL_PROBLEM,
+    blas_threads,
     piece_rows,
     product_threads,
     run_chunks,
@@ -112,6 +113,16 @@ _MIN_PIECE_ROWS = 32
 # 1 000 000 × 12 to 200 000 × 200, 0.83-0.89× at 300 features, float64 and
 # float32; from 500 features GEMM wins (1.12-1.33×), its blocks being few rows.
 _MATVEC_FEATURES = range(12, 301)
+# With this many features, a pass whose NumPy BLAS is limited to one thread
+# (threadpool_limits, a joblib or Dask worker: no pool to wake) multiplies whole
+# blocks on the calling thread instead of pieces. One evaluation, whole blocks
+# against pieces, one thread (benchmarks/bench_evaluation.py --threads 1, the
+# logs in benchmarks/results/2026-11-30-evaluation/): 200 000 × 200 × 10
+# 0.88×, 100 000 × 100 × 100 0.75× (float32 0.69×), binary 500 000 × 100
+# 0.53×, 1 000 000 × 20 0.70×, 200 000 × 20 × 10 about 1×; from 500 features
+# pieces win in float32 (1.2×) and from 1 000 in float64 (1.07×; 20 000 ×
+# 2 000 × 5 1.16-1.32×), their products staying in cache.
+_ONE_THREAD_WHOLE_BLOCKS = range(1, 301)
 # Sparse X is cut into chunks of rows for the fit's threads (SciPy's sparse
 # products run on the calling thread and release the GIL) when a pass has at
 # least _SMALL_PROBLEM multiply-adds (nnz × outputs). Each chunk's gradient is
@@ -601,6 +612,14 @@ class _LinearObjective:
             )
         elif (
             self.chunked
+            # With NumPy's BLAS limited to one thread (threadpool_limits, a
+            # joblib or Dask worker), no pool can be woken (see
+            # _ONE_THREAD_WHOLE_BLOCKS).
+            and not (
+                n_threads == 1
+                and self.n_features in _ONE_THREAD_WHOLE_BLOCKS
+                and blas_threads() == 1
+            )
             and (pieces := piece_rows(self.n_features, max(2, W.shape[0])))
             >= _MIN_PIECE_ROWS
         ):

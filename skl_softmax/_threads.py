@@ -129,7 +129,7 @@ def available_cpus():
     return max(1, cpus)
 
 
-def _blas_limit():
+def blas_threads():
     """The thread count of the BLAS that NumPy's products use, as now set.
 
     Read (never set) through threadpoolctl, whose controller is built once: a
@@ -150,7 +150,7 @@ def _blas_limit():
 
 def product_threads():
     """Threads a large dense pass may use (see the module docstring)."""
-    limit = _blas_limit()
+    limit = blas_threads()
     cpus = available_cpus()
     return max(1, min(_MAX_THREADS, cpus, cpus if limit is None else limit))
 

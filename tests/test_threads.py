@@ -229,6 +229,35 @@ def test_chunked_pass_is_the_serial_pass_whatever_the_threads(Loss, dtype, layou
         assert_allclose(got, want, rtol=rtol, atol=rtol * np.max(np.abs(want)))
 
 
+@pytest.mark.parametrize("n_features, whole", [(150, True), (400, False)])
+@pytest.mark.parametrize("n_outputs", [1, 10])
+def test_one_blas_thread_multiplies_whole_blocks_and_agrees(
+    n_features, whole, n_outputs, monkeypatch
+):
+    # NumPy's BLAS limited to one thread has no pool to wake: up to 300
+    # features the pass multiplies whole blocks, not pieces.
+    X, y, W, b = _large_problem(n_features=n_features)
+    Y = (y[:, None] == np.arange(W.shape[0])).astype(float)
+    objective = BinomialLoss(X, Y, np.ones(len(y)), 1.0, True)
+    W, b, outputs = W[:n_outputs], b[:n_outputs], list(range(n_outputs))
+    assert objective.chunked
+    in_pieces = objective.sums(W, b, outputs)
+    pieces = []
+    chunk_sums = objective._chunk_sums
+
+    def counted(*args):
+        pieces.append(args)
+        return chunk_sums(*args)
+
+    monkeypatch.setattr(objective, "_chunk_sums", counted)
+    with threadpool_limits(1, user_api="blas"):
+        assert product_threads() == 1
+        one_thread = objective.sums(W, b, outputs)
+    assert bool(pieces) is not whole
+    for got, want in zip(one_thread, in_pieces, strict=True):
+        assert_allclose(got, want, rtol=1e-12, atol=1e-12 * np.max(np.abs(want)))
+
+
 @pytest.mark.parametrize("n_features", [150, 400])
 def test_one_output_passes_run_on_the_fit_threads_and_agree(n_features):
     # A one-vs-rest round with one label left, or a binary fit, multiplies by a
