@@ -43,7 +43,11 @@ block is cut into pieces below OpenBLAS's single-thread size: no pool is ever
 woken. How many threads: the CPUs this process may really use (affinity and
 cgroup CPU quota, :func:`available_cpus`) and never more than the BLAS
 limit in force (``threadpool_limits`` or ``OPENBLAS_NUM_THREADS``, read, never
-set: :func:`product_threads`).
+set: :func:`product_threads`). Two exceptions, measured in
+``skl_softmax._loss``: with that limit at one thread (a joblib or Dask worker)
+there is no pool to wake, and one thread multiplies whole blocks of up to 300
+features; and one output (a binary problem) of 12 to 300 features is
+multiplied by ``einsum``, NumPy's own loops, which never use BLAS.
 
 Sparse passes share the same threads: SciPy's sparse products run on the
 calling thread and release the GIL, so a large CSR matrix is cut into one
