@@ -118,8 +118,8 @@ _MATVEC_FEATURES = range(12, 301)
 # blocks on the calling thread instead of pieces. One evaluation, whole blocks
 # against pieces, one thread (benchmarks/bench_evaluation.py --threads 1, the
 # logs in benchmarks/results/2026-11-30-evaluation/): 200 000 × 200 × 10
-# 0.88×, 100 000 × 100 × 100 0.75× (float32 0.69×), binary 500 000 × 100
-# 0.53×, 1 000 000 × 20 0.70×, 200 000 × 20 × 10 about 1×; from 500 features
+# 0.89× (float32 0.96×), 100 000 × 100 × 100 0.86× (0.68×), binary
+# 500 000 × 100 0.72×, 1 000 000 × 20 0.71×, 200 000 × 20 × 10 1×; from 500 features
 # pieces win in float32 (1.2×) and from 1 000 in float64 (1.07×; 20 000 ×
 # 2 000 × 5 1.16-1.32×), their products staying in cache.
 _ONE_THREAD_WHOLE_BLOCKS = range(1, 301)
