@@ -374,6 +374,12 @@ class _LinearObjective:
         """
         twin = copy.copy(self)
         twin._set_dtype(dtype)
+        if self._row_groups is not None:
+            twin._row_groups = [
+                (problems, part.in_dtype(dtype)) for problems, part in self._row_groups
+            ]
+            for _, part in twin._row_groups:
+                part._as_run()
         return twin
 
     @property
@@ -533,6 +539,85 @@ class _LinearObjective:
             start += size
         return out
 
+    # -- rows that weigh some problems only --------------------------------------
+
+    # (problems, objective) pairs, see in_row_groups.
+    _row_groups = None
+
+    def in_row_groups(self, groups):
+        """A copy whose passes run group by group of rows (NumPy, several problems).
+
+        ``groups`` lists ``(rows, problems)``: a slice of rows and the sorted
+        indices of the problems that weigh them; every other problem gives
+        those rows the weight zero, and rows in no group weigh nothing. Each
+        pass then multiplies a group's rows by its problems' parameters only:
+        the folds of a cross-validation skip their held-out rows
+        (:mod:`skl_softmax._fold_problems`).
+
+        The groups are cut into runs of rows, as many as a pass's chunks,
+        which the fit's threads share, each run's products on one thread (as
+        :meth:`_chunk_sums`): a pass per group, each on all threads, left
+        threads idle at every group's end (10 Cs × 5 folds on 50 000 × 100
+        with 10 classes took 1.10× the time of all rows).
+        """
+        twin = copy.copy(self)
+        n_samples = self.X.shape[0]
+        run_rows = max(self.block_rows, -(-n_samples // _MAX_CHUNKS))
+        twin._row_groups = []
+        for rows, problems in groups:
+            for start in range(rows.start, rows.stop, run_rows):
+                run = slice(start, min(start + run_rows, rows.stop))
+                part = self._rows_part(run, problems)
+                twin._row_groups.append((np.asarray(problems), part._as_run()))
+        return twin
+
+    def _as_run(self):
+        """Make this objective's passes run as a chunk's: products cut into
+        pieces, on the calling thread (a run of rows of :meth:`in_row_groups`)."""
+        self.chunked = True
+        self.n_threads = 1
+        return self
+
+    def _rows_part(self, rows, problems):
+        """This loss over the rows ``rows`` (a slice) and the problems ``problems``."""
+        raise NotImplementedError
+
+    def _grouped_sums(self, W, b, problems):
+        """:meth:`sums` of the problems ``problems``, one run of rows at a time."""
+        every = np.arange(self.n_problems)
+        # All (None), a run (a slice) or some (an index array) of the problems.
+        problems = every if problems is None else every[problems]
+        per_problem = W.shape[0] // len(problems)
+        runs = []
+        for members, part in self._row_groups:
+            here = np.flatnonzero(np.isin(problems, members))
+            if here.size:
+                local = np.searchsorted(members, problems[here])
+                rows = (here[:, None] * per_problem + np.arange(per_problem)).ravel()
+                runs.append(
+                    (here, rows, part, None if local.size == members.size else local)
+                )
+        n_threads = 1
+        if self.chunked:
+            n_threads = product_threads() if self.n_threads is None else self.n_threads
+        parts = run_chunks(
+            lambda i: runs[i][2].sums(W[runs[i][1]], b[runs[i][1]], runs[i][3]),
+            len(runs),
+            n_threads,
+        )
+        loss = np.zeros(len(problems))
+        grad_W = np.zeros(W.shape)
+        grad_b = np.zeros(W.shape[0])
+        # Added in the order of the rows: the sums do not depend on the threads.
+        for (here, rows, _, _), (part_loss, part_W, part_b) in zip(
+            runs, parts, strict=True
+        ):
+            loss[here] += part_loss
+            grad_W[rows] += part_W
+            grad_b[rows] += part_b
+        self.n_evaluations += 1
+        return loss, grad_W, grad_b
+
     # -- the pass over the data ---------------------------------------------------
 
     def sums(self, W, b, outputs=None):
@@ -545,6 +630,8 @@ class _LinearObjective:
         float64. The loss is one value, or one per output for
         :class:`BinomialLoss`.
         """
+        if self._row_groups is not None:
+            return self._grouped_sums(W, b, outputs)
         return self._pass(W, b, self._pointwise, outputs)
 
     def _pass(self, W, b, pointwise, outputs=None):
@@ -1032,12 +1119,32 @@ class MultinomialLoss(_LinearObjective):
         return objective, flat_W
 
     def sums(self, W, b, outputs=None):
+        if self._row_groups is not None:
+            return self._grouped_sums(W, b, outputs)
         shift = self._needs_shift(W, b)
         return self._pass(
             W,
             b,
             lambda Z, rows, active: self._pointwise(Z, rows, active, shift),
             outputs,
+        )
+
+    def _rows_part(self, rows, problems):
+        if self.labels is not None:
+            targets = self.labels[rows]
+        else:
+            targets = self._Y_t[:, rows].T
+        return MultinomialLoss(
+            _row_block(self.X, rows.start, rows.stop),
+            targets,
+            np.atleast_2d(self.sample_weight)[problems, rows].T,
+            self.C,
+            self.n_classes,
+            self.fit_intercept,
+            self.label_smoothing,
+            self.x_offset,
+            self.x_scale,
+            self.dtype,
         )
 
     def _needs_shift(self, W, b):
@@ -1257,6 +1364,19 @@ class BinomialLoss(_LinearObjective):
                 self.sw_sum[columns] = backend.to_host(xp.sum(sw_t, axis=1))
             self._device_sw_sum = self._on_device(self.sw_sum)
         self.__dict__.pop("_cast_cache", None)
+
+    def _rows_part(self, rows, problems):
+        shared = self._sw_t.shape[0] == 1
+        return BinomialLoss(
+            _row_block(self.X, rows.start, rows.stop),
+            self._Y_t[problems, rows].T,
+            (self._sw_t[:, rows] if shared else self._sw_t[problems, rows]).T,
+            self.C,
+            self.fit_intercept,
+            self.x_offset,
+            self.x_scale,
+            self.dtype,
+        )
 
     def evaluate(self, W_solver, b_solver, outputs=None):
         """Objectives and gradients of the problems ``outputs`` (default all).

@@ -30,6 +30,7 @@ from skl_softmax import (
     SoftmaxRegressionCV,
     _fold_problems,
 )
+from skl_softmax._base import Conditioning, column_statistics
 from skl_softmax._compat import HAS_CALLBACKS
 
 CS = np.logspace(-3, 2, 6)
@@ -51,8 +52,10 @@ def _one_blas_thread():
 def _folds_together_at_any_size(monkeypatch):
     """SoftmaxRegressionCV fits its folds together only on large data (where it
     pays); here on any data, so that every test below checks that way too
-    (n_jobs=1 checks the other)."""
+    (n_jobs=1 checks the other), their held-out rows skipped by groups of rows
+    of any size."""
     monkeypatch.setattr(_fold_problems, "_MIN_MULTIPLY_ADDS", 0)
+    monkeypatch.setattr(_fold_problems, "_MIN_GROUP_MULTIPLY_ADDS", 0)
 
 
 def _reference_cv(Cs, folds, **params):
@@ -472,6 +475,107 @@ def test_folds_run_in_groups_within_the_memory_budget(monkeypatch):
     assert grouped.C_ == together.C_
     assert_allclose(grouped.scores_, together.scores_, rtol=0, atol=1e-9)
     assert_allclose(grouped.coefs_paths_, together.coefs_paths_, rtol=0, atol=1e-7)
+
+
+def _fold_objectives(estimator, X, targets, sample_weight, folds):
+    """The folds' objective over all rows, and the same with its rows grouped
+    (``rows`` is the order of the grouped objective's rows)."""
+    labels, soft = (targets, None) if targets.ndim == 1 else (None, targets)
+    estimator.classes_ = np.unique(labels) if soft is None else np.arange(3)
+    weights = np.zeros((len(X), len(folds)))
+    for f, (train, _) in enumerate(folds):
+        weights[train, f] = sample_weight[train]
+    conditioning = Conditioning.from_statistics(
+        *column_statistics(X, sample_weight),
+        sample_weight.sum(),
+        estimator.fit_intercept,
+        estimator._loss_C,
+    )
+    whole = estimator._objective(X, labels, soft, weights, conditioning)
+    outputs = 1 if whole.n_outputs == len(folds) else whole.n_outputs // len(folds)
+    rows, groups = _fold_problems._rows_by_folds(weights, X.shape[1], outputs)
+    rows = np.arange(len(X)) if rows is None else rows
+    grouped = estimator._objective(
+        X[rows],
+        None if labels is None else labels[rows],
+        None if soft is None else soft[rows],
+        weights[rows],
+        conditioning,
+    ).in_row_groups(groups)
+    return whole, grouped, groups
+
+
+@pytest.mark.parametrize("case", ["hard", "soft", "binary", "smoothing", "float32"])
+def test_grouped_rows_give_the_objectives_of_all_rows(case):
+    # Held-out rows skipped group by group: every fold's objective and
+    # gradient are those of the loss over all rows (zero weight held out),
+    # for all folds and for a subset of them.
+    X, y, folds = _multiclass(n_classes=2 if case == "binary" else 3)
+    rng = np.random.default_rng(1)
+    sample_weight = rng.uniform(0.2, 2.0, size=len(y))
+    targets = y
+    estimator = SoftmaxRegression(C=0.7)
+    if case == "soft":
+        targets = rng.dirichlet(np.ones(3), size=len(y))
+    elif case == "smoothing":
+        estimator.set_params(label_smoothing=0.1)
+    elif case == "float32":
+        X = X.astype(np.float32)
+    whole, grouped, groups = _fold_objectives(
+        estimator, X, targets, sample_weight, folds
+    )
+    # Stratified 4-fold: four groups, each weighed by the three other folds.
+    assert [list(problems) for _, problems in groups] == [
+        [f for f in range(4) if f != g] for g in range(4)
+    ]
+    rows_per_problem = whole.n_outputs // whole.n_problems
+    rtol = 1e-5 if case == "float32" else 1e-12
+    for problems in [np.arange(4), np.array([1, 3]), np.array([2])]:
+        n_rows = len(problems) * rows_per_problem
+        W = rng.normal(size=(n_rows, X.shape[1]))
+        b = rng.normal(size=n_rows)
+        expected = whole.evaluate(W, b, problems)
+        got = grouped.evaluate(W, b, problems)
+        for e, g in zip(expected, got, strict=True):
+            assert_allclose(g, e, rtol=rtol, atol=rtol * 1e-3)
+    # Its float64 twin, as a float32 fit's finish uses it, too.
+    twin = grouped.in_dtype(np.float64)
+    assert all(part.dtype == np.float64 for _, part in twin._row_groups)
+
+
+def test_rows_are_grouped_only_when_the_groups_are_large(monkeypatch):
+    X, y, folds = _multiclass()
+    weights = np.zeros((len(y), len(folds)))
+    for f, (train, _) in enumerate(folds):
+        weights[train, f] = 1.0
+    # Each group of 60 rows is weighed by 3 folds of 3 outputs on 6 features.
+    monkeypatch.setattr(_fold_problems, "_MIN_GROUP_MULTIPLY_ADDS", 60 * 3 * 3 * 6)
+    rows, groups = _fold_problems._rows_by_folds(weights, 6, 3)
+    # Each group holds one fold's held-out rows, in their order.
+    for (_, test), (group, _) in zip(folds, groups, strict=True):
+        assert_array_equal(rows[group], test)
+    assert _fold_problems._rows_by_folds(weights, 6, 2) == (None, None)
+    # Unshuffled k-fold splits are in order already: no copy of X.
+    weights = np.zeros((len(y), 4))
+    for f, (train, _) in enumerate(KFold(4).split(X)):
+        weights[train, f] = 1.0
+    rows, groups = _fold_problems._rows_by_folds(weights, 6, 3)
+    assert rows is None and len(groups) == 4
+    # Leave-one-out: groups of one row.
+    weights = 1.0 - np.eye(len(y))[:, :5]
+    assert _fold_problems._rows_by_folds(weights, 6, 3) == (None, None)
+
+
+def test_folds_with_their_rows_grouped_agree_with_all_rows(monkeypatch):
+    # The fits with held-out rows skipped (the fixture's default) reach what
+    # the folds over all rows reach.
+    X, y, folds = _multiclass()
+    grouped = SoftmaxRegressionCV(Cs=CS, cv=folds, **TIGHT).fit(X, y)
+    monkeypatch.setattr(_fold_problems, "_MIN_GROUP_MULTIPLY_ADDS", np.inf)
+    whole = SoftmaxRegressionCV(Cs=CS, cv=folds, **TIGHT).fit(X, y)
+    assert grouped.C_ == whole.C_
+    assert_allclose(grouped.scores_, whole.scores_, rtol=0, atol=1e-9)
+    assert_allclose(grouped.coefs_paths_, whole.coefs_paths_, rtol=0, atol=1e-7)
 
 
 def test_small_data_fits_the_folds_apart(monkeypatch):
