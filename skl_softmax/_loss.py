@@ -600,11 +600,12 @@ class _LinearObjective:
         n_threads = 1
         if self.chunked:
             n_threads = product_threads() if self.n_threads is None else self.n_threads
-        parts = run_chunks(
-            lambda i: runs[i][2].sums(W[runs[i][1]], b[runs[i][1]], runs[i][3]),
-            len(runs),
-            n_threads,
-        )
+
+        def run_sums(i):
+            _, rows, part, local = runs[i]
+            return part.sums(W[rows], b[rows], local)
+
+        parts = run_chunks(run_sums, len(runs), n_threads)
         loss = np.zeros(len(problems))
         grad_W = np.zeros(W.shape)
         grad_b = np.zeros(W.shape[0])
