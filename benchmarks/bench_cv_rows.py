@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_cv_rows.py [--runs N] [--cases NAME ...]
+    python benchmarks/bench_cv_rows.py [--runs N] [--cases NAME ...] [--memory]
 
 ``SoftmaxRegressionCV`` fits its folds together on large dense data, and from
 ``_fold_problems._MIN_GROUP_MULTIPLY_ADDS`` multiply-adds per group of rows it
@@ -13,16 +13,21 @@ threshold, alternated after a warm-up, on the shapes that chose the
 threshold: k-fold splits (one group per fold) from 8·10⁶ to 3.2·10⁸
 multiply-adds per group, and shuffle splits (a group per pattern of folds,
 32 of them). It prints the medians and the ratio grouped / all rows, with the
-load average: the machine is shared.
+load average: the machine is shared. ``--memory`` prints instead the peak of
+traced allocations above the data during one fit of case (a)'s 5 folds, both
+ways and for ``LogisticRegressionCV`` (the rows grouped cost a copy of ``X``;
+``LogisticRegressionCV`` copies each fold's training rows).
 """
 
 import argparse
 import os
 import time
+import tracemalloc
 
 import numpy as np
 from bench_data import dense_multiclass
 from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegressionCV
 from sklearn.model_selection import ShuffleSplit, StratifiedKFold
 
 from skl_softmax import SoftmaxRegressionCV, _fold_problems
@@ -53,11 +58,49 @@ def _data(n, d, k):
     )
 
 
+def _peak_memory():
+    """Peak traced allocations of one fit of case (a)'s 5 folds, three ways."""
+    n, d, k, split = CASES["(a) 200000x200 K10 5-fold"]
+    X, y = _data(n, d, k)
+    folds = list(split.split(X, y))
+    Cs = np.logspace(-4, 4, 10)
+    fits = {
+        "grouped": (GROUPED, SoftmaxRegressionCV(Cs=Cs, cv=folds)),
+        "all rows": (np.inf, SoftmaxRegressionCV(Cs=Cs, cv=folds)),
+        "LogisticRegressionCV": (
+            GROUPED,
+            LogisticRegressionCV(
+                Cs=Cs,
+                cv=folds,
+                scoring="neg_log_loss",
+                use_legacy_attributes=False,
+                l1_ratios=(0.0,),
+            ),
+        ),
+    }
+    for name, (threshold, model) in fits.items():
+        _fold_problems._MIN_GROUP_MULTIPLY_ADDS = threshold
+        tracemalloc.start()
+        model.fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        print(
+            f"{name}: peak {peak / 2**20:.0f} MiB above the data "
+            f"(X: {X.nbytes / 2**20:.0f} MiB)",
+            flush=True,
+        )
+    _fold_problems._MIN_GROUP_MULTIPLY_ADDS = GROUPED
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cases", nargs="+", choices=list(CASES), default=None)
+    parser.add_argument("--memory", action="store_true")
     args = parser.parse_args(argv)
+    if args.memory:
+        _peak_memory()
+        return
     print("load average", os.getloadavg(), flush=True)
     for name in args.cases or CASES:
         n, d, k, split = CASES[name]

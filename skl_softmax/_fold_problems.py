@@ -166,6 +166,8 @@ def fold_paths(estimator, X, targets, sample_weight, trains, Cs, task=None):
                 models[f][j] = model = _fitted(estimator, X, W, b, result)
                 if labels is not None and np.isinf(model.C):
                     model._warn_if_separated(X, labels, fold_weights[:, f])
+        # The folds' copy of X goes before the caller scores them.
+        del data, objective
         yield from models
 
 
