@@ -25,9 +25,9 @@ import time
 import tracemalloc
 
 import numpy as np
+from bench_cv import _softmax_competitors
 from bench_data import dense_multiclass
 from sklearn.datasets import make_classification
-from sklearn.linear_model import LogisticRegressionCV
 from sklearn.model_selection import ShuffleSplit, StratifiedKFold
 
 from skl_softmax import SoftmaxRegressionCV, _fold_problems
@@ -64,24 +64,16 @@ def _peak_memory():
     X, y = _data(n, d, k)
     folds = list(split.split(X, y))
     Cs = np.logspace(-4, 4, 10)
+    competitors, _ = _softmax_competitors(folds, Cs)
     fits = {
-        "grouped": (GROUPED, SoftmaxRegressionCV(Cs=Cs, cv=folds)),
-        "all rows": (np.inf, SoftmaxRegressionCV(Cs=Cs, cv=folds)),
-        "LogisticRegressionCV": (
-            GROUPED,
-            LogisticRegressionCV(
-                Cs=Cs,
-                cv=folds,
-                scoring="neg_log_loss",
-                use_legacy_attributes=False,
-                l1_ratios=(0.0,),
-            ),
-        ),
+        "grouped": (GROUPED, competitors["SoftmaxRegressionCV"]),
+        "all rows": (np.inf, competitors["SoftmaxRegressionCV"]),
+        "LogisticRegressionCV": (GROUPED, competitors["LogisticRegressionCV"]),
     }
-    for name, (threshold, model) in fits.items():
+    for name, (threshold, make) in fits.items():
         _fold_problems._MIN_GROUP_MULTIPLY_ADDS = threshold
         tracemalloc.start()
-        model.fit(X, y)
+        make().fit(X, y)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         print(
