@@ -15,7 +15,7 @@ the machine's peak (on 200 000 × 200 with 10 classes, five folds together took
 memory instead of ``k``. A fold's fit multiplies only its ``(k − 1)/k`` of the
 rows; so do the folds together on large data, where the rows are copied once in
 the order of the folds that weigh them and each group of rows is multiplied by
-its folds' parameters only (:func:`_rows_by_folds`; 0.90× the time of every fold
+its folds' parameters only (:func:`_rows_by_folds`; 0.92× the time of every fold
 multiplying every row, 10 Cs × 5 folds on the data above). On smaller data each
 fold multiplies every row, its held-out rows with the weight zero.
 
@@ -60,8 +60,9 @@ _MIN_MULTIPLY_ADDS = 2**23
 # its folds' outputs) from which the rows are grouped by the folds that weigh
 # them (_rows_by_folds). Below, the groups' passes cost more than the held-out
 # rows they skip: 10 Cs × 5 folds (each group 4 folds) took 1.43× the time of
-# all rows on 20 000 × 50 with 10 classes (8·10⁶ per group), 0.96× on
-# 50 000 × 100 (4·10⁷) and 0.90× on 200 000 × 200 (3.2·10⁸) (2 CPUs).
+# all rows on 20 000 × 50 with 10 classes (8·10⁶ per group, grouped without
+# this threshold), 0.96× on 50 000 × 100 (4·10⁷) and 0.92× on 200 000 × 200
+# (3.2·10⁸) (2 CPUs, benchmarks/bench_cv_rows.py).
 _MIN_GROUP_MULTIPLY_ADDS = 2**25
 
 

@@ -29,6 +29,7 @@ from skl_softmax import (
     SoftmaxRegression,
     SoftmaxRegressionCV,
     _fold_problems,
+    _loss,
 )
 from skl_softmax._base import Conditioning, column_statistics
 from skl_softmax._compat import HAS_CALLBACKS
@@ -478,8 +479,8 @@ def test_folds_run_in_groups_within_the_memory_budget(monkeypatch):
 
 
 def _fold_objectives(estimator, X, targets, sample_weight, folds):
-    """The folds' objective over all rows, and the same with its rows grouped
-    (``rows`` is the order of the grouped objective's rows)."""
+    """The folds' objective over all rows, the same with its rows grouped (in
+    the folds' order), and the groups."""
     labels, soft = (targets, None) if targets.ndim == 1 else (None, targets)
     estimator.classes_ = np.unique(labels) if soft is None else np.arange(3)
     weights = np.zeros((len(X), len(folds)))
@@ -505,11 +506,16 @@ def _fold_objectives(estimator, X, targets, sample_weight, folds):
     return whole, grouped, groups
 
 
-@pytest.mark.parametrize("case", ["hard", "soft", "binary", "smoothing", "float32"])
-def test_grouped_rows_give_the_objectives_of_all_rows(case):
+@pytest.mark.parametrize(
+    "case", ["hard", "soft", "binary", "smoothing", "float32", "runs"]
+)
+def test_grouped_rows_give_the_objectives_of_all_rows(case, monkeypatch):
     # Held-out rows skipped group by group: every fold's objective and
     # gradient are those of the loss over all rows (zero weight held out),
     # for all folds and for a subset of them.
+    if case == "runs":
+        # Blocks of 16 rows: each group of 60 rows runs as 4 runs of rows.
+        monkeypatch.setattr(_loss, "_block_rows", lambda *args, **kwargs: 16)
     X, y, folds = _multiclass(n_classes=2 if case == "binary" else 3)
     rng = np.random.default_rng(1)
     sample_weight = rng.uniform(0.2, 2.0, size=len(y))
@@ -528,6 +534,7 @@ def test_grouped_rows_give_the_objectives_of_all_rows(case):
     assert [list(problems) for _, problems in groups] == [
         [f for f in range(4) if f != g] for g in range(4)
     ]
+    assert len(grouped._row_groups) == (16 if case == "runs" else 4)
     rows_per_problem = whole.n_outputs // whole.n_problems
     rtol = 1e-5 if case == "float32" else 1e-12
     for problems in [np.arange(4), np.array([1, 3]), np.array([2])]:
