@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/bench_cv_rows.py [--runs N] [--cases NAME ...] [--memory]
+                                       [--load N]
 
 ``SoftmaxRegressionCV`` fits its folds together on large dense data, and from
 ``_fold_problems._MIN_GROUP_MULTIPLY_ADDS`` multiply-adds per group of rows it
@@ -13,13 +14,15 @@ threshold, alternated after a warm-up, on the shapes that chose the
 threshold: k-fold splits (one group per fold) from 8·10⁶ to 3.2·10⁸
 multiply-adds per group, and shuffle splits (a group per pattern of folds,
 32 of them). It prints the medians and the ratio grouped / all rows, with the
-load average: the machine is shared. ``--memory`` prints instead the peak of
+load average: the machine is shared. ``--load N`` runs N CPU burners (those
+of ``run.py``) beside the timings. ``--memory`` prints instead the peak of
 traced allocations above the data during one fit of case (a)'s 5 folds, both
 ways and for ``LogisticRegressionCV`` (the rows grouped cost a copy of ``X``;
 ``LogisticRegressionCV`` copies each fold's training rows).
 """
 
 import argparse
+import contextlib
 import os
 import time
 import tracemalloc
@@ -89,11 +92,22 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cases", nargs="+", choices=list(CASES), default=None)
     parser.add_argument("--memory", action="store_true")
+    parser.add_argument("--load", type=int, default=0)
     args = parser.parse_args(argv)
     if args.memory:
         _peak_memory()
         return
-    print("load average", os.getloadavg(), flush=True)
+    load = contextlib.nullcontext()
+    if args.load:
+        from run import burners
+
+        load = burners(args.load, 3_600)
+    with load:
+        _timings(args)
+
+
+def _timings(args):
+    print(f"load average {os.getloadavg()}, {args.load} burners", flush=True)
     for name in args.cases or CASES:
         n, d, k, split = CASES[name]
         X, y = _data(n, d, k)
