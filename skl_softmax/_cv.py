@@ -26,7 +26,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import check_sample_weight, class_sample_weight
+from ._base import check_sample_weight, class_sample_weight, is_dask_collection
 from ._compat import (
     HAS_CALLBACKS,
     Interval,
@@ -52,6 +52,12 @@ def _neg_log_loss(y_true, scores, *, labels=None, sample_weight=None):
     0 or 1, so no clipping is needed).  ``y_true`` holds labels among
     ``labels`` (sorted, as ``classes_``) or rows of class probabilities.
     """
+    losses = _log_losses(y_true, scores, labels)
+    return -float(np.average(losses, weights=sample_weight))
+
+
+def _log_losses(y_true, scores, labels=None):
+    """Each row's log-loss under the logits ``scores`` (see ``_neg_log_loss``)."""
     scores = np.asarray(scores, dtype=np.float64)
     if scores.ndim == 1:
         log_proba = np.column_stack([log_sigmoid(-scores), log_sigmoid(scores)])
@@ -72,7 +78,7 @@ def _neg_log_loss(y_true, scores, *, labels=None, sample_weight=None):
                 "instead."
             )
         losses = -log_proba[np.arange(len(codes)), codes]
-    return -float(np.average(losses, weights=sample_weight))
+    return losses
 
 
 def _default_scorer(labels=None):
@@ -88,9 +94,14 @@ def _binary_neg_log_losses(Y, scores, sample_weight=None):
     ``log σ(z)`` for a 1 and ``log σ(−z)`` for a 0, one log-sigmoid (exact in
     the tails) of the signed logit.
     """
-    scores = np.asarray(scores, dtype=np.float64).reshape(Y.shape[0], -1)
-    log_likelihood = log_sigmoid(np.where(Y == 1, scores, -scores))
+    log_likelihood = _binary_log_likelihoods(Y, scores)
     return np.average(log_likelihood, axis=0, weights=sample_weight)
+
+
+def _binary_log_likelihoods(Y, scores):
+    """Each row's and label's log-likelihood (see ``_binary_neg_log_losses``)."""
+    scores = np.asarray(scores, dtype=np.float64).reshape(Y.shape[0], -1)
+    return log_sigmoid(np.where(Y == 1, scores, -scores))
 
 
 def _Cs_grid(Cs):
@@ -287,10 +298,13 @@ class _CrossValidation:
                 for job in jobs
             )
         coefs, n_iter, scores = (np.array(part) for part in zip(*results, strict=True))
+        self._print_scores(scores)
+        return coefs, n_iter, scores, root
+
+    def _print_scores(self, scores):
         if self.verbose:
             for i, fold_scores in enumerate(scores):
-                print(f"fold {i + 1}/{len(folds)}: scores {np.round(fold_scores, 6)}")
-        return coefs, n_iter, scores, root
+                print(f"fold {i + 1}/{len(scores)}: scores {np.round(fold_scores, 6)}")
 
     def _routed_fit_params(self, sample_weight, params):
         """Parameters for the splitter and the scorer, as LogisticRegressionCV."""
@@ -504,6 +518,11 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
     is fitted on one-hot targets over all the classes, so that its model
     keeps one row per class.
 
+    **Dask.** Given Dask data (a Dask array or dataframe ``X``, with ``y`` and
+    ``sample_weight`` along its row chunks), the folds are split on a worker
+    and fitted together on the cluster, the data never leaving the workers
+    (see :ref:`the user guide <dask>`).
+
     **Two classes.** ``SoftmaxRegression(C=C)`` equals
     ``LogisticRegression(C=2 * C)`` (see :class:`SoftmaxRegression`), and the
     Cs here are ``SoftmaxRegression``'s: ``SoftmaxRegressionCV(Cs=Cs)`` searches
@@ -582,11 +601,25 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
         self : SoftmaxRegressionCV
             The fitted estimator.
         """
-        X, y, sample_weight = self._validate_cv_data(X, y, sample_weight)
-        targets = self._cv_targets(y, sample_weight)
-        coefs, n_iter, scores, root = self._cross_validate(
-            X, y, targets, sample_weight, params
-        )
+        if any(map(is_dask_collection, (X, y, sample_weight))):
+            from ._dask_cv import softmax_cross_validate
+
+            coefs, n_iter, scores, root, refit_data = softmax_cross_validate(
+                self, X, y, sample_weight, params
+            )
+            X, y, sample_weight, _ = refit_data
+        else:
+            X, y, sample_weight = self._validate_cv_data(X, y, sample_weight)
+            targets = self._cv_targets(y, sample_weight)
+            coefs, n_iter, scores, root = self._cross_validate(
+                X, y, targets, sample_weight, params
+            )
+            refit_data = (
+                X,
+                self._fold_targets(targets, slice(None)),
+                sample_weight,
+                self._fold_class_weight,
+            )
         # A SoftmaxRegression fit reports its iterations as an array of one.
         self.coefs_paths_, self.n_iter_, self.scores_ = coefs, n_iter[..., 0], scores
         n_features = X.shape[1]
@@ -594,7 +627,7 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
             best = int(np.argmax(scores.sum(axis=0)))
             self.C_ = float(self.Cs_[best])
             start = coefs[:, best].mean(axis=0)
-            model = self._refit(X, targets, sample_weight, start, root)
+            model = self._refit(*refit_data, start, root)
             W, b = model.coef_, model.intercept_
             self.loss_curve_ = model.loss_curve_
         else:
@@ -695,12 +728,15 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
         estimator.classes_ = self.classes_
         return self._fold_scorer()(estimator, X_test, y_test, **score_params)
 
-    def _refit(self, X, targets, sample_weight, start, root):
-        """All the data at ``C_``, warm-started from the folds' mean solution."""
-        model = self._path_estimator().set_params(C=self.C_)
+    def _refit(self, X, y, sample_weight, class_weight, start, root):
+        """All the data at ``C_``, warm-started from the folds' mean solution.
+
+        ``y`` and ``class_weight`` are the folds' class codes and their weights
+        in memory; on Dask data, the labels and their weights.
+        """
+        model = self._path_estimator().set_params(C=self.C_, class_weight=class_weight)
         model.coef_ = start[:, : X.shape[1]]
         model.intercept_ = self._intercept_column(start)
-        y = self._fold_targets(targets, slice(None))
         _fit_in_context(self, model, self._refit_context(root), X, y, sample_weight)
         return model
 
@@ -812,6 +848,12 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
     split of the samples (that is what lets one solve serve them all); pass
     the same explicit ``cv`` to both to compare them.
 
+    **Dask.** Given Dask data (a Dask array or dataframe ``X``, with ``y`` and
+    ``sample_weight`` along its row chunks), the folds are split on a worker,
+    and each fold's path is fitted on the cluster on a copy of its training
+    rows made there, the data never leaving the workers (see :ref:`the user
+    guide <dask>`).
+
     Examples
     --------
     Two labels that need different penalties: label 0 depends on the first
@@ -888,11 +930,18 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         self : OneVsRestLogisticCV
             The fitted estimator.
         """
-        X, y, sample_weight = self._validate_cv_data(X, y, sample_weight)
-        targets = self._cv_targets(y)
-        coefs, n_iter, scores, root = self._cross_validate(
-            X, y, targets, sample_weight, params
-        )
+        if any(map(is_dask_collection, (X, y, sample_weight))):
+            from ._dask_cv import one_vs_rest_cross_validate
+
+            coefs, n_iter, scores, root, targets = one_vs_rest_cross_validate(
+                self, X, y, sample_weight, params
+            )
+        else:
+            X, y, sample_weight = self._validate_cv_data(X, y, sample_weight)
+            targets = self._cv_targets(y)
+            coefs, n_iter, scores, root = self._cross_validate(
+                X, y, targets, sample_weight, params
+            )
         # (n_folds, n_Cs, n_labels, ...) → label first.
         self.coefs_paths_ = np.moveaxis(coefs, 2, 0)
         self.n_iter_ = np.moveaxis(n_iter, 2, 0)
@@ -960,6 +1009,10 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         classes.
         """
         Y = self._encode_targets(y).dense().astype(np.int64)
+        self._check_class_weight_keys()
+        return Y
+
+    def _check_class_weight_keys(self):
         if isinstance(self.class_weight, dict):
             known = set(self.classes_.tolist())
             unknown = [key for key in self.class_weight if key not in known]
@@ -968,7 +1021,6 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
                     "class_weight must have keys among the labels in classes_ "
                     f"{self.classes_.tolist()}. Got {unknown[0]!r} instead."
                 )
-        return Y
 
     def _problem_targets(self, y):
         """``y`` as 0/1 targets per problem, coded against the fitted classes."""

@@ -572,21 +572,62 @@ def _summarise(estimator, kind, blocks, n_features):
 
 def _objective(estimator, blocks, spec, cls, kwargs, sw_sum, stat_sum, C, X):
     """Pass 2 and the chunk objectives: the client's objective and conditioning."""
-    import dask
-
-    prepared = dask.persist(
-        *[
-            dask.delayed(_prepare_chunk, pure=False)(spec, yb, swb)
-            for _, _, yb, swb in blocks
-        ]
-    )
+    prepared = prepare(blocks, spec)
     largest, mean, std = _statistics(blocks, prepared, X.shape[0])
     conditioning = Conditioning.from_statistics(
         mean, std, stat_sum, estimator.fit_intercept, C
     )
+
+    def build(kwargs):
+        return [
+            _delayed(_build_chunk)(cls, Xb, prep, largest, kwargs)
+            for (_, Xb, _, _), prep in zip(blocks, prepared, strict=True)
+        ]
+
+    objective, client = chunked_objective(
+        estimator,
+        cls,
+        X,
+        kwargs,
+        spec["n_outputs"],
+        sw_sum,
+        largest,
+        conditioning,
+        C,
+        build,
+    )
+    return objective, conditioning, client
+
+
+def prepare(blocks, spec):
+    """Pass 2's targets and weights of every chunk, persisted."""
+    import dask
+
+    return dask.persist(
+        *[_delayed(_prepare_chunk)(spec, yb, swb) for _, _, yb, swb in blocks]
+    )
+
+
+def _delayed(function):
+    import dask
+
+    return dask.delayed(function, pure=False)
+
+
+def chunked_objective(
+    estimator, cls, X, kwargs, n_outputs, sw_sum, largest, conditioning, C, build
+):
+    """The client's objective over chunk objectives, and the current client.
+
+    ``build(kwargs)`` returns the chunks' objectives (Delayed) for the loss
+    keywords ``kwargs``; ``sw_sum`` holds each problem's total weight.
+    """
+    import dask
+
     # As the in-memory fit: weights divided by their largest value m, C times m,
     # and C no smaller than a finite penalty curvature allows (bounded_C).
-    kwargs.update(
+    kwargs = dict(
+        kwargs,
         C=bounded_C(C * largest, float(np.min(sw_sum)) / largest),
         fit_intercept=estimator.fit_intercept,
         x_offset=conditioning.offset,
@@ -595,17 +636,16 @@ def _objective(estimator, blocks, spec, cls, kwargs, sw_sum, stat_sum, C, X):
     # A worker lost during the fit loses its chunk objectives; the scheduler
     # rebuilds them from their graph, down to the persisted inputs, which the
     # fit keeps referenced until it returns (tested with a killed worker).
-    chunks = [
-        dask.delayed(_build_chunk, pure=False)(cls, Xb, prep, largest, kwargs)
-        for (_, Xb, _, _), prep in zip(blocks, prepared, strict=True)
-    ]
+    chunks = build(kwargs)
     client = _current_client()
     # Futures on a cluster (the objectives stay on the workers that built
     # them), or objectives held by the local scheduler.
     chunks = client.compute(chunks) if client is not None else dask.persist(*chunks)
-    objective = _client_objective(cls, X, kwargs, spec, sw_sum / largest)
+    objective = _client_objective(
+        cls, X, kwargs, n_outputs, np.asarray(sw_sum) / largest
+    )
     objective._attach(chunks, client)
-    return objective, conditioning, client
+    return objective, client
 
 
 def _chunk_separated(objective, coef, intercept):
@@ -653,19 +693,26 @@ def _warn_if_separated(estimator, chunks, client, n_features, constant):
     estimator._warn_if_separated(X, Y, np.zeros(0), np.where(separated, constant, 1))
 
 
-def _client_objective(cls, X, kwargs, spec, sw_sum):
-    """The objective on the client: the layout and the finish, no rows."""
+def _client_objective(cls, X, kwargs, n_outputs, sw_sum):
+    """The objective on the client: the layout and the finish, no rows.
+
+    ``sw_sum`` holds one total weight per problem: a softmax objective with
+    several (the folds of :mod:`skl_softmax._dask_cv`) has a column of
+    weights per problem, a binomial one an output per problem.
+    """
     X_empty = np.zeros((0, X.shape[1]), dtype=X.dtype)
     if cls is MultinomialLoss:
+        n_problems = np.size(sw_sum)
+        weights = np.zeros(0) if n_problems == 1 else np.zeros((0, n_problems))
         objective = _ChunkedMultinomialLoss(
-            X_empty, np.zeros(0, dtype=np.intp), np.zeros(0), **kwargs
+            X_empty, np.zeros(0, dtype=np.intp), weights, **kwargs
         )
-        objective.sw_sum = float(sw_sum)
+        objective.sw_sum = float(sw_sum) if n_problems == 1 else sw_sum.reshape(-1)
         return objective
     objective = _ChunkedBinomialLoss(
-        X_empty, np.zeros((0, spec["n_outputs"])), np.zeros(0), **kwargs
+        X_empty, np.zeros((0, n_outputs)), np.zeros(0), **kwargs
     )
-    objective.sw_sum = np.broadcast_to(sw_sum, (spec["n_outputs"],))
+    objective.sw_sum = np.broadcast_to(sw_sum, (n_outputs,))
     return objective
 
 
@@ -709,11 +756,10 @@ def _one_vs_rest_spec(estimator, summary, y):
     """What a chunk needs to build OneVsRestLogistic's targets and weights."""
     S = summary["weight"]
     factor = positive = negative = None
+    n_outputs = one_vs_rest_classes(estimator, summary, y)
     if "values" in summary:
-        estimator._encode_targets(summary["values"])
         classes, totals = estimator.classes_, summary["totals"]
         n_classes = len(classes)
-        n_outputs = 1 if n_classes == 2 else n_classes
         constant = np.zeros(n_outputs, dtype=int)
         spec = {"kind": "ovr-labels", "classes": classes}
         if n_classes == 2:
@@ -725,11 +771,6 @@ def _one_vs_rest_spec(estimator, summary, y):
         else:
             S_positive = totals
     else:
-        n_outputs = y.shape[1]
-        estimator.multilabel_ = True
-        estimator.classes_ = np.arange(n_outputs)
-        estimator._label_dtype = y.dtype
-        estimator._label_format = "ndarray"
         constant = estimator._constant_labels(summary["positives"], y.shape[0])
         S_positive = summary["mass"]
         spec = {"kind": "ovr-indicator"}
@@ -751,6 +792,20 @@ def _one_vs_rest_spec(estimator, summary, y):
             f"class_weight={estimator.class_weight!r}."
         )
     return spec, BinomialLoss, {}, totals, S, constant
+
+
+def one_vs_rest_classes(estimator, summary, y):
+    """Set OneVsRestLogistic's classes from the summary; return the number of
+    problems (one for two classes)."""
+    if "values" in summary:
+        estimator._encode_targets(summary["values"])
+        n_classes = estimator.classes_.shape[0]
+        return 1 if n_classes == 2 else n_classes
+    estimator.multilabel_ = True
+    estimator.classes_ = np.arange(y.shape[1])
+    estimator._label_dtype = y.dtype
+    estimator._label_format = "ndarray"
+    return y.shape[1]
 
 
 def _label_weights(estimator, S, S_positive, constant):

@@ -117,7 +117,6 @@ def fold_paths(estimator, X, targets, sample_weight, trains, Cs, task=None):
     outputs = 1 if n_classes == 2 else n_classes
     n_params = outputs * (n_features + int(estimator.fit_intercept))
     group = problems_in_flight(len(trains), n_samples, n_params, sparse.issparse(X))
-    order = np.argsort(Cs, kind="stable")
     for first in range(0, len(trains), group):
         folds = trains[first : first + group]
         fold_weights = np.zeros((n_samples, len(folds)))
@@ -129,8 +128,6 @@ def fold_paths(estimator, X, targets, sample_weight, trains, Cs, task=None):
                     "total weight in every fold's training rows. Got 0 in fold "
                     f"{first + f + 1}."
                 )
-        models = [[None] * len(Cs) for _ in folds]
-        previous = None
         # The rows in the order of the folds that weigh them (a copy of X):
         # each group of rows is multiplied by its folds' parameters only.
         rows, groups = _rows_by_folds(fold_weights, n_features, outputs)
@@ -143,33 +140,88 @@ def fold_paths(estimator, X, targets, sample_weight, trains, Cs, task=None):
                 None if soft is None else soft[rows],
                 fold_weights[rows],
             )
-        for j in order:
-            estimator.set_params(C=Cs[j])
+
+        def objective_at(data=data, groups=groups):
             conditioning = Conditioning.from_statistics(
                 mean, std, weights.sum(), estimator.fit_intercept, estimator._loss_C
             )
             objective = estimator._objective(*data, conditioning)
             if groups is not None:
                 objective = objective.in_row_groups(groups)
-            if previous is None:
-                x0s = [np.zeros(n_params) for _ in folds]
-            else:
-                x0s = [
-                    _flat(objective, *objective.to_solver(W, b)) for W, b in previous
-                ]
-            with contextlib.ExitStack() as tasks:
-                if task is not None:
-                    for f in range(len(folds)):
-                        tasks.enter_context(task(first + f, j, fold_weights[:, f]))
-                results = _solve_together(estimator, objective, x0s, conditioning)
-            previous = [_model_parameters(objective, r.x) for r in results]
-            for f, (result, (W, b)) in enumerate(zip(results, previous, strict=True)):
-                models[f][j] = model = _fitted(estimator, X, W, b, result)
-                if labels is not None and np.isinf(model.C):
-                    model._warn_if_separated(X, labels, fold_weights[:, f])
+            return objective, conditioning
+
+        fold_task = None
+        if task is not None:
+
+            def fold_task(f, j, first=first, fold_weights=fold_weights):
+                return task(first + f, j, fold_weights[:, f])
+
+        # The warnings point at the caller of SoftmaxRegressionCV.fit: its
+        # frames and the generator lie between.
+        models = solve_along_Cs(
+            estimator, Cs, objective_at, X, len(folds), n_params, fold_task, 6
+        )
         # The folds' copy of X goes before the caller scores them.
-        del data, objective
+        del data, objective_at
+        if labels is not None and np.isinf(Cs).any():
+            for f, fold_models in enumerate(models):
+                for model in fold_models:
+                    if np.isinf(model.C):
+                        model._warn_if_separated(X, labels, fold_weights[:, f])
         yield from models
+
+
+def solve_along_Cs(
+    estimator, Cs, objective_at, X, n_folds, n_params, task=None, stacklevel=2
+):
+    """The folds of one objective fitted along the Cs, weakest penalty last.
+
+    Parameters
+    ----------
+    estimator : SoftmaxRegression
+        The settings of every fit; ``C`` is set here.
+    Cs : ndarray of shape (n_Cs,)
+    objective_at : callable
+        ``objective_at()`` returns the objective with one problem per fold
+        and its conditioning, for ``estimator`` at its ``C`` (set before).
+        Its data may be in memory or on a Dask cluster (:mod:`skl_softmax.\
+_dask_cv`).
+    X : array of shape (n_samples, n_features)
+        The data (its shape and dtype make the fitted models).
+    n_folds, n_params : int
+    task : callable, default=None
+        ``task(f, j)``: a context manager around fold ``f``'s fit at
+        ``Cs[j]``; every fold enters its task before they are solved.
+    stacklevel : int, default=2
+        Where the ConvergenceWarnings point, counted from this function's
+        caller as in :func:`warnings.warn`.
+
+    Returns
+    -------
+    models : list of list of SoftmaxRegression
+        ``models[f][j]``: fold ``f``'s model at ``Cs[j]``, each fit started
+        from the fold's solution at the previous ``C``.
+    """
+    models = [[None] * len(Cs) for _ in range(n_folds)]
+    previous = None
+    for j in np.argsort(Cs, kind="stable"):
+        estimator.set_params(C=Cs[j])
+        objective, conditioning = objective_at()
+        if previous is None:
+            x0s = [np.zeros(n_params) for _ in range(n_folds)]
+        else:
+            x0s = [_flat(objective, *objective.to_solver(W, b)) for W, b in previous]
+        with contextlib.ExitStack() as tasks:
+            if task is not None:
+                for f in range(n_folds):
+                    tasks.enter_context(task(f, j))
+            results = _solve_together(
+                estimator, objective, x0s, conditioning, stacklevel + 2
+            )
+        previous = [_model_parameters(objective, r.x) for r in results]
+        for f, (result, (W, b)) in enumerate(zip(results, previous, strict=True)):
+            models[f][j] = _fitted(estimator, X, W, b, result)
+    return models
 
 
 def _rows_by_folds(fold_weights, n_features, outputs_per_fold):
@@ -205,7 +257,7 @@ _LinearObjective.in_row_groups` for the rows in that order, or ``(None,
     return rows, groups
 
 
-def _solve_together(estimator, objective, x0s, conditioning):
+def _solve_together(estimator, objective, x0s, conditioning, stacklevel):
     """``estimator._solve`` for the problems of ``objective``, evaluated together."""
     started = time.perf_counter()
     if float32_products_overflow(objective.X):
@@ -235,9 +287,7 @@ def _solve_together(estimator, objective, x0s, conditioning):
         for i, result in zip(finish, more, strict=True):
             results[i] = chain_results(results[i], result)
     for result in results:
-        # Pointing at the caller of SoftmaxRegressionCV.fit (its frames, the
-        # generator fold_paths and this function lie between).
-        estimator._warn_unless_converged(result, conditioning, stacklevel=7)
+        estimator._warn_unless_converged(result, conditioning, stacklevel=stacklevel)
     if estimator.verbose:
         print_fit_summary(type(estimator).__name__, results, started)
     return results

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import tracemalloc
+import warnings
 
 import dask.array as da
 import dask.dataframe as dd
@@ -20,11 +21,21 @@ import distributed
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.metrics import log_loss, make_scorer
+from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 import skl_softmax
-from skl_softmax import OneVsRestLogistic, SoftmaxRegression
+from skl_softmax import (
+    OneVsRestLogistic,
+    OneVsRestLogisticCV,
+    SoftmaxRegression,
+    SoftmaxRegressionCV,
+)
 from skl_softmax import _dask as skl_dask
+from skl_softmax import _fold_problems as skl_fold_problems
+from skl_softmax._compat import HAS_CALLBACKS
 
 
 @pytest.fixture(scope="session")
@@ -507,3 +518,295 @@ def test_multilabel_dataframe_targets_and_weight_series(client):
         dd.from_pandas(weights, npartitions=4),
     )
     _assert_same_fit(dask_model, numpy_model, X)
+
+
+# -- SoftmaxRegressionCV on Dask data ---------------------------------------------
+
+CV_CASES = {
+    "multiclass": dict(),
+    "binary": dict(n_classes=2),
+    "soft targets": dict(soft=True),
+    "weights": dict(sample_weight=True, class_weight="balanced"),
+    "string labels": dict(strings=True, class_weight={"b": 2.0, "c": 0.5}),
+    "float32": dict(dtype=np.float32),
+    "uneven chunks": dict(uneven=True),
+    "badly scaled": dict(scaled=True),
+    "accuracy": dict(scoring="accuracy", sample_weight=True),
+    "no refit": dict(refit=False),
+    "shuffled folds": dict(cv=StratifiedKFold(4, shuffle=True, random_state=0)),
+}
+
+
+@pytest.mark.parametrize("case", list(CV_CASES))
+def test_softmax_cv_dask_fit_matches_numpy_fit(client, case, monkeypatch):
+    # On Dask the folds are always fitted together: so is the reference here
+    # (in memory, small data fits them apart, each with the conditioning of
+    # its own rows: another path to the optimum, within tol of this one).
+    monkeypatch.setattr(skl_fold_problems, "_MIN_MULTIPLY_ADDS", 0)
+    options = CV_CASES[case]
+    X, y = _classification(
+        n=900,
+        n_classes=options.get("n_classes", 3),
+        dtype=options.get("dtype", np.float64),
+    )
+    chunks = 200
+    if options.get("uneven"):
+        order, chunks = _uneven_chunks(y)
+        X, y = X[order], y[order]
+    if options.get("scaled"):
+        X = X * np.array([1e4, 1e-3, 1, 1, 5e2, 1]) + np.array([0, 0, 1e3, 0, 0, 0])
+    target = np.array(["a", "b", "c"])[y] if options.get("strings") else y
+    if options.get("soft"):
+        rng = np.random.default_rng(1)
+        target = rng.dirichlet(np.ones(3), size=len(y)) * 0.5 + np.eye(3)[y] * 0.5
+    sample_weight = None
+    if options.get("sample_weight"):
+        sample_weight = np.random.default_rng(2).uniform(0, 3, len(y))
+    params = dict(
+        Cs=[1e-2, 0.3, 10.0],
+        cv=options.get("cv", 3),
+        tol=1e-8,
+        max_iter=1000,
+        class_weight=options.get("class_weight"),
+        scoring=options.get("scoring"),
+        refit=options.get("refit", True),
+    )
+    numpy_model = SoftmaxRegressionCV(**params).fit(X, target, sample_weight)
+    X_dask = da.from_array(X, chunks=(chunks, -1))
+    row_chunks = X_dask.chunks[0]
+    target_dask = da.from_array(target, chunks=(row_chunks,) + target.shape[1:])
+    weight_dask = (
+        None
+        if sample_weight is None
+        else da.from_array(sample_weight, chunks=(row_chunks,))
+    )
+    dask_model = SoftmaxRegressionCV(**params).fit(X_dask, target_dask, weight_dask)
+    float64 = X.dtype == np.float64
+    assert dask_model.C_ == numpy_model.C_
+    assert_array_equal(dask_model.Cs_, numpy_model.Cs_)
+    assert dask_model.scores_.shape == numpy_model.scores_.shape
+    # Each fold's model at each C gives the probabilities of the in-memory one
+    # (the bar of a fit); a held-out log-loss then moves by about 1e-8 / p.
+    assert_allclose(
+        dask_model.scores_, numpy_model.scores_, rtol=1e-7 if float64 else 1e-5
+    )
+    assert dask_model.coefs_paths_.shape == numpy_model.coefs_paths_.shape
+    atol = 1e-8 if float64 else 4 * 2.0**-23
+    if options.get("scaled"):
+        # Here every path fit stops on L-BFGS-B's relative reduction of the
+        # objective (ftol = 64 eps, as LogisticRegression's), its objective
+        # equal to ~1e-14 on both sides, a step earlier or later depending on
+        # the order of the sums: 7e-8 apart in the probabilities measured. The
+        # refit below meets the 1e-8 bar.
+        atol = 1e-6
+    assert_allclose(
+        _path_probabilities(dask_model, X),
+        _path_probabilities(numpy_model, X),
+        rtol=0,
+        atol=atol,
+    )
+    assert dask_model.n_iter_.shape == numpy_model.n_iter_.shape
+    if params["refit"]:
+        _assert_same_fit(dask_model, numpy_model, X)
+    else:
+        assert_allclose(dask_model.coef_, numpy_model.coef_, rtol=0, atol=1e-6)
+        assert_allclose(
+            dask_model.predict_proba(X), numpy_model.predict_proba(X), atol=1e-7
+        )
+
+
+def _path_probabilities(model, X):
+    """The probabilities on ``X`` of every fold's model at every C."""
+    X = X.astype(np.float64)
+    paths = model.coefs_paths_
+    logits = np.einsum("nd,fckd->fcnk", X, paths[..., :-1]) + paths[..., None, :, -1]
+    if logits.shape[-1] == 1:
+        logits = np.concatenate([np.zeros_like(logits), logits], axis=-1)
+    return skl_softmax.softmax(logits, axis=-1)
+
+
+def test_softmax_cv_routes_groups_and_weights_on_dask(client):
+    X, y = _classification(n=600)
+    weights = np.random.default_rng(1).uniform(0.2, 3.0, size=len(y))
+    groups = np.arange(len(y)) % 6
+    chunks = (150, -1)
+    with sklearn.config_context(enable_metadata_routing=True):
+        for requested in (True, False):
+            scoring = make_scorer(
+                log_loss, greater_is_better=False, response_method="predict_proba"
+            ).set_score_request(sample_weight=requested)
+            params = dict(Cs=[0.1, 1.0], cv=GroupKFold(3), scoring=scoring, tol=1e-8)
+            numpy_model = SoftmaxRegressionCV(**params).fit(
+                X, y, sample_weight=weights, groups=groups
+            )
+            dask_model = SoftmaxRegressionCV(**params).fit(
+                da.from_array(X, chunks=chunks),
+                da.from_array(y, chunks=chunks[0]),
+                sample_weight=da.from_array(weights, chunks=chunks[0]),
+                groups=da.from_array(groups, chunks=chunks[0]),
+            )
+            assert_allclose(dask_model.scores_, numpy_model.scores_, rtol=1e-9)
+            _assert_same_fit(dask_model, numpy_model, X)
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_cv_no_data_reach_the_client(client, monkeypatch, Estimator):
+    X, y = _classification(n=20_000, d=20)
+    X_dask = da.from_array(X, chunks=(2_000, -1))
+    y_dask = da.from_array(y, chunks=2_000)
+    gathered = []
+    gather = client.gather
+
+    def counting_gather(futures, *args, **kwargs):
+        result = gather(futures, *args, **kwargs)
+        gathered.append(_result_sizes(result))
+        return result
+
+    monkeypatch.setattr(client, "gather", counting_gather)
+    model = Estimator(Cs=[0.1, 1.0], cv=4, tol=1e-6).fit(X_dask, y_dask)
+    assert len(gathered) > model.n_iter_.max()
+    # The largest result: the four softmax folds' gradients with their losses,
+    # or one-vs-rest's scores (4 folds × 2 Cs × 3 labels); the data are 3.2 MB,
+    # the targets 160 kB.
+    n_params = model.coef_.size + model.intercept_.size
+    assert max(gathered) <= 8 * 4 * (n_params + 1)
+
+
+def test_softmax_cv_bad_input_on_dask_same_error(client):
+    X, y = _classification(n=300)
+    X_bad = X.copy()
+    X_bad[7, 2] = np.nan
+    with pytest.raises(ValueError) as numpy_error:
+        SoftmaxRegressionCV(Cs=2).fit(X_bad, y)
+    with pytest.raises(ValueError) as dask_error:
+        SoftmaxRegressionCV(Cs=2).fit(
+            da.from_array(X_bad, chunks=(100, -1)), da.from_array(y, chunks=100)
+        )
+    assert str(dask_error.value) == str(numpy_error.value)
+    # A fold whose training rows weigh nothing is named, as in memory.
+    weights = np.where(np.arange(len(y)) < 200, 0.0, 1.0)
+    folds = [
+        (np.arange(200), np.arange(200, 300)),
+        (np.arange(100, 300), np.arange(100)),
+    ]
+    with pytest.raises(ValueError, match="positive total weight .* Got 0 in fold 1"):
+        SoftmaxRegressionCV(Cs=2, cv=folds).fit(
+            da.from_array(X, chunks=(100, -1)),
+            da.from_array(y, chunks=100),
+            da.from_array(weights, chunks=100),
+        )
+
+
+# -- OneVsRestLogisticCV on Dask data ---------------------------------------------
+
+OVR_CV_CASES = {
+    "multiclass": dict(),
+    "binary": dict(n_classes=2, class_weight={0: 2.0, 1: 0.5}),
+    "multilabel": dict(multilabel=True),
+    "weights": dict(sample_weight=True, class_weight="balanced"),
+    "float32": dict(dtype=np.float32),
+    "uneven chunks": dict(uneven=True),
+    "accuracy": dict(scoring="accuracy", sample_weight=True),
+    "no refit": dict(refit=False, multilabel=True),
+}
+
+
+@pytest.mark.parametrize("case", list(OVR_CV_CASES))
+def test_one_vs_rest_cv_dask_fit_matches_numpy_fit(client, case):
+    options = OVR_CV_CASES[case]
+    X, y = _classification(
+        n=900,
+        n_classes=options.get("n_classes", 4),
+        seed=3,
+        dtype=options.get("dtype", np.float64),
+    )
+    chunks = 200
+    if options.get("uneven"):
+        order, chunks = _uneven_chunks(y)
+        X, y = X[order], y[order]
+    if options.get("multilabel"):
+        rng = np.random.default_rng(4)
+        y = (X[:, :3] + rng.standard_normal((len(y), 3)) > 0).astype(int)
+        y[:, 2] = 1  # constant: every fold's fits predict it as that constant
+    sample_weight = None
+    if options.get("sample_weight"):
+        sample_weight = np.random.default_rng(2).uniform(0, 3, len(y))
+    params = dict(
+        Cs=[1e-2, 0.3, 10.0],
+        cv=3,
+        tol=1e-8,
+        max_iter=1000,
+        class_weight=options.get("class_weight"),
+        scoring=options.get("scoring"),
+        refit=options.get("refit", True),
+    )
+    X_dask = da.from_array(X, chunks=(chunks, -1))
+    row_chunks = X_dask.chunks[0]
+    y_dask = da.from_array(y, chunks=(row_chunks,) + y.shape[1:])
+    weight_dask = (
+        None
+        if sample_weight is None
+        else da.from_array(sample_weight, chunks=(row_chunks,))
+    )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Labels constant", UserWarning)
+        numpy_model = OneVsRestLogisticCV(**params).fit(X, y, sample_weight)
+        dask_model = OneVsRestLogisticCV(**params).fit(X_dask, y_dask, weight_dask)
+    float64 = X.dtype == np.float64
+    assert_array_equal(dask_model.C_, numpy_model.C_)
+    assert dask_model.scores_.shape == numpy_model.scores_.shape
+    assert_allclose(
+        dask_model.scores_, numpy_model.scores_, rtol=1e-7 if float64 else 1e-5
+    )
+    paths = [model.coefs_paths_ for model in (dask_model, numpy_model)]
+    assert paths[0].shape == paths[1].shape
+    # Every label's model at every fold and C: the same probabilities.
+    X64 = X.astype(np.float64)
+    probabilities = [
+        skl_softmax.sigmoid(np.einsum("nd,lfcd->lfcn", X64, p[..., :-1]) + p[..., -1:])
+        for p in paths
+    ]
+    assert_allclose(
+        probabilities[0],
+        probabilities[1],
+        rtol=0,
+        atol=1e-8 if float64 else 4 * 2.0**-23,
+    )
+    assert_array_equal(dask_model.n_iter_.shape, numpy_model.n_iter_.shape)
+    if params["refit"]:
+        _assert_same_fit(dask_model, numpy_model, X)
+    else:
+        assert_allclose(
+            dask_model.predict_proba(X), numpy_model.predict_proba(X), atol=1e-8
+        )
+    assert_array_equal(dask_model.predict(X), numpy_model.predict(X))
+
+
+@pytest.mark.skipif(not HAS_CALLBACKS, reason="callbacks need scikit-learn >= 1.9")
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_cv_callbacks_and_verbose_on_dask(client, Estimator, capsys):
+    class Recording:
+        def __init__(self):
+            self.ends = []
+
+        def setup(self, estimator, context):
+            pass
+
+        def teardown(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context, **kwargs):
+            pass
+
+        def on_fit_task_end(self, estimator, context, **kwargs):
+            self.ends.append(context.task_name)
+
+    X, y = _classification(n=300)
+    callback = Recording()
+    Estimator(Cs=[0.1, 1.0], cv=3, verbose=1).set_callbacks(callback).fit(
+        da.from_array(X, chunks=(100, -1)), da.from_array(y, chunks=100)
+    )
+    assert callback.ends.count("path-fit") == 3 * 2
+    assert callback.ends.count("refit-at-best-C") == 1
+    assert callback.ends[-1] == "fit"
+    assert capsys.readouterr().out.count("fold ") == 3

@@ -1,0 +1,511 @@
+"""Cross-validation on Dask collections: the folds fitted where the data are.
+
+Both CV estimators, given Dask data, do what they do in memory, with the sums
+over rows on the cluster (:mod:`skl_softmax._dask`) and only parameters,
+gradients and scores crossing to the client.
+
+:class:`~skl_softmax.SoftmaxRegressionCV` fits its folds together
+(:mod:`skl_softmax._fold_problems`): at each ``C`` one objective holds a
+problem per fold, whose weights are the fold's training rows, and
+:func:`~skl_softmax._fold_problems.solve_along_Cs` runs on it unchanged. One
+round of the cluster per evaluation serves every fold.
+
+:class:`~skl_softmax.OneVsRestLogisticCV` fits its folds one after another,
+as in memory: each fold's training rows are copied on the workers that hold
+them (one fold's copy at a time), and its path is a sequence of warm-started
+Dask :class:`~skl_softmax.OneVsRestLogistic` fits on that copy, so that each
+fold sees exactly the labels, constant labels and weights of a fit on its rows.
+
+A fit, step by step:
+
+1. The inputs are aligned, validated and persisted, and the targets summarised
+   (classes, weights), as for a Dask fit of the estimator; for the softmax,
+   each chunk's targets and weights are prepared and one pass gives the
+   conditioning's statistics. Class weights are computed once on all data.
+2. The splitter runs on one worker, on the targets (``y`` and the splitter's
+   metadata, e.g. ``groups``: a number per row, never ``X``, which it sees as
+   an array of no columns). Each chunk receives, for its rows, which folds
+   train on them and which hold them out.
+3. The paths: each fold starts from its solution at the previous ``C``.
+4. Held-out scores: with the default scoring, every chunk returns, per fold
+   and ``C``, the weighted sum of its held-out rows' scores (the fold models
+   predict there, chunk by chunk), added by a tree reduction. Another scorer
+   needs the held-out rows together: each fold's are gathered on one worker
+   and scored there, once per fold for all Cs.
+5. The refit at the best ``C`` (per label for one-vs-rest) is a Dask fit of
+   the estimator, warm-started from the folds' mean solution.
+"""
+
+import contextlib
+from functools import partial
+
+import numpy as np
+from sklearn import config_context
+from sklearn.base import clone
+from sklearn.model_selection import check_cv
+
+from . import _dask
+from ._base import Conditioning
+from ._cv import (
+    _binary_log_likelihoods,
+    _Cs_grid,
+    _fit_in_context,
+    _log_losses,
+    _stacked,
+)
+from ._fold_problems import solve_along_Cs
+from ._loss import BinomialLoss
+
+
+def softmax_cross_validate(cv_estimator, X, y, sample_weight, params):
+    """What ``SoftmaxRegressionCV._cross_validate`` returns, on Dask data.
+
+    Sets ``classes_``, ``Cs_``, ``n_features_in_`` (and
+    ``feature_names_in_``) on ``cv_estimator``. Returns the paths' coefficients,
+    iterations and scores, the callbacks' root context, and the data and
+    class weights of the refit.
+    """
+    routed, X, y, sample_weight, blocks, kind, summary = _inputs(
+        cv_estimator, X, y, sample_weight, params, "soft"
+    )
+    spec, cls, kwargs, sw_sum = _dask._softmax_spec(cv_estimator, summary)
+    class_weight = spec["factor"] if kind == "labels" else spec["class_weights"]
+    # The folds' fits weigh by class codes, as in memory.
+    cv_estimator._fold_class_weight = (
+        None
+        if cv_estimator.class_weight is None
+        else dict(enumerate(np.asarray(class_weight, dtype=float).tolist()))
+    )
+    prepared = _dask.prepare(blocks, spec)
+    largest, mean, std = _dask._statistics(blocks, prepared, X.shape[0])
+    n_folds, folds, contexts, root = _folds(
+        cv_estimator, X, y, sample_weight, blocks, routed
+    )
+    totals = _fold_totals(prepared, folds, n_folds)
+
+    path_estimator = cv_estimator._path_estimator()
+    n_classes = cv_estimator.classes_.shape[0]
+    path_estimator.classes_ = np.arange(n_classes)
+    if cls is BinomialLoss:
+        n_outputs, rows_per_fold = n_folds, 1
+    else:
+        n_outputs, rows_per_fold = n_folds * n_classes, n_classes
+
+    def objective_at():
+        C = path_estimator._loss_C
+        conditioning = Conditioning.from_statistics(
+            mean, std, sw_sum, path_estimator.fit_intercept, C
+        )
+
+        def build(kwargs):
+            return [
+                _dask._delayed(_fold_chunk)(cls, Xb, prep, part, largest, kwargs)
+                for (_, Xb, _, _), prep, part in zip(
+                    blocks, prepared, folds, strict=True
+                )
+            ]
+
+        objective, _ = _dask.chunked_objective(
+            path_estimator,
+            cls,
+            X,
+            kwargs,
+            n_outputs,
+            totals,
+            largest,
+            conditioning,
+            C,
+            build,
+        )
+        return objective, conditioning
+
+    task = _callback_task(cv_estimator, contexts, X, y)
+    n_params = rows_per_fold * (X.shape[1] + int(path_estimator.fit_intercept))
+    # The warnings point at the caller of SoftmaxRegressionCV.fit.
+    models = solve_along_Cs(
+        path_estimator,
+        cv_estimator.Cs_,
+        objective_at,
+        X,
+        n_folds,
+        n_params,
+        task,
+        stacklevel=4,
+    )
+    classes = cv_estimator.classes_
+    for fold in models:
+        for model in fold:
+            model.classes_ = classes
+    scores = _held_out_scores(
+        models,
+        [(Xb, yb, swb) for _, Xb, yb, swb in blocks],
+        folds,
+        _score_weight(routed.scorer.score, sample_weight),
+        None if cv_estimator.scoring is not None else partial(_log_likelihood, classes),
+        partial(_scorer_score, cv_estimator._fold_scorer()),
+    )
+    cv_estimator._print_scores(scores)
+    coefs = np.array([[_stacked(model) for model in fold] for fold in models])
+    n_iter = np.array([[model.n_iter_ for model in fold] for fold in models])
+    refit_class_weight = cv_estimator._fold_class_weight
+    if refit_class_weight is not None and kind == "labels":
+        classes = cv_estimator.classes_
+        refit_class_weight = {classes[k]: w for k, w in refit_class_weight.items()}
+    return coefs, n_iter, scores, root, (X, y, sample_weight, refit_class_weight)
+
+
+def one_vs_rest_cross_validate(cv_estimator, X, y, sample_weight, params):
+    """What ``OneVsRestLogisticCV._cross_validate`` returns, on Dask data.
+
+    The folds are fitted one after another, as in memory: each fold's
+    training rows are copied on the workers that hold them, and its path is a
+    sequence of warm-started Dask ``OneVsRestLogistic`` fits on that copy.
+    Sets ``classes_`` (and ``multilabel_``), ``Cs_`` and the features. Returns
+    the paths' coefficients, iterations and scores (fold, C, label, ...), the
+    callbacks' root context and the refit's 0/1 targets per problem.
+    """
+    import dask
+
+    routed, X, y, sample_weight, blocks, kind, summary = _inputs(
+        cv_estimator, X, y, sample_weight, params, "indicator"
+    )
+    n_problems = _dask.one_vs_rest_classes(cv_estimator, summary, y)
+    cv_estimator._check_class_weight_keys()
+    classes = None if kind == "indicator" else cv_estimator.classes_
+    # Each problem's 0/1 targets, chunk by chunk (as _cv_targets in memory).
+    targets = y.map_blocks(
+        _problem_targets,
+        classes,
+        dtype=np.int64,
+        chunks=(y.chunks[0], (n_problems,)),
+        new_axis=[1] if y.ndim == 1 else None,
+    )
+    (targets,) = dask.persist(targets)
+    target_blocks = [
+        block
+        for block, size in zip(targets.to_delayed().ravel(), y.chunks[0], strict=True)
+        if size > 0
+    ]
+    n_folds, folds, contexts, root = _folds(
+        cv_estimator, X, y, sample_weight, blocks, routed
+    )
+    (train_sizes,) = dask.compute(
+        [_dask._delayed(_train_sizes)(part) for part in folds]
+    )
+    train_sizes = np.asarray(train_sizes).reshape(len(folds), n_folds)
+    path_estimator = cv_estimator._path_estimator()
+    models, n_iter = [], []
+    for f in range(n_folds):
+        data = _training_rows(
+            X, n_problems, blocks, target_blocks, folds, f, train_sizes[:, f]
+        )
+        X_train, T_train, sw_train = dask.persist(*data)
+        y_train = cv_estimator._fold_targets(T_train, slice(None))
+        path = clone(path_estimator)
+        fold_models = [None] * len(cv_estimator.Cs_)
+        fold_iter = [None] * len(cv_estimator.Cs_)
+        for j in np.argsort(cv_estimator.Cs_, kind="stable"):
+            path.set_params(C=cv_estimator.Cs_[j])
+            context = None if contexts is None else contexts[f][j]
+            _fit_in_context(cv_estimator, path, context, X_train, y_train, sw_train)
+            fold_models[j] = _scoring_copy(path)
+            fold_iter[j] = path.n_iter_
+        models.append(fold_models)
+        n_iter.append(fold_iter)
+        del data, X_train, T_train, sw_train, y_train
+    scorer = type(cv_estimator)(scoring=cv_estimator.scoring)
+    scores = _held_out_scores(
+        models,
+        [
+            (Xb, tb, swb)
+            for (_, Xb, _, swb), tb in zip(blocks, target_blocks, strict=True)
+        ],
+        folds,
+        _score_weight(routed.scorer.score, sample_weight),
+        None if cv_estimator.scoring is not None else _label_log_likelihoods,
+        partial(_label_scores, scorer),
+    )
+    cv_estimator._print_scores(scores)
+    coefs = np.array([[_stacked(model) for model in fold] for fold in models])
+    return coefs, np.array(n_iter), scores, root, targets
+
+
+def _problem_targets(y_block, classes):
+    if classes is None:
+        return np.asarray(y_block, dtype=np.int64)
+    Y = (np.asarray(y_block)[:, None] == classes).astype(np.int64)
+    return Y[:, 1:] if classes.shape[0] == 2 else Y
+
+
+def _train_sizes(part):
+    return part[0].sum(axis=0)
+
+
+def _training_rows(X, n_problems, blocks, target_blocks, folds, f, sizes):
+    """Fold ``f``'s training rows of ``X``, the targets and the weights, as
+    Dask arrays (copied chunk by chunk where the chunks are)."""
+    import dask.array as da
+
+    arrays = ([], [], [])
+    for (_, Xb, _, swb), tb, part, size in zip(
+        blocks, target_blocks, folds, sizes, strict=True
+    ):
+        if size == 0:
+            continue
+        rows = _dask._delayed(_rows_of)(part, f)
+        for parts, block, shape, dtype in (
+            (arrays[0], Xb, (int(size), X.shape[1]), X.dtype),
+            (arrays[1], tb, (int(size), n_problems), np.int64),
+            (arrays[2], swb, (int(size),), np.float64),
+        ):
+            parts.append((block, rows, shape, dtype))
+    return tuple(
+        da.concatenate(
+            [
+                da.from_delayed(_dask._delayed(_take)(block, rows), shape, dtype=dtype)
+                for block, rows, shape, dtype in parts
+            ]
+        )
+        for parts in arrays
+    )
+
+
+def _rows_of(part, f):
+    return np.flatnonzero(part[0][:, f])
+
+
+def _take(block, rows):
+    return np.asarray(block)[rows]
+
+
+def _scoring_copy(model):
+    """The fitted ``model``'s parameters in a fresh copy (it is warm-started on)."""
+    copy = clone(model)
+    for name in ("coef_", "intercept_", "classes_", "multilabel_", "n_features_in_"):
+        value = getattr(model, name)
+        setattr(copy, name, value.copy() if isinstance(value, np.ndarray) else value)
+    copy._fit_dtype = model._fit_dtype
+    copy.n_iter_ = model.n_iter_
+    return copy
+
+
+def _label_log_likelihoods(model, X, T, weights):
+    """OneVsRestLogisticCV's default scores, times the rows' total weight."""
+    return weights @ _binary_log_likelihoods(T, model.decision_function(X))
+
+
+def _label_scores(cv_estimator, model, X, T, params):
+    return cv_estimator._score_fold(model, X, None, T, params)
+
+
+def _inputs(cv_estimator, X, y, sample_weight, params, kind_2d):
+    """Routing, then the inputs aligned, persisted and summarised (pass 1)."""
+    import dask
+
+    routed = cv_estimator._routed_fit_params(sample_weight, params)
+    X, y, sample_weight = _dask._aligned_inputs(cv_estimator, X, y, sample_weight)
+    # Chunks NumPy would multiply without BLAS are copied once here, not at
+    # every C (their objectives are rebuilt per C).
+    (X,) = dask.persist(X.map_blocks(_dask._aligned, dtype=X.dtype))
+    cv_estimator._fit_dtype = X.dtype
+    blocks = _dask._blocks(X, y, sample_weight)
+    kind = "labels" if y.ndim == 1 else kind_2d
+    summary = _dask._summarise(cv_estimator, kind, blocks, X.shape[1])
+    return routed, X, y, sample_weight, blocks, kind, summary
+
+
+def _folds(cv_estimator, X, y, sample_weight, blocks, routed):
+    """The folds (split on a worker), ``Cs_``, and the callbacks' contexts."""
+    n_folds, folds = _split(cv_estimator.cv, X, blocks, routed.splitter.split)
+    cv_estimator.Cs_ = _Cs_grid(cv_estimator.Cs)
+    contexts, root = cv_estimator._callback_contexts(X, y, sample_weight, n_folds)
+    return n_folds, folds, contexts, root
+
+
+def _callback_task(cv_estimator, contexts, X, y):
+    """Each fold's fit at each C as a callbacks' task, or None without them."""
+    if contexts is None:
+        return None
+
+    @contextlib.contextmanager
+    def task(fold, j):
+        context = contexts[fold][j]
+        context.call_on_fit_task_begin(estimator=cv_estimator, X=X, y=y)
+        yield
+        context.call_on_fit_task_end(estimator=cv_estimator, X=X, y=y)
+
+    return task
+
+
+# -- the folds ------------------------------------------------------------------
+
+
+def _split(cv, X, blocks, split_params):
+    """Run the splitter on a worker; per chunk, its rows' memberships (Delayed)."""
+    import dask
+
+    sizes = [size for size in X.chunks[0] if size > 0]  # as _dask._blocks
+    y_parts = [yb for _, _, yb, _ in blocks]
+    split = _dask._delayed(_split_rows)(cv, y_parts, split_params, sizes)
+    (split,) = dask.persist(split)
+    (n_folds,) = dask.compute(split[0])
+    folds = dask.persist(*[split[1][i] for i in range(len(blocks))])
+    return n_folds, folds
+
+
+def _split_rows(cv, y_parts, split_params, sizes):
+    """The folds of ``check_cv(cv, y)``, cut along the chunks.
+
+    Returns the number of folds and, per chunk, ``(train, test)``: whether each
+    fold trains on each row (bool, rows × folds) and how often it holds it out.
+    """
+    y = np.concatenate(y_parts)
+    splitter = check_cv(cv, y, classifier=True)
+    folds = list(splitter.split(np.empty((y.shape[0], 0)), y, **split_params))
+    train = np.zeros((y.shape[0], len(folds)), dtype=bool)
+    test = np.zeros((y.shape[0], len(folds)))
+    for f, (train_rows, test_rows) in enumerate(folds):
+        train[train_rows, f] = True
+        test[:, f] = np.bincount(test_rows, minlength=y.shape[0])
+    bounds = np.cumsum([0, *sizes])
+    parts = [
+        (train[start:stop], test[start:stop])
+        for start, stop in zip(bounds[:-1], bounds[1:], strict=True)
+    ]
+    return len(folds), parts
+
+
+def _chunk_fold_totals(prepared, part):
+    return prepared[1] @ part[0]
+
+
+def _fold_totals(prepared, folds, n_folds):
+    """Every fold's total training weight, as the in-memory check."""
+    import dask
+
+    parts = [
+        _dask._delayed(_chunk_fold_totals)(prep, part)
+        for prep, part in zip(prepared, folds, strict=True)
+    ]
+    (totals,) = dask.compute(_dask._tree(parts, _add))
+    totals = np.asarray(totals, dtype=np.float64).reshape(n_folds)
+    empty = np.flatnonzero(~(totals > 0))
+    if empty.size:
+        raise ValueError(
+            "class_weight and sample_weight together must leave a positive "
+            f"total weight in every fold's training rows. Got 0 in fold "
+            f"{empty[0] + 1}."
+        )
+    return totals
+
+
+def _add(*parts):
+    return sum(parts[1:], parts[0])
+
+
+def _fold_chunk(cls, X_block, prepared, part, largest, kwargs):
+    """The chunk's objective with a problem per fold: its training weights."""
+    targets, weights, _ = prepared
+    weights = weights[:, None] * part[0]
+    if cls is BinomialLoss:
+        targets = np.repeat(targets, weights.shape[1], axis=1)
+    return cls(_dask._aligned(X_block), targets, weights / largest, **kwargs)
+
+
+# -- the held-out scores ----------------------------------------------------------
+
+
+def _log_likelihood(classes, model, X, y, weights):
+    """SoftmaxRegressionCV's default score, times the rows' total weight."""
+    return -(weights @ _log_losses(y, model.decision_function(X), classes))
+
+
+def _scorer_score(scorer, model, X, y, params):
+    return scorer(model, X, y, **params)
+
+
+def _held_out_scores(models, blocks, folds, score_weight, row_scores, gathered):
+    """``scores_`` (n_folds, n_Cs, ...): each fold's models on its held-out rows.
+
+    ``blocks`` holds each chunk's ``(X, targets, weights)`` (Delayed).
+    ``row_scores(model, X, targets, weights)`` is the weighted sum of the rows'
+    scores (the default scoring, a mean over rows): every chunk returns it per
+    fold and C, and the sums are added by a tree reduction. Otherwise
+    ``gathered(model, X, targets, params)`` scores a fold's held-out rows
+    together, on the worker that gathered them.
+    """
+    import dask
+
+    if score_weight is None:
+        blocks = [(Xb, tb, None) for Xb, tb, _ in blocks]
+    if row_scores is not None:
+        models_key = dask.delayed(models, traverse=False)
+        parts = [
+            _dask._delayed(_chunk_scores)(row_scores, models_key, *block, part)
+            for block, part in zip(blocks, folds, strict=True)
+        ]
+        ((sums, weights),) = dask.compute(_dask._tree(parts, _add_pairs))
+        return sums / weights.reshape((-1,) + (1,) * (sums.ndim - 1))
+    fold_scores = []
+    for f, fold in enumerate(models):
+        rows = [
+            _dask._delayed(_held_out_rows)(*block, part, f)
+            for block, part in zip(blocks, folds, strict=True)
+        ]
+        fold_scores.append(_dask._delayed(_score_gathered)(gathered, fold, rows))
+    (scores,) = dask.compute(fold_scores)
+    return np.array(scores)
+
+
+def _score_weight(score_params, sample_weight):
+    """The held-out scores' weights: the fit's ``sample_weight`` or None."""
+    unknown = sorted(set(score_params) - {"sample_weight"})
+    if unknown:
+        raise ValueError(
+            "On Dask data the held-out scores take sample_weight only. Got the "
+            f"scoring parameters {unknown} instead."
+        )
+    return None if score_params.get("sample_weight") is None else sample_weight
+
+
+def _chunk_scores(row_scores, models, X_block, targets, sw_block, part):
+    """Per fold and C: the summed scores of the chunk's held-out rows, and
+    their total weight per fold."""
+    _, test = part
+    weights, per_fold = np.zeros(len(models)), []
+    for f, fold in enumerate(models):
+        rows = np.flatnonzero(test[:, f])
+        if rows.size == 0:
+            per_fold.append(None)
+            continue
+        w = test[rows, f]
+        if sw_block is not None:
+            w = w * np.asarray(sw_block)[rows]
+        X_test = _dask._aligned(np.asarray(X_block)[rows])
+        t_test = np.asarray(targets)[rows]
+        weights[f] = w.sum()
+        per_fold.append(np.array([row_scores(m, X_test, t_test, w) for m in fold]))
+    shape = next(sums.shape for sums in per_fold if sums is not None)
+    return np.stack([np.zeros(shape) if s is None else s for s in per_fold]), weights
+
+
+def _add_pairs(*parts):
+    return tuple(sum(items[1:], items[0]) for items in zip(*parts, strict=True))
+
+
+def _held_out_rows(X_block, targets, sw_block, part, f):
+    rows = np.repeat(np.arange(part[1].shape[0]), part[1][:, f].astype(np.intp))
+    sw = None if sw_block is None else np.asarray(sw_block)[rows]
+    return np.asarray(X_block)[rows], np.asarray(targets)[rows], sw
+
+
+def _score_gathered(gathered, models, rows):
+    """One fold's held-out rows together, scored at every C on this worker."""
+    X_test = np.concatenate([X for X, _, _ in rows])
+    t_test = np.concatenate([t for _, t, _ in rows])
+    params = {}
+    if rows[0][2] is not None:
+        params["sample_weight"] = np.concatenate([sw for _, _, sw in rows])
+    # X was checked for NaN and infinity as it was persisted.
+    with config_context(assume_finite=True):
+        return [gathered(model, X_test, t_test, params) for model in models]
