@@ -465,7 +465,8 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
         as separate :class:`SoftmaxRegression` fits on the fold's rows,
         ``n_jobs`` folds at a time in joblib threads (-1: all processors), as
         ``LogisticRegressionCV`` does. Both reach the same optima (see the
-        user guide for the times).
+        user guide for the times). Dask data have their folds fitted together
+        on the cluster, whatever ``n_jobs``.
     verbose : int, default=0
         If positive, print the folds' scores; above 1, also a summary of every
         fit (with ``n_jobs`` an int, their iterations: ``verbose - 1`` is
@@ -795,7 +796,9 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         over the folds of the solutions at each fold's best ``C``, and its
         ``C_`` the mean of those Cs.
     n_jobs : int, default=None
-        Number of folds fitted in parallel (joblib threads).
+        Number of folds fitted in parallel (joblib threads). Dask data have
+        their folds fitted one after another on the cluster, whatever
+        ``n_jobs``.
     verbose : int, default=0
         If positive, print the folds' scores; above 1, also the iterations of
         every fit.

@@ -33,6 +33,8 @@ from skl_softmax._array_api import backend_of
 from skl_softmax._compat import HAS_CALLBACKS
 from skl_softmax._loss import BinomialLoss, MultinomialLoss
 
+from _callbacks import TaskRecorder
+
 TORCH_SKIP_REASON = (
     "PyTorch is not installed: it is a large download, so CI leaves it out and "
     "runs these tests with array-api-strict only"
@@ -427,20 +429,11 @@ def test_special_functions_reject_bad_input_in_the_namespace(to_namespace):
         cross_entropy(to_namespace(np.full((2, 3), 0.5)), z)
 
 
-class _RecordingCallback:
+class _RecordingCallback(TaskRecorder):
     """Records the reconstructed model of every iteration's end."""
 
     def __init__(self):
         self.fitted = []
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context, **kwargs):
-        pass
 
     def on_fit_task_end(self, estimator, context, *, fitted_estimator=None, **kwargs):
         if context.task_name == "lbfgs-iter" and fitted_estimator is not None:

@@ -20,6 +20,8 @@ from sklearn.multiclass import OneVsRestClassifier
 from skl_softmax import OneVsRestLogistic, SoftmaxRegression
 from skl_softmax._compat import HAS_CALLBACKS
 
+from _callbacks import TaskRecorder
+
 ESTIMATORS = [SoftmaxRegression, OneVsRestLogistic]
 
 
@@ -88,21 +90,12 @@ def test_subnormal_data_without_penalty_fits(Estimator):
     assert np.all(np.isfinite(ours.predict_proba(X)))
 
 
-class _StopAfter:
+class _StopAfter(TaskRecorder):
     """A callback that raises StopIteration after ``n`` iterations."""
 
     def __init__(self, n):
         self.n = n
         self.ends = 0
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context, **kwargs):
-        pass
 
     def on_fit_task_end(self, estimator, context, **kwargs):
         if context.task_name == "lbfgs-iter":

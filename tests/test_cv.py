@@ -34,6 +34,8 @@ from skl_softmax import (
 from skl_softmax._base import Conditioning, column_statistics
 from skl_softmax._compat import HAS_CALLBACKS
 
+from _callbacks import TaskRecorder
+
 CS = np.logspace(-3, 2, 6)
 TIGHT = {"tol": 1e-8, "max_iter": 1000}
 
@@ -705,32 +707,13 @@ def test_params_without_routing_are_rejected():
 # -- callbacks, verbose, bad input --------------------------------------------------
 
 
-class _RecordingCallback:
-    """Records the name of every task end."""
-
-    def __init__(self):
-        self.ends = []
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context, **kwargs):
-        pass
-
-    def on_fit_task_end(self, estimator, context, **kwargs):
-        self.ends.append(context.task_name)
-
-
 @pytest.mark.skipif(not HAS_CALLBACKS, reason="callbacks need scikit-learn >= 1.9")
 @pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
 def test_callbacks_see_every_path_fit_and_the_refit(Estimator):
     from sklearn.callback import ProgressBar
 
     X, y, folds = _multiclass()
-    callback = _RecordingCallback()
+    callback = TaskRecorder()
     ours = Estimator(Cs=CS, cv=folds).set_callbacks(callback).fit(X, y)
     assert callback.ends.count("path-fit") == len(folds) * len(CS)
     assert callback.ends.count("refit-at-best-C") == 1

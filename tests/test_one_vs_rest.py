@@ -36,6 +36,8 @@ from skl_softmax._compat import HAS_CALLBACKS
 from skl_softmax._loss import BinomialLoss
 from skl_softmax._solver import minimize_lbfgs
 
+from _callbacks import TaskRecorder
+
 TIGHT = dict(tol=1e-10, max_iter=10_000)
 
 # Agreement with scikit-learn at tol=1e-10 on standardised data.  Measured:
@@ -838,20 +840,8 @@ def test_progress_bar_runs(capsys):
     assert "OneVsRestLogistic" in capsys.readouterr().out
 
 
-class _RecordingCallback:
+class _RecordingCallback(TaskRecorder):
     """Records the name and reconstructed model of every task end."""
-
-    def __init__(self):
-        self.ends = []
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context, **kwargs):
-        pass
 
     def on_fit_task_end(self, estimator, context, *, fitted_estimator=None, **kwargs):
         self.ends.append((context.task_name, fitted_estimator))
