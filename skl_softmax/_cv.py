@@ -664,6 +664,10 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
         """
         check_is_fitted(self)
         score_params = self._routed_score_params(sample_weight, score_params)
+        if self.scoring is None and any(map(is_dask_collection, (X, y))):
+            from ._dask_cv import softmax_score
+
+            return softmax_score(self, X, y, score_params.get("sample_weight"))
         return self._fold_scorer()(self, X, y, **score_params)
 
     # -- steps, in the order fit calls them ---------------------------------------
@@ -996,6 +1000,10 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         score_params = self._routed_score_params(sample_weight, score_params)
         if self.scoring is not None:
             return self._get_scorer()(self, X, y, **score_params)
+        if any(map(is_dask_collection, (X, y))):
+            from ._dask_cv import one_vs_rest_score
+
+            return one_vs_rest_score(self, X, y, score_params.get("sample_weight"))
         Y = self._problem_targets(y)
         scores = self._scores_by_output(X).T
         weights = score_params.get("sample_weight")

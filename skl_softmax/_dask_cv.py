@@ -509,3 +509,69 @@ def _score_gathered(gathered, models, rows):
     # X was checked for NaN and infinity as it was persisted.
     with config_context(assume_finite=True):
         return [gathered(model, X_test, t_test, params) for model in models]
+
+
+# -- score ----------------------------------------------------------------------
+
+
+def softmax_score(estimator, X, y, sample_weight):
+    """``SoftmaxRegressionCV``'s default score on Dask data, computed on the
+    cluster: the weighted mean log-likelihood of the rows, chunk by chunk."""
+    classes = estimator.classes_
+    log_likelihoods = _per_row(
+        estimator, X, y, lambda y, scores: -_log_losses(y, scores, classes), 1
+    )
+    return float(_weighted_mean(log_likelihoods, sample_weight)[0])
+
+
+def one_vs_rest_score(estimator, X, y, sample_weight):
+    """``OneVsRestLogisticCV``'s default score on Dask data, computed on the
+    cluster: the mean over the labels of their weighted mean log-likelihoods."""
+
+    def log_likelihoods(y, scores):
+        return _binary_log_likelihoods(estimator._problem_targets(y), scores)
+
+    n_labels = estimator.coef_.shape[0]
+    per_label = _per_row(estimator, X, y, log_likelihoods, n_labels)
+    return float(np.mean(_weighted_mean(per_label, sample_weight)))
+
+
+def _per_row(estimator, X, y, function, n_columns):
+    """``function(y, scores)`` of every row (a lazy array with ``n_columns``)."""
+    import dask.array as da
+
+    scores = estimator.decision_function(X)  # lazy, chunk by chunk
+    if scores.ndim == 1:
+        scores = scores[:, None]
+    y = _dask._as_dask_array(y, "y", scores.chunks[0])
+    if y.chunks[0] != scores.chunks[0]:
+        y = y.rechunk({0: scores.chunks[0]})
+    if y.ndim == 1:
+        y = y[:, None]
+    return da.map_blocks(
+        _rows_of_blocks,
+        function,
+        y,
+        scores,
+        dtype=np.float64,
+        chunks=(scores.chunks[0], (n_columns,)),
+    )
+
+
+def _rows_of_blocks(function, y, scores):
+    y = y[:, 0] if y.shape[1] == 1 else y
+    scores = scores[:, 0] if scores.shape[1] == 1 else scores
+    return np.asarray(function(y, scores), dtype=np.float64).reshape(y.shape[0], -1)
+
+
+def _weighted_mean(values, sample_weight):
+    import dask.array as da
+
+    if sample_weight is None:
+        return values.mean(axis=0).compute()
+    sample_weight = _dask._as_dask_array(
+        sample_weight, "sample_weight", values.chunks[0]
+    )
+    if sample_weight.chunks[0] != values.chunks[0]:
+        sample_weight = sample_weight.rechunk({0: values.chunks[0]})
+    return da.average(values, axis=0, weights=sample_weight).compute()
