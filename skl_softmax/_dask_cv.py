@@ -409,7 +409,8 @@ def _fold_chunk(cls, X_block, prepared, part, largest, kwargs):
     weights = weights[:, None] * part[0]
     if cls is BinomialLoss:
         targets = np.repeat(targets, weights.shape[1], axis=1)
-    return cls(_dask._aligned(X_block), targets, weights / largest, **kwargs)
+    # X_block was made aligned once (_inputs).
+    return cls(X_block, targets, weights / largest, **kwargs)
 
 
 # -- the held-out scores ----------------------------------------------------------

@@ -321,8 +321,16 @@ def test_no_data_reach_the_client(client, monkeypatch, Estimator, n_problems):
     assert max(gathered) <= 8 * n_problems * (n_params + 1)
 
 
-def test_fit_on_data_larger_than_the_client_may_hold(client):
-    """Data generated on the workers: 48 MB, while the client allocates < 3 MB."""
+@pytest.mark.parametrize(
+    "Estimator", [SoftmaxRegression, SoftmaxRegressionCV, OneVsRestLogisticCV]
+)
+def test_fit_on_data_larger_than_the_client_may_hold(client, Estimator):
+    """Data generated on the workers: 48 MB, while the client allocates < 3 MB
+    (the CV estimators < 12 MB, see below).
+
+    The CV estimators split the folds, fit the paths, score the held-out rows
+    and refit there too.
+    """
     n, d = 300_000, 20
     rng = da.random.default_rng(0)
     X = rng.standard_normal((n, d), chunks=(50_000, d))
@@ -331,15 +339,21 @@ def test_fit_on_data_larger_than_the_client_may_hold(client):
         drop_axis=1,
         dtype=int,
     )
+    params = {"Cs": [0.1, 10.0], "cv": 3} if Estimator is not SoftmaxRegression else {}
     tracemalloc.start()
     try:
-        model = SoftmaxRegression(tol=1e-3).fit(X, y)
+        model = Estimator(tol=1e-3, **params).fit(X, y)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert X.nbytes == 48_000_000
-    assert peak < 3_000_000, peak
-    assert model.score(X, y) > 0.95
+    # The CV estimators build many more graphs (folds, Cs, the refit) through
+    # the scheduler, which LocalCluster runs in this process: 6.4 MB measured
+    # for one-vs-rest, whose largest allocation (3.8 MB, in distributed's
+    # comms) was the same for 150 000 and 600 000 rows.
+    assert peak < (3_000_000 if Estimator is SoftmaxRegression else 12_000_000), peak
+    accuracy = (model.predict(X) == y).mean().compute()
+    assert accuracy > 0.95
 
 
 def _no_solver(*args, **kwargs):
