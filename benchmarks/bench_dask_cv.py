@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/bench_dask_cv.py [--quick] [--runs N] [--out DIR]
-                                       [--one-vs-rest]
+                                       [--one-vs-rest] [--load N]
 
 Case (a)'s data (n=200 000, d=200, K=10), ``SoftmaxRegressionCV(Cs=10)`` with
 5 stratified folds: fitted in memory, and on the data persisted on a 2-worker
@@ -15,10 +15,13 @@ largest difference of the held-out scores. ``--one-vs-rest`` adds
 ``OneVsRestLogisticCV`` on case (f)'s multi-label data at a tenth of its rows
 (10 000 × 200, 20 labels). Results go to ``dask_cv.md`` and ``dask_cv.json``
 in ``--out`` (default: ``benchmarks/results/``); ``--quick`` runs tiny sizes
-and writes to a temporary directory unless ``--out`` is given.
+and writes to a temporary directory unless ``--out`` is given. ``--load N``
+runs N CPU burners (those of ``run.py``) beside the timings (the cluster and
+its scheduler started before them); the outputs are then ``dask_cv_loaded.*``.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -93,6 +96,7 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--one-vs-rest", action="store_true")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--load", type=int, default=0)
     args = parser.parse_args(argv)
     import distributed
 
@@ -106,12 +110,18 @@ def main(argv=None):
     results = {
         "environment": environment(),
         "load_average_start": os.getloadavg()[0],
+        "burners": args.load,
         "cases": [],
     }
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
-    with distributed.Client(cluster):
+    load = contextlib.nullcontext()
+    if args.load:
+        from run import burners
+
+        load = burners(args.load, 3_600)
+    with distributed.Client(cluster), load:
         X, y = dense_multiclass(size["n"], size["d"], size["k"], seed=0)
         results["cases"].append(
             _case(
@@ -138,9 +148,10 @@ def main(argv=None):
             )
     cluster.close()
     results["load_average_end"] = os.getloadavg()[0]
-    (out / "dask_cv.json").write_text(json.dumps(results, indent=2) + "\n")
+    stem = "dask_cv_loaded" if args.load else "dask_cv"
+    (out / f"{stem}.json").write_text(json.dumps(results, indent=2) + "\n")
     markdown = _markdown(results)
-    (out / "dask_cv.md").write_text(markdown)
+    (out / f"{stem}.md").write_text(markdown)
     print(markdown)
 
 
@@ -148,7 +159,8 @@ def _markdown(results):
     lines = [
         "# CV estimators: in memory against Dask (2-worker LocalCluster)",
         "",
-        f"Load average {results['load_average_start']:.2f} at the start, "
+        f"{results.get('burners', 0)} CPU burners. Load average "
+        f"{results['load_average_start']:.2f} at the start, "
         f"{results['load_average_end']:.2f} at the end.",
         "",
         "| case | n × d | memory (s) | Dask (s) | Dask / memory | client peak "
