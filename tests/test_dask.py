@@ -292,14 +292,8 @@ def _result_sizes(value):
     return 8
 
 
-@pytest.mark.parametrize(
-    "Estimator, n_problems",
-    [(SoftmaxRegression, 1), (SoftmaxRegressionCV, 4), (OneVsRestLogisticCV, 4)],
-)
-def test_no_data_reach_the_client(client, monkeypatch, Estimator, n_problems):
-    X, y = _classification(n=20_000, d=20)
-    X_dask = da.from_array(X, chunks=(2_000, -1))
-    y_dask = da.from_array(y, chunks=2_000)
+def _gathered_sizes(client, monkeypatch):
+    """The bytes of every result ``client.gather`` returns from now on (a list)."""
     gathered = []
     gather = client.gather
 
@@ -309,6 +303,18 @@ def test_no_data_reach_the_client(client, monkeypatch, Estimator, n_problems):
         return result
 
     monkeypatch.setattr(client, "gather", counting_gather)
+    return gathered
+
+
+@pytest.mark.parametrize(
+    "Estimator, n_problems",
+    [(SoftmaxRegression, 1), (SoftmaxRegressionCV, 4), (OneVsRestLogisticCV, 4)],
+)
+def test_no_data_reach_the_client(client, monkeypatch, Estimator, n_problems):
+    X, y = _classification(n=20_000, d=20)
+    X_dask = da.from_array(X, chunks=(2_000, -1))
+    y_dask = da.from_array(y, chunks=2_000)
+    gathered = _gathered_sizes(client, monkeypatch)
     params = {"Cs": [0.1, 1.0], "cv": 4} if n_problems > 1 else {}
     model = Estimator(tol=1e-6, **params).fit(X_dask, y_dask)
     n_params = model.coef_.size + model.intercept_.size
@@ -812,15 +818,7 @@ def test_cv_default_score_on_dask_is_computed_on_the_cluster(
     model = Estimator(Cs=3, cv=3).fit(X, y)
     X_dask = da.from_array(X, chunks=(500, -1))
     y_dask = da.from_array(y, chunks=(500,) + y.shape[1:])
-    gathered = []
-    gather = client.gather
-
-    def counting_gather(futures, *args, **kwargs):
-        result = gather(futures, *args, **kwargs)
-        gathered.append(_result_sizes(result))
-        return result
-
-    monkeypatch.setattr(client, "gather", counting_gather)
+    gathered = _gathered_sizes(client, monkeypatch)
     for sample_weight in (None, weights):
         expected = model.score(X, y, sample_weight=sample_weight)
         dask_weight = None if sample_weight is None else da.from_array(weights, 500)
