@@ -154,20 +154,7 @@ def _fit_paths_together(
     outside its training rows), which is what the fit minimises over. The fits
     report no iterations of their own.
     """
-    task = None
-    if contexts is not None:
-
-        @contextlib.contextmanager
-        def task(fold, j, weights):
-            context, metadata = contexts[fold][j], {"sample_weight": weights}
-            context.call_on_fit_task_begin(
-                estimator=cv_estimator, X=X, y=targets, metadata=metadata
-            )
-            yield
-            context.call_on_fit_task_end(
-                estimator=cv_estimator, X=X, y=targets, metadata=metadata
-            )
-
+    task = _path_fit_task(cv_estimator, contexts, X, targets)
     paths = fold_paths(
         path_estimator,
         X,
@@ -194,6 +181,28 @@ def _fit_paths_together(
             )
         )
     return results
+
+
+def _path_fit_task(cv_estimator, contexts, X, y):
+    """``task(fold, j, weights=None)``: fold ``fold``'s fit at ``Cs[j]`` as a
+    callbacks' task (a context manager) of the folds fitted together, its
+    training rows those of ``weights > 0`` when given; None without callbacks."""
+    if contexts is None:
+        return None
+
+    @contextlib.contextmanager
+    def task(fold, j, weights=None):
+        context = contexts[fold][j]
+        metadata = None if weights is None else {"sample_weight": weights}
+        context.call_on_fit_task_begin(
+            estimator=cv_estimator, X=X, y=y, metadata=metadata
+        )
+        yield
+        context.call_on_fit_task_end(
+            estimator=cv_estimator, X=X, y=y, metadata=metadata
+        )
+
+    return task
 
 
 def _held_out_score(cv_estimator, model, X_test, y_test, targets_test, score_params):

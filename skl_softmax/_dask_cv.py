@@ -36,7 +36,6 @@ A fit, step by step:
    the estimator, warm-started from the folds' mean solution.
 """
 
-import contextlib
 from functools import partial
 
 import numpy as np
@@ -51,6 +50,7 @@ from ._cv import (
     _Cs_grid,
     _fit_in_context,
     _log_losses,
+    _path_fit_task,
     _stacked,
 )
 from ._fold_problems import solve_along_Cs
@@ -119,7 +119,7 @@ def softmax_cross_validate(cv_estimator, X, y, sample_weight, params):
         )
         return objective, conditioning
 
-    task = _callback_task(cv_estimator, contexts, X, y)
+    task = _path_fit_task(cv_estimator, contexts, X, y)
     n_params = rows_per_fold * (X.shape[1] + int(path_estimator.fit_intercept))
     # The warnings point at the caller of SoftmaxRegressionCV.fit.
     models = solve_along_Cs(
@@ -320,21 +320,6 @@ def _folds(cv_estimator, X, y, sample_weight, blocks, routed):
     cv_estimator.Cs_ = _Cs_grid(cv_estimator.Cs)
     contexts, root = cv_estimator._callback_contexts(X, y, sample_weight, n_folds)
     return n_folds, folds, contexts, root
-
-
-def _callback_task(cv_estimator, contexts, X, y):
-    """Each fold's fit at each C as a callbacks' task, or None without them."""
-    if contexts is None:
-        return None
-
-    @contextlib.contextmanager
-    def task(fold, j):
-        context = contexts[fold][j]
-        context.call_on_fit_task_begin(estimator=cv_estimator, X=X, y=y)
-        yield
-        context.call_on_fit_task_end(estimator=cv_estimator, X=X, y=y)
-
-    return task
 
 
 # -- the folds ------------------------------------------------------------------
