@@ -1,19 +1,19 @@
-"""One output on large dense data: einsum's matrix-vector products or two-row GEMM.
+"""One output on large dense data: GEMV pieces or two-row GEMM pieces.
 
 Usage::
 
     python benchmarks/bench_one_output.py [--runs N] [--shape N D ...]
 
 A binary fit, or a one-vs-rest round with one label left, multiplies each block
-of ``X`` by one coefficient vector. NumPy sends a one-row product to GEMV, which
-OpenBLAS threads on its pool from 9 216 elements, so the loss runs it on the
-fit's own threads in one of two ways: ``einsum`` over the whole block (NumPy's
-own loops, no BLAS), or the vector stacked with a zero row as a two-row GEMM
-cut into pieces below OpenBLAS's single-thread size. This script times one
+of ``X`` by one coefficient vector, on the fit's own threads, never on a BLAS
+pool. Two ways do that: matrix-vector products (GEMV) cut into pieces below the
+size from which OpenBLAS threads a GEMV (460 800 elements, interface/gemv.c
+since 0.3.27), or the vector stacked with a zero row as a two-row GEMM cut
+into pieces below OpenBLAS's single-thread GEMM size. This script times one
 evaluation of ``BinomialLoss`` both ways (switching
-``skl_softmax._loss._MATVEC_FEATURES``), alternated after a warm-up, in float64
-and float32, and prints the median ratio einsum / GEMM: ``skl_softmax._loss``
-uses einsum for the numbers of features where it is clearly below 1.
+``skl_softmax._loss._GEMV_FEATURES``), alternated after a warm-up, in float64
+and float32, and prints the median ratio GEMV / GEMM: ``skl_softmax._loss``
+uses GEMV for the numbers of features where it is not above 1.
 """
 
 import argparse
@@ -25,6 +25,7 @@ import skl_softmax._loss as loss_module
 from skl_softmax._loss import BinomialLoss
 
 SHAPES = [
+    (1_000_000, 5),
     (1_000_000, 12),
     (1_000_000, 20),
     (1_000_000, 50),
@@ -43,8 +44,8 @@ def main():
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--shape", type=int, nargs=2, action="append")
     args = parser.parse_args()
-    chosen = loss_module._MATVEC_FEATURES
-    print("n_samples n_features dtype    einsum (ms)  GEMM (ms)  ratio  used")
+    chosen = loss_module._GEMV_FEATURES
+    print("n_samples n_features dtype      GEMV (ms)  GEMM (ms)  ratio  used")
     try:
         for n, d in args.shape or SHAPES:
             rng = np.random.default_rng(0)
@@ -56,7 +57,7 @@ def main():
                 times = {EVERY: [], NEVER: []}
                 for run in range(args.runs + 1):
                     for way, spent in times.items():
-                        loss_module._MATVEC_FEATURES = way
+                        loss_module._GEMV_FEATURES = way
                         start = time.perf_counter()
                         loss(params)
                         if run:
@@ -65,11 +66,11 @@ def main():
                 print(
                     f"{n:9d} {d:10d} {np.dtype(dtype).name:8s} {mine:11.1f} "
                     f"{theirs:10.1f} {mine / theirs:6.2f}  "
-                    f"{'einsum' if d in chosen else 'GEMM'}",
+                    f"{'GEMV' if d in chosen else 'GEMM'}",
                     flush=True,
                 )
     finally:
-        loss_module._MATVEC_FEATURES = chosen
+        loss_module._GEMV_FEATURES = chosen
 
 
 if __name__ == "__main__":

@@ -69,12 +69,14 @@ from scipy import sparse
 
 from ._array_api import NUMPY
 from ._threads import (
+    _SINGLE_THREAD_VECTOR_PRODUCT,
     _SMALL_PROBLEM,
     blas_threads,
     piece_rows,
     product_threads,
     run_chunks,
     single_thread_rows,
+    vector_piece_rows,
 )
 
 # Rows per block are chosen so that one block of X holds about this many bytes:
@@ -99,20 +101,18 @@ _MAX_CHUNKS = 16
 # Products are cut into pieces that OpenBLAS runs on the calling thread; below
 # this many rows a piece's product is too thin to run well, and the pass is left
 # to OpenBLAS's own threads (e.g. thousands of classes on many features).
-# One output (binary problems, a one-vs-rest round with one label left) is
-# multiplied as two, the second row zero: NumPy sends a one-row product to GEMV,
-# whose threads start at 9 216 elements (interface/gemv.c), and pieces that small
-# took twice the time of OpenBLAS's own pass, while two-row GEMM pieces of
-# 2 621 rows took 0.85× of it on 500 000 × 100 (the products read X once either
-# way). Measured with benchmarks/bench_evaluation.py.
 _MIN_PIECE_ROWS = 32
-# With this many features, one output runs as two matrix-vector products of
-# each whole block through einsum, which NumPy computes in its own loops on the
-# calling thread (no BLAS, so no pool). One evaluation on 2 threads, einsum
-# against two-row GEMM pieces (benchmarks/bench_one_output.py): 0.70-0.79× from
-# 1 000 000 × 12 to 200 000 × 200, 0.83-0.89× at 300 features, float64 and
-# float32; from 500 features GEMM wins (1.12-1.33×), its blocks being few rows.
-_MATVEC_FEATURES = range(12, 301)
+# With this many features, one output (binary problems, a one-vs-rest round
+# with one label left) runs as matrix-vector products, each piece below
+# OpenBLAS's single-thread GEMV size (:func:`~skl_softmax._threads.vector_piece_rows`);
+# with more, as two-row GEMM pieces, the second row zero. One evaluation on 2
+# threads, alone, GEMV pieces against what ran before (einsum's matrix-vector
+# products of whole blocks from 12 features, two-row GEMM pieces otherwise;
+# benchmarks/bench_one_output.py): 0.80× on 500 000 × 100 (case d), 0.77-0.88×
+# from 1 000 000 × 20 to 200 000 × 300 in float64 (0.87-0.98× in float32),
+# the same at 5 features; from 500 features the GEMM pieces are as fast or
+# faster (GEMV 1.0-1.2×).
+_GEMV_FEATURES = range(1, 301)
 # With this many features, a pass whose NumPy BLAS is limited to one thread
 # (threadpool_limits, a joblib or Dask worker: no pool to wake) multiplies whole
 # blocks on the calling thread instead of pieces. One evaluation, whole blocks
@@ -777,15 +777,18 @@ class _LinearObjective:
         """The sums of the blocks at ``starts``, every product cut into pieces.
 
         Dense NumPy only. Each piece of ``pieces`` rows has a product below
-        OpenBLAS's single-thread size (:func:`~skl_softmax._threads.piece_rows`),
-        so it runs on the calling thread: chunks can run in several threads at
-        once without waking a BLAS pool.
+        OpenBLAS's single-thread size (:func:`~skl_softmax._threads.piece_rows`;
+        :func:`~skl_softmax._threads.vector_piece_rows` for one output), so it
+        runs on the calling thread: chunks can run in several threads at once
+        without waking a BLAS pool.
         """
         X, n_samples = self.X, self.X.shape[0]
         n_out = W.shape[0]
-        matvec = n_out == 1 and self.n_features in _MATVEC_FEATURES
-        # One output runs as two, the second row zero (see _MIN_PIECE_ROWS),
-        # unless it runs as matrix-vector products (see _MATVEC_FEATURES).
+        # One output runs as matrix-vector products, or as two rows, the second
+        # zero (see _GEMV_FEATURES).
+        matvec = n_out == 1 and self.n_features in _GEMV_FEATURES
+        if matvec:
+            pieces = vector_piece_rows(self.n_features)
         W_gemm = np.vstack([W, np.zeros_like(W)]) if n_out == 1 and not matvec else W
         loss = 0.0
         grad_W = np.zeros(W_gemm.shape, dtype=np.float64)
@@ -796,34 +799,34 @@ class _LinearObjective:
             if X_block.dtype != self.dtype:
                 X_block = X_block.astype(self.dtype)
             m = X_block.shape[0]
-            if matvec:
-                Z = np.einsum("ij,j->i", X_block, W[0])[None, :]
-            else:
-                Z = np.empty((W_gemm.shape[0], m), dtype=self.dtype)
-                for t in range(0, m, pieces):
-                    piece = X_block[t : t + pieces]
-                    if self.row_major_logits:
-                        Z[:, t : t + pieces] = (piece @ W_gemm.T).T
-                    else:
-                        np.matmul(W_gemm, piece.T, out=Z[:, t : t + pieces])
-                Z = Z[:n_out]
+            Z = np.empty((W_gemm.shape[0], m), dtype=self.dtype)
+            for t in range(0, m, pieces):
+                piece = X_block[t : t + pieces]
+                if matvec:
+                    np.matmul(piece, W[0], out=Z[0, t : t + pieces])
+                elif self.row_major_logits:
+                    Z[:, t : t + pieces] = (piece @ W_gemm.T).T
+                else:
+                    np.matmul(W_gemm, piece.T, out=Z[:, t : t + pieces])
+            Z = Z[:n_out]
             Z += b
             block_loss, R = pointwise(Z, rows, outputs)
             loss = loss + block_loss
             grad_b += R.sum(axis=1, dtype=np.float64)
             if matvec:
-                grad_W[0] += np.einsum("i,ij->j", R[0], X_block)
-                continue
-            if n_out == 1:
-                R = np.vstack([R, np.zeros_like(R)])
+                R_pieces = R[0]
+            elif n_out == 1:
+                R_pieces = np.vstack([R, np.zeros_like(R)])
+            else:
+                R_pieces = R
             for t in range(0, m, pieces):
-                grad_W += R[:, t : t + pieces] @ X_block[t : t + pieces]
+                grad_W += R_pieces[..., t : t + pieces] @ X_block[t : t + pieces]
         return loss, grad_W[:n_out], grad_b
 
 
-# OpenBLAS runs a GEMV or a dot product on the calling thread below this many
-# elements (interface/gemv.c: 9 216; interface/dot.c: 10 000).
-_ONE_THREAD_VECTOR_PRODUCT = 9_216
+# OpenBLAS runs a dot product on the calling thread up to this many elements
+# (kernel/x86_64/ddot.c); a GEMV below _SINGLE_THREAD_VECTOR_PRODUCT.
+_ONE_THREAD_DOT = 10_000
 
 
 def _matvec(W, v):
@@ -839,7 +842,7 @@ def _matvec(W, v):
     thread and costs a microsecond less per call than ``einsum``, which small
     fits (iris: 23 iterations) notice.
     """
-    if not isinstance(W, np.ndarray) or W.size < _ONE_THREAD_VECTOR_PRODUCT:
+    if not isinstance(W, np.ndarray) or W.size < _SINGLE_THREAD_VECTOR_PRODUCT:
         return W @ v
     return np.einsum("kd,d->k", W, v)
 
@@ -847,7 +850,7 @@ def _matvec(W, v):
 def _squared_norm(W):
     """``‖W‖²`` of a NumPy array, never on a BLAS pool (see :func:`_matvec`)."""
     w = W.reshape(-1)
-    if w.size < _ONE_THREAD_VECTOR_PRODUCT:
+    if w.size <= _ONE_THREAD_DOT:
         return float(np.dot(w, w))
     return float(np.einsum("i,i->", w, w))
 

@@ -43,11 +43,12 @@ block is cut into pieces below OpenBLAS's single-thread size: no pool is ever
 woken. How many threads: the CPUs this process may really use (affinity and
 cgroup CPU quota, :func:`available_cpus`) and never more than the BLAS
 limit in force (``threadpool_limits`` or ``OPENBLAS_NUM_THREADS``, read, never
-set: :func:`product_threads`). Two exceptions, measured in
-``skl_softmax._loss``: with that limit at one thread (a joblib or Dask worker)
-there is no pool to wake, and one thread multiplies whole blocks of up to 300
-features; and one output (a binary problem) of 12 to 300 features is
-multiplied by ``einsum``, NumPy's own loops, which never use BLAS.
+set: :func:`product_threads`). One output (a binary problem) of up to 300
+features is multiplied by matrix-vector products, whose pieces OpenBLAS runs
+on the calling thread up to a larger size (:func:`vector_piece_rows`). One
+exception, measured in ``skl_softmax._loss``: with that limit at one thread (a
+joblib or Dask worker) there is no pool to wake, and one thread multiplies
+whole blocks of up to 300 features.
 
 Sparse passes share the same threads: SciPy's sparse products run on the
 calling thread and release the GIL, so a large CSR matrix is cut into one
@@ -57,8 +58,8 @@ The same holds around the pass: ``W μ`` and ``‖W‖²`` run on the calling
 thread (through ``einsum`` from the size at which OpenBLAS would thread them,
 ``skl_softmax._loss._matvec``), and the weighted loss sum of a block (all rows
 of sparse data) is a NumPy sum, not a dot product.
-OpenBLAS threads a GEMV or a dot product from about 10 000 elements, and the
-pool such a product wakes spins beside the next L-BFGS-B step: on sparse case
+OpenBLAS threads a dot product from 10 000 elements and a GEMV from 460 800,
+and the pool such a product wakes spins beside the next L-BFGS-B step: on sparse case
 (c), 20 × 50 000 parameters, that step took 51-60 ms per call after them and
 38-41 ms without (benchmarks/bench_sparse.py).
 
@@ -85,6 +86,12 @@ import threading
 # SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD = 65 536 · 4 per thread, so
 # below twice that with two or more threads).
 _SINGLE_THREAD_PRODUCT = 2**19
+# A GEMV (matrix-vector product) with fewer elements than this runs on the
+# calling thread in OpenBLAS whatever its pool size (interface/gemv.c:
+# 115 200 · GEMM_MULTITHREAD_THRESHOLD = 4, since OpenBLAS 0.3.27, the one in
+# NumPy 2.1's wheels; measured the same in NumPy 2.4's 0.3.31: no other thread
+# ran below 460 800 elements, the pool ran from 470 000).
+_SINGLE_THREAD_VECTOR_PRODUCT = 460_800
 # Problems (n_samples × n_features × n_outputs multiply-adds per product) below
 # this size are cut into such blocks: at most 16 blocks, whose Python overhead
 # (about 20 µs each) stays small next to the products.
@@ -166,6 +173,14 @@ def piece_rows(n_features, n_outputs):
     (at least 2) rows of ``W``.
     """
     return max(1, (_SINGLE_THREAD_PRODUCT - 1) // max(1, n_features * n_outputs))
+
+
+def vector_piece_rows(n_features):
+    """Rows of a matrix-vector product piece that OpenBLAS runs on its calling thread.
+
+    For the products ``X_piece w`` and ``rᵀ X_piece`` of one output.
+    """
+    return max(1, (_SINGLE_THREAD_VECTOR_PRODUCT - 1) // max(1, n_features))
 
 
 def run_chunks(work, n_chunks, n_threads):

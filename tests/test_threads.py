@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
@@ -151,7 +152,7 @@ def test_joblib_threading_fits_equal_serial_fits(Estimator):
 # -- large dense passes on the fit's own threads (skl_softmax._threads) ----------
 
 from skl_softmax._loss import (  # noqa: E402
-    _MATVEC_FEATURES,
+    _GEMV_FEATURES,
     BinomialLoss,
     MultinomialLoss,
 )
@@ -160,6 +161,7 @@ from skl_softmax._threads import (  # noqa: E402
     piece_rows,
     product_threads,
     run_chunks,
+    vector_piece_rows,
 )
 
 
@@ -261,10 +263,10 @@ def test_one_blas_thread_multiplies_whole_blocks_and_agrees(
 @pytest.mark.parametrize("n_features", [150, 400])
 def test_one_output_passes_run_on_the_fit_threads_and_agree(n_features):
     # A one-vs-rest round with one label left, or a binary fit, multiplies by a
-    # vector, which NumPy sends to GEMV (threaded from 9 216 elements): it runs
-    # as einsum's matrix-vector products of whole blocks (150 features), or as
-    # a two-row product whose pieces stay long (400).
-    assert (150 in _MATVEC_FEATURES) and (400 not in _MATVEC_FEATURES)
+    # vector: as GEMV pieces below OpenBLAS's single-thread size (150
+    # features), or as a two-row product whose pieces stay long (400).
+    assert (150 in _GEMV_FEATURES) and (400 not in _GEMV_FEATURES)
+    assert vector_piece_rows(150) * 150 < 460_800
     assert piece_rows(400, 2) * 400 * 2 < 2**19
     assert piece_rows(400, 2) >= 500
     X, y, W, b = _large_problem(n_features=n_features)
@@ -280,6 +282,50 @@ def test_one_output_passes_run_on_the_fit_threads_and_agree(n_features):
     objective.chunked = False
     for got, want in zip(one, objective.sums(W[3:4], b[3:4], outputs=[3]), strict=True):
         assert_allclose(got, want, rtol=1e-12)
+
+
+def _native_thread_ticks():
+    """CPU ticks of every thread of this process that Python did not start.
+
+    Those are the BLAS (and OpenMP) pools' workers.
+    """
+    python_threads = {thread.native_id for thread in threading.enumerate()}
+    ticks = {}
+    for task in os.listdir("/proc/self/task"):
+        if int(task) in python_threads:
+            continue
+        try:
+            with open(f"/proc/self/task/{task}/stat") as file:
+                fields = file.read().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended
+            continue
+        ticks[task] = int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="Linux /proc")
+@pytest.mark.parametrize("n_outputs", [1, 10])
+def test_chunked_passes_wake_no_blas_pool(n_outputs):
+    # Every product piece of a pass on the fit's threads is below OpenBLAS's
+    # single-thread size (GEMV pieces for one output, GEMM pieces for more):
+    # the BLAS pools' workers get no CPU time while passes run. A piece at or
+    # above that size wakes a worker, which then spins for about 0.1 s.
+    X, y, W, b = _large_problem(n_samples=40_000, n_features=150)
+    Y = (y[:, None] == np.arange(W.shape[0])).astype(float)
+    objective = BinomialLoss(X, Y, np.ones(len(y)), 1.0, True)
+    objective.n_threads = 2
+    W, b, outputs = W[:n_outputs], b[:n_outputs], list(range(n_outputs))
+    assert objective.chunked
+    objective.sums(W, b, outputs)
+    time.sleep(0.3)  # a pool woken before this test stops spinning
+    before = _native_thread_ticks()
+    spent = time.process_time()
+    while time.process_time() - spent < 1.0:
+        objective.sums(W, b, outputs)
+    after = _native_thread_ticks()
+    woken = sum(after[task] - before.get(task, 0) for task in after)
+    # A tick is 10 ms; the passes took 100.
+    assert woken <= 2, woken
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
