@@ -12,8 +12,10 @@ It exits with status 1 and one line per problem when:
 - a table cell holds a list (a cell "(a) a-tol1e-4" read as a lettered list),
   a table is not in the theme's horizontally scrolling container, or a row has
   fewer cells than the header;
-- the benchmark table of the comparison page is not, cell for cell, the table
-  of ``benchmarks/results/results.md`` (when that file exists);
+- the benchmark tables of the comparison page are not, cell for cell and in
+  order, the tables of ``benchmarks/results/results.md`` (when that file
+  exists) followed by those of the later runs of some cases
+  (:func:`later_results`);
 - a page has an in-text "contents" box as well as the "On this page" column,
   or a "Section Navigation" sidebar with nothing in it;
 - an API page's title carries the module prefix, or its "On this page" column
@@ -33,6 +35,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "results.md"
+
+
+def later_results():
+    """The ``results.md`` of later runs of some cases (dated folders), newest first."""
+    return sorted(RESULTS.parent.glob("20*/**/results.md"), reverse=True)
+
 
 _SPHINX_INDEXES = ("genindex.html", "py-modindex.html", "search.html")
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
@@ -212,7 +220,10 @@ def check(html_dir):
 
 
 def _check_benchmark_table(html_dir):
-    """Each table of results.md is on the comparison page, cell for cell."""
+    """Each table of the results files is on the comparison page, cell for cell.
+
+    The main ``results.md`` first, then :func:`later_results`, in page order.
+    """
     comparison = html_dir / "comparison.html"
     if not RESULTS.exists() or not comparison.exists():
         return []
@@ -221,26 +232,39 @@ def _check_benchmark_table(html_dir):
         for table in _parse(comparison).tables
     ]
     problems = []
-    for expected in _markdown_tables(RESULTS.read_text(encoding="utf-8")):
-        shown = next((t for t in shown_tables if t and t[0] == expected[0]), None)
-        if shown is None:
-            problems.append(
-                f"comparison.html: no table with the header {expected[0]} of "
-                "benchmarks/results/results.md"
+    position = 0
+    for source in [RESULTS, *later_results()]:
+        name = source.relative_to(RESULTS.parent).as_posix()
+        for expected in _markdown_tables(source.read_text(encoding="utf-8")):
+            found = next(
+                (
+                    index
+                    for index in range(position, len(shown_tables))
+                    if shown_tables[index] and shown_tables[index][0] == expected[0]
+                ),
+                None,
             )
-        elif shown != expected:
+            if found is None:
+                problems.append(
+                    f"comparison.html: no table with the header {expected[0]} of {name}"
+                )
+                continue
+            position = found + 1
+            shown = shown_tables[found]
+            if shown == expected:
+                continue
             pairs = zip(shown, expected, strict=False)
             wrong = [(n, a, b) for n, (a, b) in enumerate(pairs, start=1) if a != b]
             if wrong:
                 number, got, wanted = wrong[0]
                 problems.append(
                     f"comparison.html: results table row {number} shows {got} "
-                    f"instead of {wanted}"
+                    f"instead of {wanted} ({name})"
                 )
             else:
                 problems.append(
                     f"comparison.html: results table has {len(shown)} rows, "
-                    f"results.md {len(expected)}"
+                    f"{name} {len(expected)}"
                 )
     return problems
 

@@ -15,8 +15,9 @@ Two deliberate choices, because the build must work without network access:
 - **Benchmark results** are included only if the benchmarks have been run:
   :func:`_write_benchmark_page` converts ``benchmarks/results/results.md`` to
   reStructuredText (and copies ``time_ratio.png``) into ``docs/_generated_bench``
-  at every build; without them it writes a page saying so. No number is ever
-  written here by hand.
+  at every build, and the tables of the later runs of some cases
+  (``benchmarks/results/20*/``) into ``later.rst``; without them it writes a
+  page saying so. No number is ever written here by hand.
 """
 
 import os
@@ -29,6 +30,8 @@ DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(DOCS))  # gallery_hooks
+
+from check_built import later_results  # noqa: E402
 
 import skl_softmax  # noqa: E402
 
@@ -279,6 +282,19 @@ def _write_benchmark_page(app=None):
                 "   ``benchmarks/results/time_ratio.png``.\n"
             )
     (_BENCH_TARGET / "results.rst").write_text(text, encoding="utf-8")
+    # Cases rerun after that table (later code, another machine): their own
+    # tables, newest first, each under the run's folder name.
+    later = []
+    for source in later_results():
+        folder = source.parent.relative_to(_BENCH_SOURCE).as_posix()
+        later += [
+            f".. rubric:: Later run: ``benchmarks/results/{folder}/``",
+            "",
+            _markdown_to_rst(source.read_text(encoding="utf-8")),
+        ]
+    (_BENCH_TARGET / "later.rst").write_text(
+        "\n".join(later) or "No later runs.\n", encoding="utf-8"
+    )
 
 
 # -- docstrings inherited from scikit-learn -----------------------------------

@@ -127,3 +127,40 @@ def test_an_incomplete_benchmark_table_is_reported(tmp_path, monkeypatch):
     monkeypatch.setattr(check_built, "RESULTS", results)
     (found,) = check_built.check(tmp_path)
     assert "results table has 2 rows, results.md 3" in found
+
+
+def test_later_runs_are_checked_in_order(tmp_path, monkeypatch):
+    # The main table, then each later run's table, newest first: a later table
+    # with the main one's header is matched in page order, not to the first.
+    results_dir = tmp_path / "results"
+    for folder, ratio in [
+        ("", "0.5"),
+        ("2026-01-01-old", "0.6"),
+        ("2026-02-01-new", "0.7"),
+    ]:
+        path = results_dir / folder / "results.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"| case | ratio |\n|---|---|\n| (a) `a` | {ratio} |\n")
+    monkeypatch.setattr(check_built, "RESULTS", results_dir / "results.md")
+    assert [p.parent.name for p in check_built.later_results()] == [
+        "2026-02-01-new",
+        "2026-01-01-old",
+    ]
+    html = tmp_path / "html"
+    html.mkdir()
+
+    def page(*ratios):
+        tables = "".join(
+            TABLE.format(cell="(a) a").replace("0.5", ratio) for ratio in ratios
+        )
+        site(html, tables, name="comparison.html")
+        return check_built.check(html)
+
+    assert page("0.5", "0.7", "0.6") == []
+    # Swapped: each later table is reported against its own file.
+    new, old = page("0.5", "0.6", "0.7")
+    assert "shows ['(a) a', '0.6'] instead of ['(a) a', '0.7']" in new
+    assert "2026-02-01-new/results.md" in new
+    assert "2026-01-01-old/results.md" in old
+    (missing,) = page("0.5", "0.7")
+    assert "no table with the header" in missing and "2026-01-01-old" in missing
