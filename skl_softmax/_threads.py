@@ -115,6 +115,11 @@ def single_thread_rows(n_samples, n_features, n_outputs):
     work_per_row = max(1, n_features * n_outputs)
     if n_samples * work_per_row >= _SMALL_PROBLEM:
         return None
+    # One output multiplies by a vector: a GEMV (OpenBLAS sends a GEMM with a
+    # dimension of one there too), threaded from a smaller size than a GEMM.
+    # Blocks of 5 000 × 100 woke NumPy's pool at every product.
+    if n_outputs == 1:
+        return vector_piece_rows(n_features)
     return max(1, (_SINGLE_THREAD_PRODUCT - 1) // work_per_row)
 
 

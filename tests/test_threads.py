@@ -304,18 +304,24 @@ def _native_thread_ticks():
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="Linux /proc")
-@pytest.mark.parametrize("n_outputs", [1, 10])
-def test_chunked_passes_wake_no_blas_pool(n_outputs):
-    # Every product piece of a pass on the fit's threads is below OpenBLAS's
-    # single-thread size (GEMV pieces for one output, GEMM pieces for more):
-    # the BLAS pools' workers get no CPU time while passes run. A piece at or
-    # above that size wakes a worker, which then spins for about 0.1 s.
-    X, y, W, b = _large_problem(n_samples=40_000, n_features=150)
+@pytest.mark.parametrize(
+    "n_samples, n_features, n_outputs, chunked",
+    [(100_000, 150, 1, True), (40_000, 150, 10, True), (5_000, 100, 1, False)],
+)
+def test_passes_wake_no_blas_pool(n_samples, n_features, n_outputs, chunked):
+    # Every product of a pass is below OpenBLAS's single-thread size: pieces
+    # on the fit's threads (GEMV pieces for one output, GEMM pieces for more),
+    # or the blocks of a small problem (5 000 × 100, one output: one block
+    # woke NumPy's pool before its rows followed the GEMV size). The BLAS
+    # pools' workers get no CPU time while passes run; a product at or above
+    # that size wakes a worker, which then spins for about 0.1 s.
+    X, y, W, b = _large_problem(n_samples=n_samples, n_features=n_features)
     Y = (y[:, None] == np.arange(W.shape[0])).astype(float)
+    Y, W, b = Y[:, :n_outputs], W[:n_outputs], b[:n_outputs]
     objective = BinomialLoss(X, Y, np.ones(len(y)), 1.0, True)
     objective.n_threads = 2
-    W, b, outputs = W[:n_outputs], b[:n_outputs], list(range(n_outputs))
-    assert objective.chunked
+    outputs = list(range(n_outputs))
+    assert objective.chunked is chunked
     objective.sums(W, b, outputs)
     time.sleep(0.3)  # a pool woken before this test stops spinning
     before = _native_thread_ticks()
