@@ -69,6 +69,7 @@ from scipy import sparse
 
 from ._array_api import NUMPY
 from ._threads import (
+    _SINGLE_THREAD_DOT,
     _SINGLE_THREAD_VECTOR_PRODUCT,
     _SMALL_PROBLEM,
     blas_threads,
@@ -824,11 +825,6 @@ class _LinearObjective:
         return loss, grad_W[:n_out], grad_b
 
 
-# OpenBLAS runs a dot product on the calling thread up to this many elements
-# (kernel/x86_64/ddot.c); a GEMV below _SINGLE_THREAD_VECTOR_PRODUCT.
-_ONE_THREAD_DOT = 10_000
-
-
 def _matvec(W, v):
     """``W @ v`` for the parameters, never on a BLAS pool on NumPy.
 
@@ -850,7 +846,7 @@ def _matvec(W, v):
 def _squared_norm(W):
     """``‖W‖²`` of a NumPy array, never on a BLAS pool (see :func:`_matvec`)."""
     w = W.reshape(-1)
-    if w.size <= _ONE_THREAD_DOT:
+    if w.size <= _SINGLE_THREAD_DOT:
         return float(np.dot(w, w))
     return float(np.einsum("i,i->", w, w))
 

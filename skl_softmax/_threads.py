@@ -92,6 +92,9 @@ _SINGLE_THREAD_PRODUCT = 2**19
 # NumPy 2.1's wheels; measured the same in NumPy 2.4's 0.3.31: no other thread
 # ran below 460 800 elements, the pool ran from 470 000).
 _SINGLE_THREAD_VECTOR_PRODUCT = 460_800
+# A dot product of up to this many elements runs on the calling thread
+# (kernel/x86_64/ddot.c).
+_SINGLE_THREAD_DOT = 10_000
 # Problems (n_samples × n_features × n_outputs multiply-adds per product) below
 # this size are cut into such blocks: at most 16 blocks, whose Python overhead
 # (about 20 µs each) stays small next to the products.
