@@ -285,16 +285,23 @@ def test_one_output_passes_run_on_the_fit_threads_and_agree(n_features):
 
 
 def _native_thread_ticks():
-    """CPU ticks of every thread of this process that Python did not start.
+    """CPU ticks of every unnamed thread of this process that Python did not start.
 
-    Those are the BLAS (and OpenMP) pools' workers.
+    Those are the BLAS (and OpenMP) pools' workers, which keep the process's
+    name. Named threads are other libraries' own: importing scikit-learn
+    starts a ``jemalloc_bg_thd``, whose background purging is no pool's work.
     """
     python_threads = {thread.native_id for thread in threading.enumerate()}
+    with open(f"/proc/self/task/{os.getpid()}/comm") as file:
+        unnamed = file.read()
     ticks = {}
     for task in os.listdir("/proc/self/task"):
         if int(task) in python_threads:
             continue
         try:
+            with open(f"/proc/self/task/{task}/comm") as file:
+                if file.read() != unnamed:
+                    continue
             with open(f"/proc/self/task/{task}/stat") as file:
                 fields = file.read().rsplit(")", 1)[1].split()
         except OSError:  # the thread ended
