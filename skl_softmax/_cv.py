@@ -116,6 +116,40 @@ def _Cs_grid(Cs):
     return Cs_
 
 
+def _checked_folds(folds, n_samples):
+    """The splitter's ``(train, test)`` pairs as row numbers in ``[0, n_samples)``.
+
+    A splitter given as a list of pairs is not checked by ``check_cv``: row
+    indices that NumPy would reject, or boolean masks (which NumPy indexes
+    with, but which are not row numbers), are named here, and masks and
+    negative indices are read as NumPy reads them.
+    """
+    checked = []
+    for f, (train, test) in enumerate(folds, start=1):
+        pair = []
+        for name, rows in (("training", train), ("test", test)):
+            rows = np.asarray(rows)
+            if rows.dtype == bool and rows.shape == (n_samples,):
+                rows = np.flatnonzero(rows)
+            elif rows.size == 0:
+                rows = np.zeros(0, dtype=np.intp)
+            elif rows.ndim != 1 or not np.issubdtype(rows.dtype, np.integer):
+                raise TypeError(
+                    f"cv's fold {f} gives {name} rows that are neither integer "
+                    f"row indices nor a boolean mask of the {n_samples} rows: an "
+                    f"array of dtype {rows.dtype} and shape {rows.shape}."
+                )
+            outside = (rows < -n_samples) | (rows >= n_samples)
+            if outside.any():
+                raise ValueError(
+                    f"cv's fold {f} gives the {name} row {rows[outside][0]}, "
+                    f"outside the {n_samples} rows of the data."
+                )
+            pair.append(rows % n_samples)
+        checked.append(tuple(pair))
+    return checked
+
+
 def _fit_path(cv_estimator, path_estimator, X, targets, y, sample_weight, fold):
     """One fold's fits along the Cs, weakest penalty last, each warm-started.
 
@@ -281,7 +315,7 @@ class _CrossValidation:
         the callback context (or None) for the refit."""
         routed = self._routed_fit_params(sample_weight, params)
         cv = check_cv(self.cv, y, classifier=True)
-        folds = list(cv.split(X, y, **routed.splitter.split))
+        folds = _checked_folds(cv.split(X, y, **routed.splitter.split), X.shape[0])
         self.Cs_ = _Cs_grid(self.Cs)
         contexts, root = self._callback_contexts(X, y, sample_weight, len(folds))
         score_params = routed.scorer.score

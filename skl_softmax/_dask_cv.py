@@ -47,6 +47,7 @@ from . import _dask
 from ._base import Conditioning
 from ._cv import (
     _binary_log_likelihoods,
+    _checked_folds,
     _Cs_grid,
     _fit_in_context,
     _log_losses,
@@ -346,7 +347,9 @@ def _split_rows(cv, y_parts, split_params, sizes):
     """
     y = np.concatenate(y_parts)
     splitter = check_cv(cv, y, classifier=True)
-    folds = list(splitter.split(np.empty((y.shape[0], 0)), y, **split_params))
+    folds = _checked_folds(
+        splitter.split(np.empty((y.shape[0], 0)), y, **split_params), y.shape[0]
+    )
     train = np.zeros((y.shape[0], len(folds)), dtype=bool)
     test = np.zeros((y.shape[0], len(folds)))
     for f, (train_rows, test_rows) in enumerate(folds):

@@ -614,6 +614,50 @@ def test_a_fold_without_weight_is_named():
         SoftmaxRegressionCV(Cs=CS, cv=folds).fit(X, y, sample_weight=sample_weight)
 
 
+def _as_masks(folds, n_samples):
+    masks = []
+    for train, test in folds:
+        train_mask, test_mask = np.zeros((2, n_samples), dtype=bool)
+        train_mask[train] = test_mask[test] = True
+        masks.append((train_mask, test_mask))
+    return masks
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_boolean_masks_and_negative_indices_are_read_as_numpy_reads_them(Estimator):
+    X, y, folds = _multiclass()
+    n = len(y)
+    expected = Estimator(Cs=CS, cv=folds, **TIGHT).fit(X, y)
+    for variant in (_as_masks(folds, n), [(tr - n, te - n) for tr, te in folds]):
+        ours = Estimator(Cs=CS, cv=variant, **TIGHT).fit(X, y)
+        assert_array_equal(ours.scores_, expected.scores_)
+        assert_array_equal(ours.coef_, expected.coef_)
+    # LogisticRegressionCV indexes with the masks too: the same choice.
+    if Estimator is SoftmaxRegressionCV:
+        reference = _reference_cv(CS, _as_masks(folds, n)).fit(X, y)
+        _assert_matches_reference(expected, reference, X)
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+@pytest.mark.parametrize(
+    "fold, error, message",
+    [
+        ((np.arange(200), np.arange(200, 241)), ValueError, "test row 240, outside"),
+        ((np.arange(-241, 0), np.arange(10)), ValueError, "training row -241, outside"),
+        ((np.arange(100.0), np.arange(100, 240)), TypeError, "dtype float64"),
+        (
+            (np.ones(100, dtype=bool), np.arange(100, 240)),
+            TypeError,
+            "shape \\(100,\\)",
+        ),
+    ],
+)
+def test_folds_that_are_not_rows_of_the_data_are_named(Estimator, fold, error, message):
+    X, y, folds = _multiclass()
+    with pytest.raises(error, match=f"fold 2 .*{message}"):
+        Estimator(Cs=CS, cv=[folds[0], fold]).fit(X, y)
+
+
 def test_fold_missing_a_class_keeps_every_class():
     X, y, _ = _multiclass()
     y = y.copy()

@@ -734,6 +734,24 @@ def test_softmax_cv_bad_input_on_dask_same_error(client):
         )
 
 
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_cv_boolean_masks_hold_out_the_same_rows_as_indices(client, Estimator):
+    X, y = _classification(n=300)
+    folds = list(StratifiedKFold(3).split(X, y))
+    masks = []
+    for train, test in folds:
+        train_mask, test_mask = np.zeros((2, len(y)), dtype=bool)
+        train_mask[train] = test_mask[test] = True
+        masks.append((train_mask, test_mask))
+    params = dict(Cs=[0.1, 1.0], tol=1e-8)
+    numpy_model = Estimator(cv=folds, **params).fit(X, y)
+    dask_model = Estimator(cv=masks, **params).fit(
+        da.from_array(X, chunks=(100, -1)), da.from_array(y, chunks=100)
+    )
+    assert_allclose(dask_model.scores_, numpy_model.scores_, rtol=1e-6)
+    _assert_same_fit(dask_model, numpy_model, X)
+
+
 # -- OneVsRestLogisticCV on Dask data ---------------------------------------------
 
 OVR_CV_CASES = {
