@@ -844,8 +844,7 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         ``C_`` the mean of those Cs.
     n_jobs : int, default=None
         Number of folds fitted in parallel (joblib threads). Dask data have
-        their folds fitted one after another on the cluster, whatever
-        ``n_jobs``.
+        their folds fitted together on the cluster, whatever ``n_jobs``.
     verbose : int, default=0
         If positive, print the folds' scores; above 1, also the iterations of
         every fit.

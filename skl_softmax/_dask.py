@@ -664,16 +664,24 @@ def _chunk_separated(objective, coef, intercept):
 
 
 def _warn_if_separated(estimator, chunks, client, n_features, constant):
-    """The estimator's separation warning (C=inf), decided chunk by chunk.
-
-    The estimator's own check runs on zero rows, where every label counts as
-    separated, once the chunks have found which are: same rule, same message.
-    """
-    import dask
-
+    """The estimator's separation warning (C=inf), decided chunk by chunk."""
     if not np.isinf(estimator.C) or getattr(estimator, "label_smoothing", 0.0):
         return
-    args = (estimator.coef_.astype(np.float64), estimator.intercept_)
+    separated = separated_outputs(chunks, client, estimator.coef_, estimator.intercept_)
+    if constant is None:
+        if separated.all() and estimator.classes_.shape[0] >= 2:
+            X = np.zeros((0, n_features))
+            estimator._warn_if_separated(X, np.zeros(0, dtype=np.intp), np.zeros(0))
+        return
+    warn_if_labels_separated(estimator, separated, n_features, constant)
+
+
+def separated_outputs(chunks, client, coef, intercept):
+    """Per output of the chunks' objectives: whether ``coef``, ``intercept``
+    give every row of positive weight a positive margin."""
+    import dask
+
+    args = (np.asarray(coef, dtype=np.float64), intercept)
     if client is not None:
         parts = client.gather(
             [client.submit(_chunk_separated, chunk, *args) for chunk in chunks]
@@ -682,12 +690,16 @@ def _warn_if_separated(estimator, chunks, client, n_features, constant):
         parts = dask.compute(
             [dask.delayed(_chunk_separated)(chunk, *args) for chunk in chunks]
         )[0]
-    separated = np.logical_and.reduce(parts)
+    return np.logical_and.reduce(parts)
+
+
+def warn_if_labels_separated(estimator, separated, n_features, constant):
+    """One-vs-rest's separation warning for the labels the chunks found separated.
+
+    The estimator's own check runs on zero rows, where every label counts as
+    separated, once the chunks have found which are: same rule, same message.
+    """
     X = np.zeros((0, n_features))
-    if constant is None:
-        if separated.all() and estimator.classes_.shape[0] >= 2:
-            estimator._warn_if_separated(X, np.zeros(0, dtype=np.intp), np.zeros(0))
-        return
     Y = LabelTargets(indicator=np.zeros((0, constant.shape[0])))
     # Labels the chunks did not find separated are passed as constant: skipped.
     estimator._warn_if_separated(X, Y, np.zeros(0), np.where(separated, constant, 1))

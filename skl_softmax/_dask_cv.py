@@ -10,18 +10,23 @@ problem per fold, whose weights are the fold's training rows, and
 :func:`~skl_softmax._fold_problems.solve_along_Cs` runs on it unchanged. One
 round of the cluster per evaluation serves every fold.
 
-:class:`~skl_softmax.OneVsRestLogisticCV` fits its folds one after another,
-as in memory: each fold's training rows are copied on the workers that hold
-them (one fold's copy at a time), and its path is a sequence of warm-started
-Dask :class:`~skl_softmax.OneVsRestLogistic` fits on that copy, so that each
-fold sees exactly the labels, constant labels and weights of a fit on its rows.
+:class:`~skl_softmax.OneVsRestLogisticCV` fits its folds together too: at
+each ``C`` one binomial objective holds a problem per fold and label, whose
+weights are the fold's training rows weighed as a Dask fit on those rows
+would weigh them (the fold's constant labels, class weights and errors, from
+one pass of counts: :func:`_fold_label_specs`), and the batched solver of
+:class:`~skl_softmax.OneVsRestLogistic` runs on it. One round of the cluster
+per evaluation serves every fold and label; nothing of ``X`` is copied. A
+chunk then holds a column of targets and one of weights per fold and label:
+with more than ``_MAX_FOLD_OUTPUTS`` of them, the folds go a group at a time.
 
 A fit, step by step:
 
 1. The inputs are aligned, validated and persisted, and the targets summarised
    (classes, weights), as for a Dask fit of the estimator; for the softmax,
    each chunk's targets and weights are prepared and one pass gives the
-   conditioning's statistics. Class weights are computed once on all data.
+   conditioning's statistics. The softmax's class weights are computed once
+   on all data (as in memory); one-vs-rest's per fold, from its counts.
 2. The splitter runs on one worker, on the targets (``y`` and the splitter's
    metadata, e.g. ``groups``: a number per row, never ``X``, which it sees as
    an array of no columns). Each chunk receives, for its rows, which folds
@@ -36,6 +41,7 @@ A fit, step by step:
    the estimator, warm-started from the folds' mean solution.
 """
 
+import contextlib
 from functools import partial
 
 import numpy as np
@@ -49,7 +55,6 @@ from ._cv import (
     _binary_log_likelihoods,
     _checked_folds,
     _Cs_grid,
-    _fit_in_context,
     _log_losses,
     _path_fit_task,
     _stacked,
@@ -158,12 +163,13 @@ def softmax_cross_validate(cv_estimator, X, y, sample_weight, params):
 def one_vs_rest_cross_validate(cv_estimator, X, y, sample_weight, params):
     """What ``OneVsRestLogisticCV._cross_validate`` returns, on Dask data.
 
-    The folds are fitted one after another, as in memory: each fold's
-    training rows are copied on the workers that hold them, and its path is a
-    sequence of warm-started Dask ``OneVsRestLogistic`` fits on that copy.
-    Sets ``classes_`` (and ``multilabel_``), ``Cs_`` and the features. Returns
-    the paths' coefficients, iterations and scores (fold, C, label, ...), the
-    callbacks' root context and the refit's 0/1 targets per problem.
+    The folds are fitted together: at each ``C`` one objective holds a problem
+    per fold and label, whose weights are the fold's training rows weighed as
+    a fit on them would (:func:`_fold_label_specs`), and one round of the
+    cluster serves them all. Sets ``classes_`` (and ``multilabel_``), ``Cs_``
+    and the features. Returns the paths' coefficients, iterations and scores
+    (fold, C, label, ...), the callbacks' root context and the refit's 0/1
+    targets per problem.
     """
     import dask
 
@@ -190,30 +196,48 @@ def one_vs_rest_cross_validate(cv_estimator, X, y, sample_weight, params):
     n_folds, folds, contexts, root = _folds(
         cv_estimator, X, y, sample_weight, blocks, routed
     )
-    (train_sizes,) = dask.compute(
-        [_dask._delayed(_train_sizes)(part) for part in folds]
+    fold_models, specs, totals, constant = _fold_label_specs(
+        cv_estimator._path_estimator(),
+        blocks,
+        target_blocks,
+        folds,
+        n_folds,
+        n_problems,
     )
-    train_sizes = np.asarray(train_sizes).reshape(len(folds), n_folds)
-    path_estimator = cv_estimator._path_estimator()
-    models, n_iter = [], []
-    for f in range(n_folds):
-        data = _training_rows(
-            X, n_problems, blocks, target_blocks, folds, f, train_sizes[:, f]
+    for model in fold_models:
+        model.n_features_in_ = X.shape[1]
+        model._fit_dtype = X.dtype
+    task = _path_fit_task(cv_estimator, contexts, X, y)
+    models = [[None] * len(cv_estimator.Cs_) for _ in range(n_folds)]
+    # Folds a group at a time, so that a chunk holds at most _MAX_FOLD_OUTPUTS
+    # columns of targets and of weights (one fold's, with more labels).
+    per_group = max(1, _MAX_FOLD_OUTPUTS // n_problems)
+    for first in range(0, n_folds, per_group):
+        group = range(first, min(first + per_group, n_folds))
+        prepared = dask.persist(
+            *[
+                _dask._delayed(_prepare_folds)(specs, group, tb, swb, part)
+                for (_, _, _, swb), tb, part in zip(
+                    blocks, target_blocks, folds, strict=True
+                )
+            ]
         )
-        X_train, T_train, sw_train = dask.persist(*data)
-        y_train = cv_estimator._fold_targets(T_train, slice(None))
-        path = clone(path_estimator)
-        fold_models = [None] * len(cv_estimator.Cs_)
-        fold_iter = [None] * len(cv_estimator.Cs_)
-        for j in np.argsort(cv_estimator.Cs_, kind="stable"):
-            path.set_params(C=cv_estimator.Cs_[j])
-            context = None if contexts is None else contexts[f][j]
-            _fit_in_context(cv_estimator, path, context, X_train, y_train, sw_train)
-            fold_models[j] = _scoring_copy(path)
-            fold_iter[j] = path.n_iter_
-        models.append(fold_models)
-        n_iter.append(fold_iter)
-        del data, X_train, T_train, sw_train, y_train
+        outputs = np.concatenate(
+            [np.arange(f * n_problems, (f + 1) * n_problems) for f in group]
+        )
+        objective_at = _fold_group_objective(
+            X, blocks, prepared, totals[outputs], summary["weight"]
+        )
+        _fit_fold_group(
+            cv_estimator.Cs_,
+            objective_at,
+            [fold_models[f] for f in group],
+            constant[outputs],
+            None if task is None else partial(_group_task, task, group),
+            [models[f] for f in group],
+        )
+        del prepared
+    n_iter = np.array([[model.n_iter_ for model in fold] for fold in models])
     scorer = type(cv_estimator)(scoring=cv_estimator.scoring)
     scores = _held_out_scores(
         models,
@@ -228,7 +252,13 @@ def one_vs_rest_cross_validate(cv_estimator, X, y, sample_weight, params):
     )
     cv_estimator._print_scores(scores)
     coefs = np.array([[_stacked(model) for model in fold] for fold in models])
-    return coefs, np.array(n_iter), scores, root, targets
+    return coefs, n_iter, scores, root, targets
+
+
+# Columns of targets and of weights (folds × labels) that a chunk's objective
+# holds when the folds of OneVsRestLogisticCV are fitted together: 64 columns
+# of float64 are 1 KiB a row. With more labels, one fold at a time.
+_MAX_FOLD_OUTPUTS = 64
 
 
 def _problem_targets(y_block, classes):
@@ -238,49 +268,178 @@ def _problem_targets(y_block, classes):
     return Y[:, 1:] if classes.shape[0] == 2 else Y
 
 
-def _train_sizes(part):
-    return part[0].sum(axis=0)
+def _chunk_fold_counts(targets, sw_block, part):
+    """Per fold: training rows, their weight, and per label their positives
+    and the positives' weight (labels × folds)."""
+    train = part[0].astype(np.float64)
+    T = np.asarray(targets, dtype=np.float64)
+    sw = np.asarray(sw_block, dtype=np.float64)
+    return train.sum(axis=0), sw @ train, T.T @ train, T.T @ (sw[:, None] * train)
 
 
-def _training_rows(X, n_problems, blocks, target_blocks, folds, f, sizes):
-    """Fold ``f``'s training rows of ``X``, the targets and the weights, as
-    Dask arrays (copied chunk by chunk where the chunks are)."""
-    import dask.array as da
+def _fold_label_specs(path_estimator, blocks, target_blocks, folds, n_folds, K):
+    """Each fold's one-vs-rest fit as a fit on its training rows would see it.
 
-    arrays = ([], [], [])
-    for (_, Xb, _, swb), tb, part, size in zip(
-        blocks, target_blocks, folds, sizes, strict=True
-    ):
-        if size == 0:
-            continue
-        rows = _dask._delayed(_rows_of)(part, f)
-        for parts, block, shape, dtype in (
-            (arrays[0], Xb, (int(size), X.shape[1]), X.dtype),
-            (arrays[1], tb, (int(size), n_problems), np.int64),
-            (arrays[2], swb, (int(size),), np.float64),
-        ):
-            parts.append((block, rows, shape, dtype))
-    return tuple(
-        da.concatenate(
-            [
-                da.from_delayed(_dask._delayed(_take)(block, rows), shape, dtype=dtype)
-                for block, rows, shape, dtype in parts
-            ]
+    One pass counts every fold's training rows and, per label, their
+    positives (a tree reduction); from these each fold's problems get what
+    :func:`skl_softmax._dask._one_vs_rest_spec` gives a Dask fit on those
+    rows: its classes, constant labels (with their warning), class weights and
+    errors. Returns per fold its model (the fit's settings and classes), its
+    spec, and the total weights and constant flags of all its labels
+    (concatenated fold after fold).
+    """
+    import dask
+
+    parts = [
+        _dask._delayed(_chunk_fold_counts)(tb, swb, part)
+        for (_, _, _, swb), tb, part in zip(blocks, target_blocks, folds, strict=True)
+    ]
+    ((rows, weight, positives, mass),) = dask.compute(_dask._tree(parts, _add_pairs))
+    # One column: the fold fits 0/1 labels (_fold_targets), as binary data.
+    binary = K == 1
+    models, specs, totals, constant = [], [], [], []
+    for f in range(n_folds):
+        n_train = int(round(rows[f]))
+        if binary:
+            # The fold's fit sees 0/1 labels: a summary of labels, as pass 1's.
+            counts = np.array([n_train - positives[0, f], positives[0, f]])
+            present = counts > 0
+            summary = {
+                "weight": weight[f],
+                "values": np.arange(2)[present],
+                "totals": np.array([weight[f] - mass[0, f], mass[0, f]])[present],
+            }
+            shape = (n_train,)
+        else:
+            summary = {
+                "weight": weight[f],
+                "positives": positives[:, f],
+                "mass": mass[:, f],
+            }
+            shape = (n_train, K)
+        model = clone(path_estimator)
+        # Only the shape and dtype of the fold's targets are read.
+        stand_in = np.broadcast_to(np.int64(0), shape)
+        spec, _, _, fold_totals, _, fold_constant = _dask._one_vs_rest_spec(
+            model, summary, stand_in
         )
-        for parts in arrays
-    )
+        models.append(model)
+        specs.append(spec)
+        totals.append(fold_totals)
+        constant.append(fold_constant)
+    return models, specs, np.concatenate(totals), np.concatenate(constant)
 
 
-def _rows_of(part, f):
-    return np.flatnonzero(part[0][:, f])
+def _prepare_folds(specs, group, targets, sw_block, part):
+    """The chunk's targets and weights for the folds of ``group``, side by side
+    (each fold's labels in turn), and its sample weights (the statistics')."""
+    targets = np.asarray(targets)
+    sw = np.asarray(sw_block, dtype=np.float64)
+    y = targets[:, 0] if targets.shape[1] == 1 else targets
+    Ys, Ws = [], []
+    for f in group:
+        # As the fold's fit: its rows' weights, zero outside them.
+        Y, weights, _ = _dask._prepare_chunk(specs[f], y, sw * part[0][:, f])
+        Ys.append(Y)
+        Ws.append(np.broadcast_to(weights.reshape(Y.shape[0], -1), Y.shape))
+    return np.hstack(Ys), np.hstack(Ws), sw
 
 
-def _take(block, rows):
-    return np.asarray(block)[rows]
+def _fold_group_objective(X, blocks, prepared, totals, weight_sum):
+    """``objective_at(model)``: the chunked objective of a group's problems at
+    ``model.C``, its conditioning and the client (see :func:`_fit_fold_group`).
+
+    The change of variables comes from the statistics of all rows, not of each
+    fold's (it changes the solver's path, not the optimum).
+    """
+    largest, mean, std = _dask._statistics(blocks, prepared, X.shape[0])
+
+    def objective_at(model):
+        conditioning = Conditioning.from_statistics(
+            mean, std, weight_sum, model.fit_intercept, model.C
+        )
+
+        def build(kwargs):
+            return [
+                _dask._delayed(_dask._build_chunk)(
+                    BinomialLoss, Xb, prep, largest, kwargs
+                )
+                for (_, Xb, _, _), prep in zip(blocks, prepared, strict=True)
+            ]
+
+        objective, client = _dask.chunked_objective(
+            model,
+            BinomialLoss,
+            X,
+            {},
+            len(totals),
+            totals,
+            largest,
+            conditioning,
+            model.C,
+            build,
+        )
+        return objective, conditioning, client
+
+    return objective_at
+
+
+def _group_task(task, group, position, j):
+    return task(group[position], j)
+
+
+def _fit_fold_group(Cs, objective_at, fold_models, constant, task, models):
+    """The paths of a group of folds, their labels solved together at each C.
+
+    ``fold_models`` hold each fold's settings and classes; each fold's labels
+    are ``len(constant) // len(fold_models)`` consecutive problems. Fills
+    ``models[position][j]`` with a fitted copy of each fold's model at
+    ``Cs[j]``; every fit starts from the fold's solution at the previous
+    ``C``, warns as a fit on the fold's rows would, and enters
+    ``task(position, j)`` (callbacks) while the group is solved.
+    """
+    n_labels = len(constant) // len(fold_models)
+    solver = clone(fold_models[0]).set_params(class_weight=None, warm_start=True)
+    solver.classes_ = np.arange(len(constant))
+    solver.multilabel_ = True
+    solver._fit_dtype = fold_models[0]._fit_dtype
+    solver.n_features_in_ = fold_models[0].n_features_in_
+    for j in np.argsort(Cs, kind="stable"):
+        solver.set_params(C=Cs[j])
+        objective, conditioning, client = objective_at(solver)
+        labels = _dask._ChunkedLabelProblems.of(objective, conditioning, constant == 0)
+        # The folds' fits report no iterations of their own (as the softmax's
+        # folds fitted together).
+        callbacks = solver._start_callbacks(None, None, None, solver.max_iter + 1)
+        with contextlib.ExitStack() as tasks:
+            if task is not None:
+                for position in range(len(fold_models)):
+                    tasks.enter_context(task(position, j))
+            results = solver._solve_labels(labels, constant, callbacks)
+        callbacks.end_fit()
+        separated = None
+        if np.isinf(Cs[j]):
+            separated = _dask.separated_outputs(
+                objective._chunks, client, solver.coef_, solver.intercept_
+            )
+        for position, model in enumerate(fold_models):
+            rows = slice(position * n_labels, (position + 1) * n_labels)
+            model.set_params(C=Cs[j])
+            for name, value in model._fitted_attributes(
+                solver.coef_[rows], solver.intercept_[rows]
+            ).items():
+                setattr(model, name, value)
+            model.n_iter_ = solver.n_iter_[rows]
+            model._warn_if_not_converged(results[rows], conditioning)
+            if separated is not None:
+                _dask.warn_if_labels_separated(
+                    model, separated[rows], objective.n_features, constant[rows]
+                )
+            models[position][j] = _scoring_copy(model)
 
 
 def _scoring_copy(model):
-    """The fitted ``model``'s parameters in a fresh copy (it is warm-started on)."""
+    """The fitted ``model``'s parameters in a fresh copy (it is refitted on)."""
     copy = clone(model)
     for name in ("coef_", "intercept_", "classes_", "multilabel_", "n_features_in_"):
         value = getattr(model, name)

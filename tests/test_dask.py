@@ -22,8 +22,9 @@ import pandas as pd
 import pytest
 import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 from sklearn.metrics import log_loss, make_scorer
-from sklearn.model_selection import GroupKFold, StratifiedKFold
+from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 
 import skl_softmax
 from skl_softmax import (
@@ -33,6 +34,7 @@ from skl_softmax import (
     SoftmaxRegressionCV,
 )
 from skl_softmax import _dask as skl_dask
+from skl_softmax import _dask_cv as skl_dask_cv
 from skl_softmax import _fold_problems as skl_fold_problems
 from skl_softmax._compat import HAS_CALLBACKS
 
@@ -320,10 +322,11 @@ def test_no_data_reach_the_client(client, monkeypatch, Estimator, n_problems):
     # Every evaluation and every summary came back through gather...
     assert len(gathered) > np.max(model.n_iter_)
     # ... and none was larger than the gradients with their losses of the
-    # problems solved together: one fit, or the CV's four folds (one-vs-rest's
-    # largest result is its scores, 4 folds × 2 Cs × 3 labels). The data are
-    # 3.2 MB, the targets 160 kB.
-    assert max(gathered) <= 8 * n_problems * (n_params + 1)
+    # problems solved together: one fit, or the CV's four folds, each with a
+    # loss per output of the softmax's fold or per label of one-vs-rest's. The
+    # data are 3.2 MB, the targets 160 kB.
+    n_losses = model.coef_.shape[0] if Estimator is OneVsRestLogisticCV else 1
+    assert max(gathered) <= 8 * n_problems * (n_params + n_losses)
 
 
 # A client in a process of its own, as a user's program is: the session's
@@ -384,8 +387,9 @@ def test_fit_on_data_larger_than_the_client_may_hold(client, Estimator):
     )
     assert (small, large) == (16_000_000, 64_000_000)
     # Measured: 0.83 and 0.93 MB for a fit, 1.0 and 1.1 MB for
-    # SoftmaxRegressionCV, 1.75 and 1.87 MB for OneVsRestLogisticCV (the graphs
-    # grow with the number of chunks, 2 then 8, not with the rows).
+    # SoftmaxRegressionCV, 1.04 and 1.17 MB for OneVsRestLogisticCV (1.75 and
+    # 1.87 MB when it fitted its folds one after another; the graphs grow with
+    # the number of chunks, 2 then 8, not with the rows).
     assert max(small_peak, large_peak) < 3_000_000
     # Four times the data, 48 MB more: the client allocates under 0.5 MB more.
     assert large_peak - small_peak < 500_000
@@ -812,6 +816,96 @@ def test_one_vs_rest_cv_dask_fit_matches_numpy_fit(client, case):
             dask_model.predict_proba(X), numpy_model.predict_proba(X), atol=1e-8
         )
     assert_array_equal(dask_model.predict(X), numpy_model.predict(X))
+
+
+@pytest.mark.parametrize("max_outputs", [64, 8, 1])
+def test_one_vs_rest_cv_folds_weigh_their_rows_as_fits_on_them(
+    client, monkeypatch, max_outputs
+):
+    # The folds are fitted together on Dask, but each weighs its training rows
+    # as a fit on them alone: label 1 has positives only in fold 0's held-out
+    # rows (constant in fold 0's training rows, varying elsewhere), and
+    # "balanced" weights come from each fold's own counts. max_outputs: all
+    # three folds (4 labels each) in one solve, two and one, one at a time.
+    monkeypatch.setattr(skl_dask_cv, "_MAX_FOLD_OUTPUTS", max_outputs)
+    X, y = _classification(n=360, d=5, seed=8)
+    rng = np.random.default_rng(9)
+    Y = (X[:, :4] + rng.standard_normal((360, 4)) > 0).astype(int)
+    folds = list(KFold(3).split(X))
+    Y[:, 1] = 0
+    Y[folds[0][1][::3], 1] = 1
+    sample_weight = rng.uniform(0.5, 2.0, 360)
+    params = dict(
+        Cs=[0.05, 1.0], cv=folds, tol=1e-8, max_iter=1000, class_weight="balanced"
+    )
+    with warnings.catch_warnings(record=True) as numpy_warnings:
+        warnings.simplefilter("always")
+        numpy_model = OneVsRestLogisticCV(**params).fit(X, Y, sample_weight)
+    with warnings.catch_warnings(record=True) as dask_warnings:
+        warnings.simplefilter("always")
+        dask_model = OneVsRestLogisticCV(**params).fit(
+            da.from_array(X, chunks=(100, -1)),
+            da.from_array(Y, chunks=(100, -1)),
+            da.from_array(sample_weight, chunks=100),
+        )
+    # Fold 0 warns that label 1 is constant there, as its fits in memory do.
+    constant = {
+        str(w.message) for w in numpy_warnings if "Labels constant" in str(w.message)
+    }
+    assert constant and constant == {
+        str(w.message) for w in dask_warnings if "Labels constant" in str(w.message)
+    }
+    assert_array_equal(dask_model.n_iter_[1, 0], 0)  # not solved: constant
+    assert np.all(dask_model.n_iter_[1, 1:] > 0)
+    assert_allclose(dask_model.scores_, numpy_model.scores_, rtol=1e-7)
+    probabilities = [
+        skl_softmax.sigmoid(np.einsum("nd,lfcd->lfcn", X, p[..., :-1]) + p[..., -1:])
+        for p in (dask_model.coefs_paths_, numpy_model.coefs_paths_)
+    ]
+    assert_allclose(probabilities[0], probabilities[1], rtol=0, atol=1e-8)
+    assert_array_equal(dask_model.C_, numpy_model.C_)
+    _assert_same_fit(dask_model, numpy_model, X)
+
+
+def test_one_vs_rest_cv_separated_folds_warn_as_in_memory(client):
+    # C=inf on data whose labels 0 and 2 are separable: each fold's fit warns
+    # about them (and about label 1 where a fold's rows separate it too), on
+    # Dask as in memory: the same messages, as many.
+    X, _ = _classification(n=240, d=4, seed=5)
+    noise = np.random.default_rng(6).standard_normal(240)
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] + noise > 0, X[:, 2] > 0.3]).astype(int)
+    params = dict(Cs=[1.0, np.inf], cv=3, max_iter=50)
+
+    def separated(fit):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit()
+        return sorted(str(w.message) for w in caught if "separated" in str(w.message))
+
+    in_memory = separated(lambda: OneVsRestLogisticCV(**params).fit(X, Y))
+    on_dask = separated(
+        lambda: OneVsRestLogisticCV(**params).fit(
+            da.from_array(X, chunks=(80, -1)), da.from_array(Y, chunks=(80, -1))
+        )
+    )
+    assert "OneVsRestLogistic: labels 0, 2 are perfectly separated" in in_memory[-1]
+    assert on_dask == in_memory
+
+
+def test_one_vs_rest_cv_binary_fold_with_one_class_same_error(client):
+    # Two classes, and a fold whose training rows hold one of them: that
+    # fold's fit fails, with the message of the fit in memory.
+    X, y = _classification(n=120, n_classes=2, seed=3)
+    y = np.sort(y)
+    folds = [(np.flatnonzero(y == 0), np.flatnonzero(y == 1))] + list(
+        KFold(2, shuffle=True, random_state=0).split(X)
+    )
+    estimator = OneVsRestLogisticCV(Cs=[1.0], cv=folds)
+    with pytest.raises(ValueError) as numpy_error:
+        clone(estimator).fit(X, y)
+    with pytest.raises(ValueError) as dask_error:
+        clone(estimator).fit(da.from_array(X, chunks=(40, -1)), da.from_array(y, 40))
+    assert str(dask_error.value) == str(numpy_error.value)
 
 
 @pytest.mark.skipif(not HAS_CALLBACKS, reason="callbacks need scikit-learn >= 1.9")

@@ -310,6 +310,24 @@ def _native_thread_ticks():
     return ticks
 
 
+def _quiet_native_thread_ticks(timeout=10.0):
+    """``_native_thread_ticks()`` once no such thread has run for 0.2 s.
+
+    A pool woken before the measurement (by an earlier test, or the first
+    pass) spins for a number of loop turns, not of seconds: on a loaded
+    machine its spinning stretches over more wall time, and a fixed pause
+    could end before it does.
+    """
+    ticks = _native_thread_ticks()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        ticks, previous = _native_thread_ticks(), ticks
+        if ticks == previous:
+            break
+    return ticks
+
+
 def _numpy_openblas_version():
     """The version of the OpenBLAS that NumPy uses, as a tuple, or None."""
     for pool in threadpool_info():
@@ -342,8 +360,7 @@ def test_passes_wake_no_blas_pool(n_samples, n_features, n_outputs, chunked):
     outputs = list(range(n_outputs))
     assert objective.chunked is chunked
     objective.sums(W, b, outputs)
-    time.sleep(0.3)  # a pool woken before this test stops spinning
-    before = _native_thread_ticks()
+    before = _quiet_native_thread_ticks()
     spent = time.process_time()
     while time.process_time() - spent < 1.0:
         objective.sums(W, b, outputs)
