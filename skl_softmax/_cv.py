@@ -898,9 +898,9 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
     the same explicit ``cv`` to both to compare them.
 
     **Dask.** Given Dask data (a Dask array or dataframe ``X``, with ``y`` and
-    ``sample_weight`` along its row chunks), the folds are split on a worker,
-    and each fold's path is fitted on the cluster on a copy of its training
-    rows made there, the data never leaving the workers (see :ref:`the user
+    ``sample_weight`` along its row chunks), the folds are split on a worker
+    and fitted together on the cluster, each weighing its training rows as a
+    fit on them would, the data never leaving the workers (see :ref:`the user
     guide <dask>`).
 
     Examples
