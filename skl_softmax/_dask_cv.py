@@ -231,10 +231,11 @@ def one_vs_rest_cross_validate(cv_estimator, X, y, sample_weight, params):
         _fit_fold_group(
             cv_estimator.Cs_,
             objective_at,
-            [fold_models[f] for f in group],
+            group,
+            fold_models,
             constant[outputs],
-            None if task is None else partial(_group_task, task, group),
-            [models[f] for f in group],
+            task,
+            models,
         )
         del prepared
     n_iter = np.array([[model.n_iter_ for model in fold] for fold in models])
@@ -384,26 +385,30 @@ def _fold_group_objective(X, blocks, prepared, totals, weight_sum):
     return objective_at
 
 
-def _group_task(task, group, position, j):
-    return task(group[position], j)
+def _fit_fold_group(Cs, objective_at, group, fold_models, constant, task, models):
+    """The paths of the folds of ``group``, their labels solved together at each C.
 
-
-def _fit_fold_group(Cs, objective_at, fold_models, constant, task, models):
-    """The paths of a group of folds, their labels solved together at each C.
-
-    ``fold_models`` hold each fold's settings and classes; each fold's labels
-    are ``len(constant) // len(fold_models)`` consecutive problems. Fills
-    ``models[position][j]`` with a fitted copy of each fold's model at
-    ``Cs[j]``; every fit starts from the fold's solution at the previous
-    ``C``, warns as a fit on the fold's rows would, and enters
-    ``task(position, j)`` (callbacks) while the group is solved.
+    ``fold_models[f]`` holds fold ``f``'s settings and classes; each fold's
+    labels are ``len(constant) // len(group)`` consecutive problems of the
+    objective. Fills ``models[f][j]`` with a fitted copy of fold ``f``'s model
+    at ``Cs[j]``; every fit starts from the fold's solution at the previous
+    ``C``, warns as a fit on the fold's rows would, and enters ``task(f, j)``
+    (callbacks) while the group is solved.
     """
-    n_labels = len(constant) // len(fold_models)
-    solver = clone(fold_models[0]).set_params(class_weight=None, warm_start=True)
+    n_labels = len(constant) // len(group)
+    members = [fold_models[f] for f in group]
+    solver = clone(members[0]).set_params(class_weight=None, warm_start=True)
     solver.classes_ = np.arange(len(constant))
     solver.multilabel_ = True
-    solver._fit_dtype = fold_models[0]._fit_dtype
-    solver.n_features_in_ = fold_models[0].n_features_in_
+    solver._fit_dtype = members[0]._fit_dtype
+    solver.n_features_in_ = members[0].n_features_in_
+
+    # verbose > 1 prints each problem's iterations: named by label and fold.
+    def problem_name(k):
+        position, label = divmod(int(k), n_labels)
+        return f"{members[position]._label_name(label)} of fold {group[position] + 1}"
+
+    solver._label_name = problem_name
     for j in np.argsort(Cs, kind="stable"):
         solver.set_params(C=Cs[j])
         objective, conditioning, client = objective_at(solver)
@@ -413,8 +418,8 @@ def _fit_fold_group(Cs, objective_at, fold_models, constant, task, models):
         callbacks = solver._start_callbacks(None, None, None, solver.max_iter + 1)
         with contextlib.ExitStack() as tasks:
             if task is not None:
-                for position in range(len(fold_models)):
-                    tasks.enter_context(task(position, j))
+                for f in group:
+                    tasks.enter_context(task(f, j))
             results = solver._solve_labels(labels, constant, callbacks)
         callbacks.end_fit()
         separated = None
@@ -422,7 +427,7 @@ def _fit_fold_group(Cs, objective_at, fold_models, constant, task, models):
             separated = _dask.separated_outputs(
                 objective._chunks, client, solver.coef_, solver.intercept_
             )
-        for position, model in enumerate(fold_models):
+        for position, (f, model) in enumerate(zip(group, members, strict=True)):
             rows = slice(position * n_labels, (position + 1) * n_labels)
             model.set_params(C=Cs[j])
             for name, value in model._fitted_attributes(
@@ -435,7 +440,7 @@ def _fit_fold_group(Cs, objective_at, fold_models, constant, task, models):
                 _dask.warn_if_labels_separated(
                     model, separated[rows], objective.n_features, constant[rows]
                 )
-            models[position][j] = _scoring_copy(model)
+            models[f][j] = _scoring_copy(model)
 
 
 def _scoring_copy(model):
