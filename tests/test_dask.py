@@ -889,6 +889,21 @@ def test_one_vs_rest_cv_separated_folds_warn_as_in_memory(client):
     assert on_dask == in_memory
 
 
+def test_one_vs_rest_cv_verbose_names_each_problem_by_label_and_fold(client, capsys):
+    # verbose > 1 prints the iterations of the folds' problems, which are
+    # solved together: each line says which label of which fold it is.
+    X, y = _classification(n=300)
+    OneVsRestLogisticCV(Cs=[1.0], cv=3, verbose=2).fit(
+        da.from_array(X, chunks=(100, -1)), da.from_array(y, chunks=100)
+    )
+    named = re.findall(
+        r"^label (\d) of fold (\d) +iteration", capsys.readouterr().out, re.M
+    )
+    assert {(int(k), int(f)) for k, f in named} == {
+        (k, f) for k in range(3) for f in (1, 2, 3)
+    }
+
+
 def test_one_vs_rest_cv_binary_fold_with_one_class_same_error(client):
     # Two classes, and a fold whose training rows hold one of them: that
     # fold's fit fails, with the message of the fit in memory.
