@@ -50,7 +50,6 @@ from sklearn.base import clone
 from sklearn.model_selection import check_cv
 
 from . import _dask
-from ._base import Conditioning
 from ._cv import (
     _binary_log_likelihoods,
     _checked_folds,
@@ -83,7 +82,7 @@ def softmax_cross_validate(cv_estimator, X, y, sample_weight, params):
         else dict(enumerate(np.asarray(class_weight, dtype=float).tolist()))
     )
     prepared = _dask.prepare(blocks, spec)
-    largest, mean, std = _dask._statistics(blocks, prepared, X.shape[0])
+    statistics = _dask._statistics(blocks, prepared, X.shape[0])
     n_folds, folds, contexts, root = _folds(
         cv_estimator, X, y, sample_weight, blocks, routed
     )
@@ -97,31 +96,24 @@ def softmax_cross_validate(cv_estimator, X, y, sample_weight, params):
     else:
         n_outputs, rows_per_fold = n_folds * n_classes, n_classes
 
+    chunk_inputs = [
+        (Xb, prep, part)
+        for (_, Xb, _, _), prep, part in zip(blocks, prepared, folds, strict=True)
+    ]
+
     def objective_at():
-        C = path_estimator._loss_C
-        conditioning = Conditioning.from_statistics(
-            mean, std, sw_sum, path_estimator.fit_intercept, C
-        )
-
-        def build(kwargs):
-            return [
-                _dask._delayed(_fold_chunk)(cls, Xb, prep, part, largest, kwargs)
-                for (_, Xb, _, _), prep, part in zip(
-                    blocks, prepared, folds, strict=True
-                )
-            ]
-
-        objective, _ = _dask.chunked_objective(
+        objective, conditioning, _ = _dask.chunked_objective(
             path_estimator,
             cls,
             X,
             kwargs,
             n_outputs,
             totals,
-            largest,
-            conditioning,
-            C,
-            build,
+            statistics,
+            sw_sum,
+            path_estimator._loss_C,
+            chunk_inputs,
+            _fold_chunk,
         )
         return objective, conditioning
 
@@ -353,34 +345,24 @@ def _fold_group_objective(X, blocks, prepared, totals, weight_sum):
     The change of variables comes from the statistics of all rows, not of each
     fold's (it changes the solver's path, not the optimum).
     """
-    largest, mean, std = _dask._statistics(blocks, prepared, X.shape[0])
+    statistics = _dask._statistics(blocks, prepared, X.shape[0])
+    chunk_inputs = [
+        (Xb, prep) for (_, Xb, _, _), prep in zip(blocks, prepared, strict=True)
+    ]
 
     def objective_at(model):
-        conditioning = Conditioning.from_statistics(
-            mean, std, weight_sum, model.fit_intercept, model.C
-        )
-
-        def build(kwargs):
-            return [
-                _dask._delayed(_dask._build_chunk)(
-                    BinomialLoss, Xb, prep, largest, kwargs
-                )
-                for (_, Xb, _, _), prep in zip(blocks, prepared, strict=True)
-            ]
-
-        objective, client = _dask.chunked_objective(
+        return _dask.chunked_objective(
             model,
             BinomialLoss,
             X,
             {},
             len(totals),
             totals,
-            largest,
-            conditioning,
+            statistics,
+            weight_sum,
             model.C,
-            build,
+            chunk_inputs,
         )
-        return objective, conditioning, client
 
     return objective_at
 
@@ -408,7 +390,6 @@ def _fit_fold_group(Cs, objective_at, group, fold_models, constant, task, models
         position, label = divmod(int(k), n_labels)
         return f"{members[position]._label_name(label)} of fold {group[position] + 1}"
 
-    solver._label_name = problem_name
     for j in np.argsort(Cs, kind="stable"):
         solver.set_params(C=Cs[j])
         objective, conditioning, client = objective_at(solver)
@@ -420,7 +401,7 @@ def _fit_fold_group(Cs, objective_at, group, fold_models, constant, task, models
             if task is not None:
                 for f in group:
                     tasks.enter_context(task(f, j))
-            results = solver._solve_labels(labels, constant, callbacks)
+            results = solver._solve_labels(labels, constant, callbacks, problem_name)
         callbacks.end_fit()
         separated = None
         if np.isinf(Cs[j]):

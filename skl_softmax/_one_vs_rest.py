@@ -544,12 +544,14 @@ class OneVsRestLogistic(LinearClassifierBase):
             )
         return positive, negative
 
-    def _solve_labels(self, labels, constant, callbacks):
+    def _solve_labels(self, labels, constant, callbacks, label_name=None):
         """Batched L-BFGS-B over the varying labels; sets the fitted attributes.
 
         Returns one ``LbfgsResult`` per label (``None`` for constant labels),
         without its ``x``: each label's solution goes straight into the
         coefficients, so they are held once whatever the number of labels.
+        ``label_name(k)`` names problem ``k`` in the printed progress
+        (default: its label).
 
         As in :meth:`LinearClassifierBase._solve`, float32 data are solved with
         float32 products while their precision suffices, then the labels that
@@ -566,7 +568,7 @@ class OneVsRestLogistic(LinearClassifierBase):
             solution,
             callbacks,
             self._fitted_attributes,
-            self._label_name,
+            label_name or self._label_name,
             constant,
             self.verbose,
         )

@@ -1,7 +1,11 @@
-"""The command-line main job, end to end through a subprocess.
+"""The command-line main job: its runs end to end through a subprocess.
 
 Every run uses the small iris data and a two-value grid, so that the whole
 module takes seconds; the default digits run is the README's first command.
+The many bad inputs call ``main`` in this process (a subprocess costs 3-4 s
+of imports here): the same exit status and output, and the suite's warnings
+are errors, as ``-W error`` makes them in the subprocess. One bad option and
+a missing extra still go through a process of their own.
 """
 
 import csv
@@ -9,12 +13,15 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
 
 import skl_softmax
+import skl_softmax._cli as cli
 
 FAST = ["--dataset", "iris", "--C-grid", "0.1,1", "--cv", "3"]
 MODELS = ["SoftmaxRegression", "OneVsRestLogistic", "LogisticRegression"]
@@ -27,6 +34,16 @@ def run_cli(*args):
     """
     command = [sys.executable, "-W", "error", "-m", "skl_softmax", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
+def run_main(capsys, *args):
+    """Run ``main(args)`` in this process; what ``run_cli`` would return."""
+    try:
+        status = cli.main(list(args))
+    except SystemExit as exit:  # argparse's errors
+        status = exit.code
+    out, err = capsys.readouterr()
+    return SimpleNamespace(returncode=status, stdout=out, stderr=err)
 
 
 def assert_one_line_error(process, *fragments):
@@ -177,68 +194,70 @@ def test_plot_without_matplotlib_is_a_clear_error(tmp_path):
     assert not (tmp_path / "x.png").exists()
 
 
-def test_plot_into_a_missing_directory(tmp_path):
-    process = run_cli(*FAST, "--plot", str(tmp_path / "missing" / "figure.png"))
+def test_plot_into_a_missing_directory(tmp_path, capsys):
+    process = run_main(
+        capsys, *FAST, "--plot", str(tmp_path / "missing" / "figure.png")
+    )
     assert_one_line_error(process, "does not exist")
 
 
-def test_missing_csv_file(tmp_path):
+def test_missing_csv_file(tmp_path, capsys):
     path = tmp_path / "absent.csv"
-    process = run_cli("--csv", str(path), "--target", "y")
+    process = run_main(capsys, "--csv", str(path), "--target", "y")
     assert_one_line_error(process, "absent.csv", "does not exist")
 
 
-def test_missing_target_column(iris_csv):
-    process = run_cli("--csv", str(iris_csv), "--target", "colour")
+def test_missing_target_column(iris_csv, capsys):
+    process = run_main(capsys, "--csv", str(iris_csv), "--target", "colour")
     assert_one_line_error(process, "'colour'", "'species'")
 
 
-def test_non_numeric_feature(tmp_path):
+def test_non_numeric_feature(tmp_path, capsys):
     rows = [["height", "city", "label"]]
     rows += [[1.0 + i, "Paris" if i % 2 else "Oslo", i % 2] for i in range(12)]
     path = write_csv(tmp_path / "mixed.csv", rows)
-    process = run_cli("--csv", str(path), "--target", "label")
+    process = run_main(capsys, "--csv", str(path), "--target", "label")
     assert_one_line_error(process, "'city'", "numeric", "row 2")
 
 
-def test_missing_value_in_a_feature(tmp_path):
+def test_missing_value_in_a_feature(tmp_path, capsys):
     rows = [["a", "b", "label"]] + [[i, i * 2, i % 2] for i in range(12)]
     rows[5][1] = ""
     path = write_csv(tmp_path / "holes.csv", rows)
-    process = run_cli("--csv", str(path), "--target", "label")
+    process = run_main(capsys, "--csv", str(path), "--target", "label")
     assert_one_line_error(process, "'b'", "missing value", "row 6")
 
 
-def test_too_few_rows(tmp_path):
+def test_too_few_rows(tmp_path, capsys):
     rows = [["a", "b", "label"]] + [[i, -i, i % 2] for i in range(4)]
     path = write_csv(tmp_path / "small.csv", rows)
-    process = run_cli("--csv", str(path), "--target", "label", "--cv", "3")
+    process = run_main(capsys, "--csv", str(path), "--target", "label", "--cv", "3")
     assert_one_line_error(process, "too few rows", "at least 3 rows of every class")
 
 
-def test_single_class(tmp_path):
+def test_single_class(tmp_path, capsys):
     rows = [["a", "label"]] + [[i, "spam"] for i in range(10)]
     path = write_csv(tmp_path / "one.csv", rows)
-    process = run_cli("--csv", str(path), "--target", "label")
+    process = run_main(capsys, "--csv", str(path), "--target", "label")
     assert_one_line_error(process, "too few rows", "at least 2 classes", "'spam'")
 
 
-def test_empty_csv_file(tmp_path):
+def test_empty_csv_file(tmp_path, capsys):
     path = tmp_path / "empty.csv"
     path.write_text("")
-    process = run_cli("--csv", str(path), "--target", "label")
+    process = run_main(capsys, "--csv", str(path), "--target", "label")
     assert_one_line_error(process, "empty")
 
 
-def test_ragged_csv_rows(tmp_path):
+def test_ragged_csv_rows(tmp_path, capsys):
     path = tmp_path / "ragged.csv"
     path.write_text("a,b,label\n1,2,0\n3,1\n")
-    process = run_cli("--csv", str(path), "--target", "label")
+    process = run_main(capsys, "--csv", str(path), "--target", "label")
     assert_one_line_error(process, "row 3", "2 fields")
 
 
-def test_csv_without_target(iris_csv):
-    process = run_cli("--csv", str(iris_csv))
+def test_csv_without_target(iris_csv, capsys):
+    process = run_main(capsys, "--csv", str(iris_csv))
     assert_one_line_error(process, "--target")
 
 
@@ -252,8 +271,8 @@ def test_csv_without_target(iris_csv):
         ["--cv", "1"],
     ],
 )
-def test_bad_options_exit_2_without_traceback(option):
-    process = run_cli(*option)
+def test_bad_options_exit_2_without_traceback(option, capsys):
+    process = run_main(capsys, *option)
     assert process.returncode == 2
     assert process.stdout == ""
     assert "Traceback" not in process.stderr
@@ -274,6 +293,7 @@ def test_version():
 
 def test_a_column_too_large_to_standardise_gets_a_message_about_its_scale(
     tmp_path,
+    capsys,
 ):
     # Finite numbers near 1e300: their squares overflow in StandardScaler,
     # which used to reach the models as "Input X contains NaN".
@@ -281,30 +301,20 @@ def test_a_column_too_large_to_standardise_gets_a_message_about_its_scale(
     rows = [["small", "huge", "label"]]
     rows += [[rng.normal(), rng.normal() * 1e300, i % 2] for i in range(30)]
     path = write_csv(tmp_path / "huge.csv", rows)
-    process = run_cli("--csv", str(path), "--target", "label")
+    process = run_main(capsys, "--csv", str(path), "--target", "label")
     assert_one_line_error(process, "'huge'", "too large to standardise", "e+300")
     assert "NaN" not in process.stderr
 
 
-def test_a_failing_fit_is_one_line_without_its_traceback(tmp_path):
+def test_a_failing_fit_is_one_line_without_its_traceback(capsys, monkeypatch):
     # Make every fit of the first model fail, as data a model rejects would:
     # the search's summary of failed fits embeds the workers' tracebacks.
-    code = (
-        "import sys\n"
-        "from sklearn.linear_model import LogisticRegression\n"
-        "import skl_softmax._cli as cli\n"
-        "class Refuses(LogisticRegression):\n"
-        "    def fit(self, X, y, **kwargs):\n"
-        "        raise ValueError('this model refuses\\nthe data')\n"
-        "cli._models = lambda: {'Refuses': Refuses()}\n"
-        f"sys.exit(cli.main({FAST!r}))\n"
-    )
-    process = subprocess.run(
-        [sys.executable, "-W", "error", "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    class Refuses(LogisticRegression):
+        def fit(self, X, y, **kwargs):
+            raise ValueError("this model refuses\nthe data")
+
+    monkeypatch.setattr(cli, "_models", lambda: {"Refuses": Refuses()})
+    process = run_main(capsys, *FAST)
     # Progress lines come first; the error is one line, and the last.
     assert process.returncode == 2, process.stderr
     assert process.stdout == ""

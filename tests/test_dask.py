@@ -174,6 +174,37 @@ def test_softmax_dask_fit_matches_numpy_fit(client, case):
     _assert_same_fit(dask_model, numpy_model, X)
 
 
+def test_partial_sums_beyond_the_fan_in_are_added_on_the_workers(client, monkeypatch):
+    # A cluster with more threads than _FAN_IN: here one group per chunk (six)
+    # and a fan-in of two, so that tasks add them (6 -> 3 -> 2) before the
+    # client adds the last two.
+    submitted = []
+    submit = client.submit
+
+    def counting_submit(function, *args, **kwargs):
+        submitted.append(function)
+        return submit(function, *args, **kwargs)
+
+    by_thread = skl_dask._groups_by_thread
+
+    def group_per_chunk(client, chunks):
+        groups = by_thread(client, chunks)
+        return [(worker, [chunk]) for worker, group in groups for chunk in group]
+
+    monkeypatch.setattr(skl_dask, "_FAN_IN", 2)
+    monkeypatch.setattr(skl_dask, "_groups_by_thread", group_per_chunk)
+    monkeypatch.setattr(client, "submit", counting_submit)
+    X, y = _classification(n=600)
+    numpy_model = SoftmaxRegression(tol=1e-8).fit(X, y)
+    dask_model = SoftmaxRegression(tol=1e-8).fit(
+        da.from_array(X, chunks=(100, -1)), da.from_array(y, chunks=100)
+    )
+    _assert_same_fit(dask_model, numpy_model, X)
+    n_evaluations = len(dask_model.loss_curve_)
+    assert submitted.count(skl_dask._chunk_sums) >= 6 * n_evaluations
+    assert submitted.count(skl_dask._add_sums) >= 3 * n_evaluations
+
+
 @pytest.mark.parametrize("multilabel", [False, True])
 def test_one_vs_rest_dask_fit_matches_numpy_fit(client, multilabel):
     X, y = _classification(n_classes=4, seed=3)
@@ -323,10 +354,12 @@ def test_no_data_reach_the_client(client, monkeypatch, Estimator, n_problems):
     assert len(gathered) > np.max(model.n_iter_)
     # ... and none was larger than the gradients with their losses of the
     # problems solved together: one fit, or the CV's four folds, each with a
-    # loss per output of the softmax's fold or per label of one-vs-rest's. The
-    # data are 3.2 MB, the targets 160 kB.
+    # loss per output of the softmax's fold or per label of one-vs-rest's, as
+    # many times as there are partial sums for the client to add (one per
+    # worker thread, at most _FAN_IN). The data are 3.2 MB, the targets 160 kB.
     n_losses = model.coef_.shape[0] if Estimator is OneVsRestLogisticCV else 1
-    assert max(gathered) <= 8 * n_problems * (n_params + n_losses)
+    n_parts = min(skl_dask._FAN_IN, sum(client.nthreads().values()))
+    assert max(gathered) <= n_parts * 8 * n_problems * (n_params + n_losses)
 
 
 # A client in a process of its own, as a user's program is: the session's
