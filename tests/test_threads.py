@@ -360,14 +360,21 @@ def test_passes_wake_no_blas_pool(n_samples, n_features, n_outputs, chunked):
     outputs = list(range(n_outputs))
     assert objective.chunked is chunked
     objective.sums(W, b, outputs)
-    before = _quiet_native_thread_ticks()
-    spent = time.process_time()
-    while time.process_time() - spent < 1.0:
-        objective.sums(W, b, outputs)
-    after = _native_thread_ticks()
-    woken = sum(after[task] - before.get(task, 0) for task in after)
-    # A tick is 10 ms; the passes took 100.
-    assert woken <= 2, woken
+    # A tick is 10 ms; the passes take 100. A pass that wakes a pool does so at
+    # every pass (the same products): 47-49 ticks in each of three measurements
+    # when a 600 x 600 product joins the passes. On a loaded machine a pool
+    # thread can be charged a stray tick or three (seen twice in full suites
+    # on 2 CPUs: 3), which does not repeat: the least of up to three
+    # measurements is compared.
+    woken = []
+    while len(woken) < 3 and (not woken or woken[-1] > 2):
+        before = _quiet_native_thread_ticks()
+        spent = time.process_time()
+        while time.process_time() - spent < 1.0:
+            objective.sums(W, b, outputs)
+        after = _native_thread_ticks()
+        woken.append(sum(after[task] - before.get(task, 0) for task in after))
+    assert min(woken) <= 2, woken
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
