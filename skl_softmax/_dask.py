@@ -55,6 +55,11 @@ from ._loss import BinomialLoss, MultinomialLoss
 # Partial results are added this many at a time: a tree of depth
 # log_8(n_chunks), so that no single task receives every chunk's gradient.
 _FAN_IN = 8
+# One-vs-rest labels in flight on a cluster: a round of the cluster evaluates
+# them all, and each keeps a thread of L-BFGS-B bookkeeping on the client. More
+# labels take turns, so that the threads stay bounded whatever their number
+# (in memory, where a round is a pass over X, at most 32 are in flight).
+_MAX_LABELS_IN_FLIGHT = 64
 
 
 # -- the distributed objective ------------------------------------------------------
@@ -528,8 +533,9 @@ def fit(estimator, X, y, sample_weight):
 class _ChunkedLabelProblems(LabelProblems):
     """The labels of a one-vs-rest fit as the batched solver sees them, on Dask.
 
-    Every active label is in flight: one round of the cluster evaluates them
-    all, through the chunked objective that holds every label's column.
+    Up to ``_MAX_LABELS_IN_FLIGHT`` active labels are in flight: one round of
+    the cluster evaluates them all, through the chunked objective that holds
+    every label's column.
     """
 
     @classmethod
@@ -540,7 +546,7 @@ class _ChunkedLabelProblems(LabelProblems):
         labels.active = np.flatnonzero(active) if active.dtype == bool else active
         labels.n_features = objective.n_features
         labels.fit_intercept = objective.fit_intercept
-        labels.n_in_flight = max(1, len(labels.active))
+        labels.n_in_flight = max(1, min(len(labels.active), _MAX_LABELS_IN_FLIGHT))
         return labels
 
     def subset(self, positions, dtype):

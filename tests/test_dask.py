@@ -229,6 +229,43 @@ def test_one_vs_rest_dask_fit_matches_numpy_fit(client, multilabel):
     assert_array_equal(dask_model.predict(X), numpy_model.predict(X))
 
 
+def test_labels_in_flight_on_the_cluster_are_bounded(client, monkeypatch):
+    # Each label in flight keeps a solver thread on the client: with more
+    # labels than the bound, they take turns, and every label's iterates are
+    # those of a separate fit (the in-memory fit's).
+    monkeypatch.setattr(skl_dask, "_MAX_LABELS_IN_FLIGHT", 4)
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((400, 5))
+    Y = X @ rng.standard_normal((5, 12)) + rng.logistic(size=(400, 12)) > 0
+    Y = Y.astype(int)
+    params = dict(tol=1e-8, max_iter=1000)
+    numpy_model = OneVsRestLogistic(**params).fit(X, Y)
+    solver_threads = []
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(0.002):
+            solver_threads.append(
+                sum(
+                    thread.name.startswith("skl_softmax-lbfgs")
+                    for thread in threading.enumerate()
+                )
+            )
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        dask_model = OneVsRestLogistic(**params).fit(
+            da.from_array(X, chunks=(100, -1)), da.from_array(Y, chunks=(100, -1))
+        )
+    finally:
+        done.set()
+        sampler.join()
+    assert max(solver_threads) == 4
+    _assert_same_fit(dask_model, numpy_model, X)
+    assert_array_equal(dask_model.n_iter_, numpy_model.n_iter_)
+
+
 def test_predictions_are_lazy_and_chunkwise(client):
     X, y = _classification()
     model = SoftmaxRegression().fit(X, y)
