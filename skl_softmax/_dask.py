@@ -106,7 +106,8 @@ class _ChunkedSums:
         # an evaluation then costs a few tasks whatever the number of chunks.
         # The last addition is the client's: up to _FAN_IN parts, each the size
         # of the parameters, come back, one hop sooner than through a task of
-        # additions (14 ms a hop, 40 ms an evaluation before, on two workers).
+        # additions (0.77x the round trip on two workers:
+        # benchmarks/results/2026-12-01-dask-round-trip/).
         client = self._client
         if self._groups is None:
             self._groups = _groups_by_thread(client, self._chunks)
@@ -118,11 +119,8 @@ class _ChunkedSums:
                 *group,
                 pure=False,
                 # Where the chunks are; anywhere when their holder is unknown.
-                **(
-                    {}
-                    if worker is None
-                    else {"workers": [worker], "allow_other_workers": True}
-                ),
+                workers=None if worker is None else [worker],
+                allow_other_workers=worker is not None,
             )
             for worker, group in self._groups
         ]
