@@ -45,12 +45,11 @@ import contextlib
 from functools import partial
 
 import numpy as np
-from scipy import sparse
 from sklearn import config_context
 from sklearn.base import clone
 from sklearn.model_selection import check_cv
 
-from . import _dask, _fold_problems
+from . import _dask
 from ._cv import (
     _binary_log_likelihoods,
     _checked_folds,
@@ -59,7 +58,7 @@ from ._cv import (
     _path_fit_task,
     _stacked,
 )
-from ._fold_problems import rows_by_folds, solve_along_Cs
+from ._fold_problems import solve_along_Cs
 from ._loss import BinomialLoss
 
 
@@ -114,9 +113,7 @@ def softmax_cross_validate(cv_estimator, X, y, sample_weight, params):
             sw_sum,
             path_estimator._loss_C,
             chunk_inputs,
-            partial(
-                _fold_chunk, min_group_work=_fold_problems._MIN_GROUP_MULTIPLY_ADDS
-            ),
+            _fold_chunk,
         )
         return objective, conditioning
 
@@ -539,28 +536,14 @@ def _add(*parts):
     return sum(parts[1:], parts[0])
 
 
-def _fold_chunk(cls, X_block, prepared, part, largest, kwargs, min_group_work):
-    """The chunk's objective with a problem per fold: its training weights.
-
-    As in memory, a dense chunk's rows are put in the order of the folds that
-    weigh them (a copy of the chunk), and each group of rows is multiplied by
-    its folds' parameters only: the held-out rows cost no products
-    (:func:`~skl_softmax._fold_problems.rows_by_folds`, with the client's
-    ``min_group_work``).
-    """
+def _fold_chunk(cls, X_block, prepared, part, largest, kwargs):
+    """The chunk's objective with a problem per fold: its training weights."""
     targets, weights, _ = prepared
     weights = weights[:, None] * part[0]
     if cls is BinomialLoss:
         targets = np.repeat(targets, weights.shape[1], axis=1)
-    groups = None
-    if not sparse.issparse(X_block):
-        outputs = kwargs.get("n_classes", 1)
-        rows, groups = rows_by_folds(weights, X_block.shape[1], outputs, min_group_work)
-        if rows is not None:
-            X_block, targets, weights = X_block[rows], targets[rows], weights[rows]
     # X_block was made aligned once (_inputs).
-    objective = cls(X_block, targets, weights / largest, **kwargs)
-    return objective if groups is None else objective.in_row_groups(groups)
+    return cls(X_block, targets, weights / largest, **kwargs)
 
 
 # -- the held-out scores ----------------------------------------------------------

@@ -15,7 +15,7 @@ the machine's peak (on 200 000 × 200 with 10 classes, five folds together took
 memory instead of ``k``. A fold's fit multiplies only its ``(k − 1)/k`` of the
 rows; so do the folds together on large data, where the rows are copied once in
 the order of the folds that weigh them and each group of rows is multiplied by
-its folds' parameters only (:func:`rows_by_folds`; 0.92× the time of every fold
+its folds' parameters only (:func:`_rows_by_folds`; 0.92× the time of every fold
 multiplying every row, 10 Cs × 5 folds on the data above). On smaller data each
 fold multiplies every row, its held-out rows with the weight zero.
 
@@ -58,7 +58,7 @@ _MIN_MULTIPLY_ADDS = 2**23
 
 # Multiply-adds of the product of the smallest group of rows (rows × features ×
 # its folds' outputs) from which the rows are grouped by the folds that weigh
-# them (rows_by_folds). Below, the groups' passes cost more than the held-out
+# them (_rows_by_folds). Below, the groups' passes cost more than the held-out
 # rows they skip: 10 Cs × 5 folds (each group 4 folds) took 1.43× the time of
 # all rows on 20 000 × 50 with 10 classes (8·10⁶ per group, grouped without
 # this threshold), 0.96× on 50 000 × 100 (4·10⁷) and 0.92× on 200 000 × 200
@@ -130,7 +130,7 @@ def fold_paths(estimator, X, targets, sample_weight, trains, Cs, task=None):
                 )
         # The rows in the order of the folds that weigh them (a copy of X):
         # each group of rows is multiplied by its folds' parameters only.
-        rows, groups = rows_by_folds(fold_weights, n_features, outputs)
+        rows, groups = _rows_by_folds(fold_weights, n_features, outputs)
         if rows is None:
             data = X, labels, soft, fold_weights
         else:
@@ -224,7 +224,7 @@ _dask_cv`).
     return models
 
 
-def rows_by_folds(fold_weights, n_features, outputs_per_fold, min_work=None):
+def _rows_by_folds(fold_weights, n_features, outputs_per_fold):
     """The rows grouped by the folds that weigh them, where that pays.
 
     Returns ``rows``, an order of the rows (``None`` when they are in that
@@ -233,11 +233,8 @@ _LinearObjective.in_row_groups` for the rows in that order, or ``(None,
     None)``: then every fold multiplies every row. With k-fold splits each
     row is held out by one fold, and the k groups save each pass a ``1/k`` of
     its products. Splits whose groups would be small (leave-one-out, see
-    ``_MIN_GROUP_MULTIPLY_ADDS``, or ``min_work`` multiply-adds) are left as
-    they are.
+    ``_MIN_GROUP_MULTIPLY_ADDS``) are left as they are.
     """
-    if min_work is None:
-        min_work = _MIN_GROUP_MULTIPLY_ADDS
     weighed = fold_weights > 0
     # A stable sort by the pattern of folds (np.unique(axis=0) took 0.34 s on
     # 200 000 rows and 5 folds, this 15 ms).
@@ -249,7 +246,7 @@ _LinearObjective.in_row_groups` for the rows in that order, or ``(None,
     used = np.flatnonzero(patterns.any(axis=1))
     work = np.diff(bounds)[used] * patterns[used].sum(axis=1)
     work *= n_features * outputs_per_fold
-    if len(patterns) == 1 or work.min() < min_work:
+    if len(patterns) == 1 or work.min() < _MIN_GROUP_MULTIPLY_ADDS:
         return None, None  # nothing to skip, or groups too small
     groups = [
         (slice(int(bounds[g]), int(bounds[g + 1])), np.flatnonzero(patterns[g]))

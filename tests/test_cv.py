@@ -496,7 +496,7 @@ def _fold_objectives(estimator, X, targets, sample_weight, folds):
     )
     whole = estimator._objective(X, labels, soft, weights, conditioning)
     outputs = 1 if whole.n_outputs == len(folds) else whole.n_outputs // len(folds)
-    rows, groups = _fold_problems.rows_by_folds(weights, X.shape[1], outputs)
+    rows, groups = _fold_problems._rows_by_folds(weights, X.shape[1], outputs)
     rows = np.arange(len(X)) if rows is None else rows
     grouped = estimator._objective(
         X[rows],
@@ -559,20 +559,20 @@ def test_rows_are_grouped_only_when_the_groups_are_large(monkeypatch):
         weights[train, f] = 1.0
     # Each group of 60 rows is weighed by 3 folds of 3 outputs on 6 features.
     monkeypatch.setattr(_fold_problems, "_MIN_GROUP_MULTIPLY_ADDS", 60 * 3 * 3 * 6)
-    rows, groups = _fold_problems.rows_by_folds(weights, 6, 3)
+    rows, groups = _fold_problems._rows_by_folds(weights, 6, 3)
     # Each group holds one fold's held-out rows, in their order.
     for (_, test), (group, _) in zip(folds, groups, strict=True):
         assert_array_equal(rows[group], test)
-    assert _fold_problems.rows_by_folds(weights, 6, 2) == (None, None)
+    assert _fold_problems._rows_by_folds(weights, 6, 2) == (None, None)
     # Unshuffled k-fold splits are in order already: no copy of X.
     weights = np.zeros((len(y), 4))
     for f, (train, _) in enumerate(KFold(4).split(X)):
         weights[train, f] = 1.0
-    rows, groups = _fold_problems.rows_by_folds(weights, 6, 3)
+    rows, groups = _fold_problems._rows_by_folds(weights, 6, 3)
     assert rows is None and len(groups) == 4
     # Leave-one-out: groups of one row.
     weights = 1.0 - np.eye(len(y))[:, :5]
-    assert _fold_problems.rows_by_folds(weights, 6, 3) == (None, None)
+    assert _fold_problems._rows_by_folds(weights, 6, 3) == (None, None)
 
 
 def test_folds_with_their_rows_grouped_agree_with_all_rows(monkeypatch):

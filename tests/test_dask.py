@@ -37,7 +37,6 @@ from skl_softmax import _dask as skl_dask
 from skl_softmax import _dask_cv as skl_dask_cv
 from skl_softmax import _fold_problems as skl_fold_problems
 from skl_softmax._compat import HAS_CALLBACKS
-from skl_softmax._loss import BinomialLoss, MultinomialLoss
 
 from _callbacks import TaskRecorder
 
@@ -701,10 +700,7 @@ def test_softmax_cv_dask_fit_matches_numpy_fit(client, case, monkeypatch):
     # On Dask the folds are always fitted together: so is the reference here
     # (in memory, small data fits them apart, each with the conditioning of
     # its own rows: another path to the optimum, within tol of this one).
-    # Every chunk's rows grouped by their folds, as large data's are (the
-    # client's threshold travels to the workers with the chunks' graph).
     monkeypatch.setattr(skl_fold_problems, "_MIN_MULTIPLY_ADDS", 0)
-    monkeypatch.setattr(skl_fold_problems, "_MIN_GROUP_MULTIPLY_ADDS", 0)
     options = CV_CASES[case]
     data, dask_data = _case_data(options, n=900, chunks=200)
     params = dict(
@@ -750,47 +746,6 @@ def test_softmax_cv_dask_fit_matches_numpy_fit(client, case, monkeypatch):
         assert_allclose(
             dask_model.predict_proba(X), numpy_model.predict_proba(X), atol=1e-6
         )
-
-
-@pytest.mark.parametrize("n_classes", [2, 4])
-def test_fold_chunks_multiply_only_their_training_rows(n_classes):
-    # A chunk's rows grouped by the folds that train on them: the sums of
-    # every fold multiplying every row (held-out rows at weight zero), from
-    # the products of each fold's training rows only.
-    rng = np.random.default_rng(0)
-    n, d, n_folds = 240, 6, 3
-    X = rng.standard_normal((n, d))
-    labels = rng.integers(0, n_classes, n)
-    weights = rng.uniform(0.5, 2.0, n)
-    train = np.ones((n, n_folds), dtype=bool)
-    train[np.arange(n), rng.permutation(np.arange(n) % n_folds)] = False
-    part = (train, (~train).astype(float))
-    if n_classes == 2:
-        cls, kwargs, targets = BinomialLoss, {}, labels[:, None].astype(float)
-    else:
-        cls, kwargs, targets = MultinomialLoss, {"n_classes": n_classes}, labels
-    prepared = (targets, weights, weights)
-    kwargs = dict(kwargs, C=1.0, fit_intercept=True)
-    grouped = skl_dask_cv._fold_chunk(cls, X, prepared, part, 2.0, kwargs, 0)
-    every_row = skl_dask_cv._fold_chunk(cls, X, prepared, part, 2.0, kwargs, np.inf)
-    assert grouped._row_groups is not None and every_row._row_groups is None
-    # Group f: the rows that fold f holds out, trained on by the other folds.
-    for f, (folds, group) in enumerate(grouped._row_groups):
-        assert_array_equal(folds, np.delete(np.arange(n_folds), f))
-        assert_array_equal(group.X, X[~train[:, f]])
-    per_fold = 1 if n_classes == 2 else n_classes
-    W = rng.standard_normal((n_folds * per_fold, d))
-    b = rng.standard_normal(n_folds * per_fold)
-    for folds in (None, np.array([0, 2])):
-        rows = slice(None)
-        if folds is not None:
-            rows = (folds[:, None] * per_fold + np.arange(per_fold)).ravel()
-        for got, expected in zip(
-            grouped.sums(W[rows], b[rows], folds),
-            every_row.sums(W[rows], b[rows], folds),
-            strict=True,
-        ):
-            assert_allclose(got, expected, rtol=1e-12)
 
 
 def _path_probabilities(model, X):
