@@ -35,6 +35,7 @@ from ._compat import (
     _fit_context,
     _raise_for_params,
     _routing_enabled,
+    get_namespace,
     scorer_with_labels,
 )
 from ._fold_problems import fold_paths, pays_to_fit_together
@@ -390,6 +391,18 @@ class _CrossValidation:
         return root.subcontext(task_name="refit-at-best-C", max_subtasks=max_subtasks)
 
     def _validate_cv_data(self, X, y, sample_weight):
+        xp, _ = get_namespace(X, y, sample_weight)
+        if not xp.__name__.endswith("numpy"):
+            # As LogisticRegressionCV, no Array API support; without this
+            # check the user met a TypeError from inside the validation.
+            base = type(self).__name__.removesuffix("CV")
+            raise TypeError(
+                f"{type(self).__name__} fits NumPy arrays, SciPy sparse matrices "
+                f"and Dask collections; got {xp.__name__.rsplit('.', 1)[-1]} arrays "
+                "with array_api_dispatch=True. Convert them to NumPy arrays, or "
+                f"search C with GridSearchCV over {base}, which fits on the "
+                "arrays' device."
+            )
         X, y = validate_data(
             self,
             X,

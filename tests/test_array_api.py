@@ -13,11 +13,14 @@ import pytest
 import sklearn
 from numpy.testing import assert_allclose
 from scipy import sparse, special
+from sklearn.model_selection import GridSearchCV
 
 import skl_softmax._array_api as array_api_module
 from skl_softmax import (
     OneVsRestLogistic,
+    OneVsRestLogisticCV,
     SoftmaxRegression,
+    SoftmaxRegressionCV,
     binary_cross_entropy,
     cross_entropy,
     entropy,
@@ -356,6 +359,31 @@ def test_predict_in_another_namespace_raises(dispatch):
 def test_estimators_declare_array_api_support():
     for Estimator in (SoftmaxRegression, OneVsRestLogistic):
         assert Estimator().__sklearn_tags__().array_api_support
+    for Estimator in (SoftmaxRegressionCV, OneVsRestLogisticCV):
+        assert not Estimator().__sklearn_tags__().array_api_support
+
+
+@pytest.mark.parametrize(
+    "Estimator, Base",
+    [
+        (SoftmaxRegressionCV, SoftmaxRegression),
+        (OneVsRestLogisticCV, OneVsRestLogistic),
+    ],
+)
+def test_cv_estimators_say_what_to_do_with_device_arrays(
+    to_namespace, dispatch, Estimator, Base
+):
+    # As LogisticRegressionCV, the CV estimators have no Array API support;
+    # they say so and name the way that works (which a TypeError from inside
+    # scikit-learn's validation did not).
+    X, y = _data("multiclass", np.random.default_rng(7))
+    with pytest.raises(TypeError, match="GridSearchCV over " + Base.__name__):
+        Estimator(Cs=2).fit(to_namespace(X), to_namespace(y))
+    search = GridSearchCV(Base(), {"C": [0.1, 10.0]}, cv=2)
+    search.fit(to_namespace(X), to_namespace(y))
+    assert backend_of(search.best_estimator_.coef_).xp is backend_of(to_namespace(X)).xp
+    # NumPy input with dispatch on fits as ever.
+    assert Estimator(Cs=2, cv=2).fit(X, y).coef_.shape[1] == X.shape[1]
 
 
 # -- the public mathematics ---------------------------------------------------------
