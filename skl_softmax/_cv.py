@@ -1059,6 +1059,8 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
             from ._dask_cv import one_vs_rest_score
 
             return one_vs_rest_score(self, X, y, score_params.get("sample_weight"))
+        # As predict: data of another namespace than the fit's are refused.
+        self._check_namespace(X, "score")
         Y = self._problem_targets(y)
         scores = self._scores_by_output(X).T
         weights = score_params.get("sample_weight")

@@ -356,6 +356,19 @@ def test_predict_in_another_namespace_raises(dispatch):
         model.predict(X)
 
 
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "score"])
+def test_cv_estimators_refuse_another_namespace_after_a_numpy_fit(
+    dispatch, Estimator, method
+):
+    # Every method, score too (one-vs-rest's default score returned a float).
+    X, y = _data("multiclass", np.random.default_rng(7))
+    model = Estimator(Cs=2, cv=2).fit(X, y)
+    args = (_strict()(X),) if method != "score" else (_strict()(X), _strict()(y))
+    with pytest.raises(ValueError, match="same namespace"):
+        getattr(model, method)(*args)
+
+
 def test_estimators_declare_array_api_support():
     for Estimator in (SoftmaxRegression, OneVsRestLogistic):
         assert Estimator().__sklearn_tags__().array_api_support
