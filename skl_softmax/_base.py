@@ -5,6 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -116,9 +117,13 @@ def float32_products_overflow(X):
 
 
 def label_repr(label):
-    """``repr`` of a label as users wrote it: 0 or 'a', never np.int64(0)."""
+    """``repr`` of a label as users wrote it: 0 or 'a', never np.int64(0), tensor(0)."""
     if isinstance(label, np.generic):
         label = label.item()
+    elif not isinstance(label, (str, bytes, int, float)) and (
+        tuple(getattr(label, "shape", (None,))) == ()
+    ):  # a 0-d array of another namespace
+        label = np.asarray(backend_of(label).to_host(label)).item()
     return repr(label)
 
 
@@ -298,26 +303,41 @@ def column_statistics(X, sample_weight, backend=NUMPY):
         X, sample_weight = X[::step], sample_weight[::step]
     # Weights normalised to sum to 1 first: huge weights times the squares of
     # large features (1e12 · (1e149)²) would overflow where the result does not.
+    # The squares are of the columns divided by their largest magnitude, so
+    # that finite features beyond 1e154 (whose squares overflow) have a spread.
     sample_weight = sample_weight / sample_weight.sum()
     if sparse.issparse(X):
         # In float64: squares of float32 entries overflow beyond 1.8e19.
         X = X.astype(np.float64, copy=False)
         mean = np.asarray(X.T @ sample_weight).ravel()
-        mean_sq = np.asarray(X.multiply(X).T @ sample_weight).ravel()
-        return mean, np.sqrt(np.maximum(mean_sq - mean**2, 0.0))
+        size = _column_sizes(abs(X).max(axis=0).toarray().ravel())
+        scaled = X.multiply(1.0 / size).tocsr()
+        mean_sq = np.asarray(scaled.multiply(scaled).T @ sample_weight).ravel()
+        return mean, size * np.sqrt(np.maximum(mean_sq - (mean / size) ** 2, 0.0))
     n_samples, n_features = X.shape
     # Small blocks: the centred copy is the only temporary, and this pass runs
     # once per fit, so its per-block overhead does not matter.
     rows = max(1, _STATISTICS_BLOCK_BYTES // (n_features * X.dtype.itemsize))
     mean = np.zeros(n_features)
+    largest = np.zeros(n_features)
     for start in range(0, n_samples, rows):
-        mean += sample_weight[start : start + rows] @ X[start : start + rows]
+        block = X[start : start + rows]
+        mean += sample_weight[start : start + rows] @ block
+        np.maximum(largest, np.abs(block).max(axis=0), out=largest)
+    # |x - mean| ≤ 2 max|x|: the centred, divided columns stay within ±2.
+    size = _column_sizes(largest)
     var = np.zeros(n_features)
     for start in range(0, n_samples, rows):
         centred = X[start : start + rows] - mean
+        centred /= size
         centred *= centred
         var += sample_weight[start : start + rows] @ centred
-    return mean, np.sqrt(var)
+    return mean, size * np.sqrt(var)
+
+
+def _column_sizes(largest):
+    """Each column's largest magnitude, 1 for zero columns: what divides it."""
+    return np.where(largest > 0, largest, 1.0)
 
 
 def _column_statistics_in(X, sample_weight, backend):
@@ -331,9 +351,11 @@ def _column_statistics_in(X, sample_weight, backend):
     # overflow beyond 1.8e19), over the whole subsample: no cache to stay in.
     X = xp.astype(X, f64)
     mean = sample_weight @ X
-    centred = X - mean
+    largest = xp.max(xp.abs(X), axis=0)
+    size = xp.where(largest > 0, largest, xp.ones_like(largest))
+    centred = (X - mean) / size
     var = sample_weight @ (centred * centred)
-    return backend.to_host(mean), np.sqrt(backend.to_host(var))
+    return backend.to_host(mean), backend.to_host(size) * np.sqrt(backend.to_host(var))
 
 
 class Conditioning:
@@ -372,7 +394,8 @@ class Conditioning:
         return conditioning
 
     def _choose(self, mean, std, weight_sum, fit_intercept, C):
-        spread = std if fit_intercept else np.sqrt(std**2 + mean**2)
+        # hypot: spreads beyond 1e154 have squares that overflow.
+        spread = std if fit_intercept else np.hypot(std, mean)
         varying = spread > 0
         self.spread_range = (
             (float(spread[varying].min()), float(spread[varying].max()))
@@ -395,7 +418,7 @@ class Conditioning:
             penalty_curvature = (
                 0.0 if np.isinf(C) else 1.0 / (bounded_C(C, weight_sum) * weight_sum)
             )
-            scale = np.sqrt(spread**2 + penalty_curvature)
+            scale = np.hypot(spread, np.sqrt(penalty_curvature))
             self.scale = np.where(scale > 0, scale, 1.0)
             self.offset = mean if fit_intercept else None
 
@@ -464,15 +487,31 @@ def neg_cross_entropy(estimator, X, y, sample_weight=None):
     >>> bool(np.all(scores < 0))
     True
     """
-    from ._special import cross_entropy
+    from ._special import _check_probability_rows, cross_entropy
 
     check_is_fitted(estimator)
     log_proba = estimator.predict_log_proba(X)
     y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+    classes = estimator.classes_
+    if not isinstance(classes, np.ndarray):
+        classes = backend_of(classes).to_host(classes)
     if y.ndim == 1:
-        y = np.searchsorted(estimator.classes_, y)
+        unseen = ~np.isin(y, classes)
+        if unseen.any():
+            # As log_loss(labels=classes_): a label the model does not know
+            # has no probability to score.
+            names = ", ".join(label_repr(label) for label in np.unique(y[unseen])[:5])
+            raise ValueError(
+                f"y contains labels that {type(estimator).__name__} was not fitted "
+                f"on: {names}. Its classes are "
+                f"{', '.join(label_repr(label) for label in classes)}."
+            )
+        y = np.searchsorted(classes, y)
     else:
+        # Rows are checked as fit checks soft targets, then renormalised as
+        # fit renormalises the rows it accepts.
         y = np.asarray(y, dtype=np.float64)
+        _check_probability_rows(y, "y")
         y = y / y.sum(axis=1, keepdims=True)
     if sample_weight is not None:
         sample_weight = check_sample_weight(sample_weight, log_proba.shape[0])
@@ -643,8 +682,27 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
 
     def _check_namespace(self, X, method):
-        """As ``LogisticRegression``: ``X`` must be where the fit's ``coef_`` is."""
+        """As ``LogisticRegression``: ``X`` must be where the fit's ``coef_`` is.
+
+        scikit-learn checks only with ``array_api_dispatch`` on; a model
+        fitted on device arrays and called with it off (or unpickled where it
+        is off) would mix namespaces, and is told what to do instead.
+        """
         check_is_fitted(self)
+        if (
+            not isinstance(self.coef_, np.ndarray)
+            and not get_config()["array_api_dispatch"]
+        ):
+            backend = backend_of(self.coef_)
+            raise ValueError(
+                f"This {type(self).__name__} was fitted on "
+                f"{backend.xp.__name__.rsplit('.', 1)[-1]} arrays with "
+                f"array_api_dispatch=True, which is off now. Call {method} inside "
+                "sklearn.config_context(array_api_dispatch=True) with arrays of "
+                "that namespace, or move the model to NumPy first: 'from "
+                "sklearn.utils._array_api import move_estimator_to; estimator = "
+                'move_estimator_to(estimator, numpy, "cpu")\'.'
+            )
         check_same_namespace(X, self, attribute="coef_", method=method)
 
     def _scores_by_output(self, X):

@@ -10,7 +10,11 @@ The Array API helpers (scikit-learn's vendored ``array_api_compat`` and
 import inspect
 
 from sklearn.base import _fit_context
-from sklearn.externals.array_api_compat import array_namespace, device
+from sklearn.externals.array_api_compat import (
+    array_namespace,
+    device,
+    is_array_api_obj,
+)
 from sklearn.metrics import make_scorer
 from sklearn.utils._array_api import _convert_to_numpy, get_namespace
 from sklearn.utils._metadata_requests import _raise_for_params, _routing_enabled
@@ -44,7 +48,9 @@ def scorer_with_labels(scorer, classes):
     count fewer classes than ``predict_proba`` has columns).
     ``LogisticRegressionCV`` rebuilds such scorers with ``labels=classes``
     (and ``pos_label=classes[-1]`` for two classes); this does the same, from
-    the private attributes of scikit-learn's ``_Scorer``.
+    the private attributes of scikit-learn's ``_Scorer``, where the user's
+    scorer has not set them: ``make_scorer(f1_score, pos_label=0)`` keeps its
+    ``pos_label`` (``LogisticRegressionCV`` raises "got multiple values").
     """
     score_func = getattr(scorer, "_score_func", None)
     if score_func is None:
@@ -53,9 +59,9 @@ def scorer_with_labels(scorer, classes):
     if "labels" not in parameters:
         return scorer
     kwargs = dict(getattr(scorer, "_kwargs", {}))
-    kwargs["labels"] = classes
+    kwargs.setdefault("labels", classes)
     if len(classes) <= 2 and "pos_label" in parameters:
-        kwargs["pos_label"] = classes[-1]
+        kwargs.setdefault("pos_label", classes[-1])
     return make_scorer(
         score_func,
         greater_is_better=scorer._sign == 1,
@@ -78,5 +84,6 @@ __all__ = [
     "check_same_namespace",
     "device",
     "get_namespace",
+    "is_array_api_obj",
     "scorer_with_labels",
 ]

@@ -109,7 +109,15 @@ def _Cs_grid(Cs):
     """The Cs as a float array: ``Cs`` log-spaced values in [1e-4, 1e4] for an int."""
     if isinstance(Cs, Integral):
         return np.logspace(-4, 4, Cs)
-    Cs_ = np.asarray(Cs, dtype=np.float64).reshape(-1)
+    try:
+        Cs_ = np.asarray(Cs, dtype=np.float64)
+    except (TypeError, ValueError):
+        Cs_ = None
+    if Cs_ is None or Cs_.ndim != 1:
+        raise ValueError(
+            "Cs must be an int (that many values log-spaced in [1e-4, 1e4]) or a "
+            f"1-D sequence of positive numbers. Got {Cs!r} instead."
+        )
     if Cs_.size == 0 or np.any(np.isnan(Cs_)) or np.any(Cs_ <= 0):
         raise ValueError(
             f"Cs must hold one or more positive values. Got {list(Cs)!r} instead."
@@ -494,7 +502,10 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
         ``None`` means the held-out negative log-loss (the model's own
         objective without the penalty, the mean cross-entropy), computed from
         the logits; scikit-learn moves ``LogisticRegressionCV`` to that
-        default (``"neg_log_loss"``) in version 1.11.
+        default (``"neg_log_loss"``) in version 1.11. Soft targets take
+        ``None`` or a callable that scores probability rows, such as
+        :func:`~skl_softmax.neg_cross_entropy`; named scorers compare labels
+        and are refused there.
     tol : float, default=1e-4
         Tolerance of every fit, as in :class:`SoftmaxRegression`.
     max_iter : int, default=100
@@ -736,6 +747,14 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
         as a dict of class codes.
         """
         labels, soft = self._encode_targets(y)
+        if soft is not None and isinstance(self.scoring, str):
+            # scikit-learn's named scorers compare class labels: on probability
+            # rows they fail deep inside the metric ("unhashable type").
+            raise ValueError(
+                f"scoring={self.scoring!r} cannot score soft targets (probability "
+                "rows). Leave scoring=None, the held-out cross-entropy, or pass "
+                "scoring=skl_softmax.neg_cross_entropy."
+            )
         sample_weight_ = np.ones(y.shape[0]) if sample_weight is None else sample_weight
         self._fold_class_weight = None
         if self.class_weight is not None and labels is not None:
@@ -1054,7 +1073,12 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         check_is_fitted(self)
         score_params = self._routed_score_params(sample_weight, score_params)
         if self.scoring is not None:
-            return self._get_scorer()(self, X, y, **score_params)
+            scorer = self._get_scorer()
+            if not self.multilabel_:
+                # As SoftmaxRegressionCV.score: the classes are the labels, the
+                # last the positive one, unless the scorer says otherwise.
+                scorer = scorer_with_labels(scorer, self.classes_)
+            return scorer(self, X, y, **score_params)
         if any(map(is_dask_collection, (X, y))):
             from ._dask_cv import one_vs_rest_score
 

@@ -487,18 +487,20 @@ def _split(cv, X, blocks, split_params):
 def _split_rows(cv, y_parts, split_params, sizes):
     """The folds of ``check_cv(cv, y)``, cut along the chunks.
 
-    Returns the number of folds and, per chunk, ``(train, test)``: whether each
-    fold trains on each row (bool, rows × folds) and how often it holds it out.
+    Returns the number of folds and, per chunk, ``(train, test)``: how often
+    each fold trains on each row and how often it holds it out (rows × folds;
+    a row listed twice, as bootstrap splits list rows, weighs twice, as in a
+    fit on ``X[train]``).
     """
     y = np.concatenate(y_parts)
     splitter = check_cv(cv, y, classifier=True)
     folds = _checked_folds(
         splitter.split(np.empty((y.shape[0], 0)), y, **split_params), y.shape[0]
     )
-    train = np.zeros((y.shape[0], len(folds)), dtype=bool)
+    train = np.zeros((y.shape[0], len(folds)), dtype=np.int32)
     test = np.zeros((y.shape[0], len(folds)))
     for f, (train_rows, test_rows) in enumerate(folds):
-        train[train_rows, f] = True
+        train[:, f] = np.bincount(train_rows, minlength=y.shape[0])
         test[:, f] = np.bincount(test_rows, minlength=y.shape[0])
     bounds = np.cumsum([0, *sizes])
     parts = [

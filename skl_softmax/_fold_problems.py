@@ -121,7 +121,9 @@ def fold_paths(estimator, X, targets, sample_weight, trains, Cs, task=None):
         folds = trains[first : first + group]
         fold_weights = np.zeros((n_samples, len(folds)))
         for f, train in enumerate(folds):
-            fold_weights[train, f] = weights[train]
+            # A row listed k times (bootstrap splits) weighs k times, as in
+            # the fit on X[train] that LogisticRegressionCV makes.
+            fold_weights[:, f] = np.bincount(train, minlength=n_samples) * weights
             if not fold_weights[:, f].sum() > 0:
                 raise ValueError(
                     "class_weight and sample_weight together must leave a positive "

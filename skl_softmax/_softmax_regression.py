@@ -336,7 +336,7 @@ class SoftmaxRegression(LinearClassifierBase):
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes in "
                     "the data, but the data contains only one class: "
-                    f"{self.classes_[0]!r}."
+                    f"{label_repr(self.classes_[0])}."
                 )
             return to_backend(labels, backend, dtype=np.int64), None
         return None, self._soft_targets(to_backend(y, backend), backend)

@@ -35,6 +35,15 @@ class LbfgsResult:
     stopped_by_callback: bool = False
 
 
+class NonFiniteObjectiveError(FloatingPointError, ValueError):
+    """The objective came out NaN or infinite at a point L-BFGS-B asked for.
+
+    Fits validate that the data are finite, so on them this means that sums
+    over the samples overflowed: a ``ValueError`` about the data's scale (and
+    a ``FloatingPointError``, what it was before it said so).
+    """
+
+
 class _CachedObjective:
     """Remember the last evaluation, so that per-iteration reports cost nothing.
 
@@ -54,7 +63,13 @@ class _CachedObjective:
             # A non-finite objective would send L-BFGS-B into an endless line
             # search or return NaN coefficients; it can only come from
             # non-finite data or parameters, which fit validates.
-            raise FloatingPointError(f"objective is not finite ({value})")
+            raise NonFiniteObjectiveError(
+                f"objective is not finite ({value}). Fits check that the data "
+                "are finite, so a sum over the samples overflowed: features "
+                "near the largest float (|x| times the number of samples beyond "
+                f"{np.finfo(np.float64).max:.3g}) must be scaled first, e.g. with "
+                "MaxAbsScaler or StandardScaler in a Pipeline."
+            )
         self.x, self.value, self.grad = x.copy(), value, grad
         return value, grad
 

@@ -7,10 +7,14 @@ logarithms of probabilities are computed as ``z - logsumexp(z)``, never as
 the probability mass (shared equally when several entries are ``+inf``), and
 ``-inf`` takes none.
 
-Floating-point inputs keep their precision (float32 in, float32 out); other
-numeric inputs are computed in float64.  No function writes to its arguments.
-0-d input is one vector of one entry where the function reduces an axis
-(``softmax(3.0)`` is 1, as in :func:`scipy.special.softmax`).
+Floating-point inputs keep their precision (float32 in, float32 out; long
+double stays long double); float16 is computed in float32, other numeric
+inputs in float64.  Any array-like is accepted (lists, pandas objects).  No
+function writes to its arguments.  0-d input is one vector of one entry where
+the function reduces an axis (``softmax(3.0)`` is 1, as in
+:func:`scipy.special.softmax`).  A reduction over no entries follows its
+limit: ``logsumexp`` of nothing is ``-inf`` (the log of an empty sum) and the
+softmax of no logits is empty; the mean losses need at least one sample.
 
 Arrays of any Array API namespace (PyTorch, CuPy, array-api-strict) are
 computed in that namespace and on their device, and returned there; NumPy
@@ -24,12 +28,13 @@ softmax family shares one shift, :func:`_shift_by_max`, that also handles
 infinities.
 """
 
-import contextlib
+import math
 
 import numpy as np
 from scipy import special
 
-from ._array_api import NUMPY, backend_of, to_backend
+from ._array_api import NUMPY, backend_of, is_host_array, to_backend
+from ._compat import is_array_api_obj
 
 __all__ = [
     "binary_cross_entropy",
@@ -46,15 +51,25 @@ __all__ = [
 
 
 def _errstate(backend, **kwargs):
-    """NumPy's ``errstate`` on NumPy; other namespaces do not warn."""
-    return np.errstate(**kwargs) if backend.is_numpy else contextlib.nullcontext()
+    """NumPy's ``errstate``, whatever the namespace.
+
+    array-api-strict computes with NumPy, and so warns through it; other
+    namespaces do not warn, and ignore it.
+    """
+    return np.errstate(**kwargs)
 
 
-def _float_array(x):
-    """``(x as a float array, its Backend)``: see :func:`_as_float_array`."""
+def _float_array(x, name="x"):
+    """``(x as a float array, its Backend)``: see :func:`_as_float_array`.
+
+    Arrays of an Array API namespace stay in it; every other array-like
+    (lists, pandas objects, ``range``) is read by NumPy.
+    """
+    if not is_host_array(x) and not is_array_api_obj(x):
+        x = _as_float_array(x, name)
     backend = backend_of(x)
     if backend.is_numpy:
-        return _as_float_array(x), NUMPY
+        return _as_float_array(x, name), NUMPY
     xp = backend.xp
     if xp.isdtype(x.dtype, ("real floating")):
         if x.dtype == getattr(xp, "float16", None):
@@ -63,28 +78,42 @@ def _float_array(x):
     if xp.isdtype(x.dtype, ("bool", "integral")):
         return xp.astype(x, xp.float64), backend
     raise TypeError(
-        f"Input must be an array of real numbers. Got an array of dtype {x.dtype} "
+        f"{name} must be an array of real numbers. Got an array of dtype {x.dtype} "
         "instead."
     )
 
 
-def _as_float_array(x):
-    """Return ``x`` as a float array, keeping float32/float64, never a view to write.
+def _as_float_array(x, name="x"):
+    """``x`` as a float array, keeping its float precision, never a view to write.
 
-    Integers and booleans become float64; float16 is promoted to float32 so that
-    ``exp`` does not overflow at 11.
+    float32, float64 and long double stay (in native byte order); integers and
+    booleans become float64; float16 is promoted to float32 so that ``exp``
+    does not overflow at 11.
     """
-    x = np.asarray(x)
+    try:
+        x = np.asarray(x)
+    except (TypeError, ValueError) as error:  # ragged lists, unconvertible objects
+        raise TypeError(
+            f"{name} must be an array of real numbers. Got {type(x).__name__} "
+            f"that NumPy cannot read as one: {error}"
+        ) from None
     if x.dtype in (np.float32, np.float64):
         return x
-    if x.dtype == np.float16:
+    if x.dtype.kind == "f" and x.dtype.itemsize >= 4:
+        return x.astype(x.dtype.newbyteorder("="), copy=False)
+    if x.dtype.kind == "f":
         return x.astype(np.float32)
-    if x.dtype.kind in "biuf":
+    if x.dtype.kind in "biu":
         return x.astype(np.float64)
     raise TypeError(
-        f"Input must be an array of real numbers. Got an array of dtype {x.dtype} "
+        f"{name} must be an array of real numbers. Got an array of dtype {x.dtype} "
         "instead."
     )
+
+
+def _size(x):
+    """The number of entries (``x.size`` may be ``None`` in the Array API)."""
+    return math.prod(x.shape)
 
 
 def _shift_by_max(x, axis, backend=None):
@@ -173,8 +202,10 @@ def softmax(x, axis=-1):
     """
     x, backend = _float_array(x)
     if x.ndim == 0:
-        return _as_0d(softmax(_vector_of_one(x, backend)), backend)
+        return _as_0d(softmax(_vector_of_one(x, backend), axis=axis), backend)
     xp = backend.xp
+    if not _size(x):  # no logits: no probabilities
+        return xp.asarray(x, copy=True)
     shifted, _ = _shift_by_max(x, axis, backend)
     if not backend.is_numpy:
         shifted = xp.exp(shifted)
@@ -235,8 +266,12 @@ def logsumexp(x, axis=-1, keepdims=False):
     """
     x, backend = _float_array(x)
     if x.ndim == 0:
-        return _as_0d(logsumexp(_vector_of_one(x, backend)), backend)
+        lse = logsumexp(_vector_of_one(x, backend), axis=axis, keepdims=keepdims)
+        return lse if keepdims else _as_0d(lse, backend)
     xp = backend.xp
+    if not _size(x):  # the log of an empty sum, as scipy.special.logsumexp
+        with _errstate(backend, divide="ignore"):
+            return xp.log(xp.sum(x, axis=axis, keepdims=keepdims))
     shifted, x_max = _shift_by_max(x, axis, backend)
     with _errstate(backend, divide="ignore"):
         lse = x_max + xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
@@ -283,8 +318,10 @@ def log_softmax(x, axis=-1):
     """
     x, backend = _float_array(x)
     if x.ndim == 0:
-        return _as_0d(log_softmax(_vector_of_one(x, backend)), backend)
+        return _as_0d(log_softmax(_vector_of_one(x, backend), axis=axis), backend)
     xp = backend.xp
+    if not _size(x):
+        return xp.asarray(x, copy=True)
     shifted, _ = _shift_by_max(x, axis, backend)
     with _errstate(backend, divide="ignore"):
         return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
@@ -422,7 +459,13 @@ def _check_weights(sample_weight, n_samples, backend=NUMPY):
     if sample_weight is None:
         return None
     xp = backend.xp
-    sample_weight = _in_namespace(sample_weight, backend, np.float64)
+    try:
+        sample_weight = _in_namespace(sample_weight, backend, np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            "sample_weight must be an array of real numbers. Got values that "
+            f"NumPy cannot read as numbers: {error}"
+        ) from None
     if sample_weight.shape != (n_samples,):
         raise ValueError(
             f"sample_weight must have shape ({n_samples},). Got shape "
@@ -433,19 +476,23 @@ def _check_weights(sample_weight, n_samples, backend=NUMPY):
             "sample_weight must be finite and non-negative. Got "
             f"{sample_weight} instead."
         )
-    if not float(xp.sum(sample_weight)) > 0:
+    if not bool(xp.any(sample_weight > 0)):
         raise ValueError("sample_weight must have a positive sum. Got 0 instead.")
     return sample_weight
 
 
 def _weighted_mean(values, sample_weight, backend=NUMPY):
     """Mean over samples in float64, the loss convention of the estimators."""
+    # Weights scaled by their maximum, then normalised to sum to 1: neither
+    # their sum (weights of 1e308) nor Σ w_i v_i (two losses of 1e308) can
+    # overflow when the mean is representable.
     if not backend.is_numpy:
         xp = backend.xp
         values = xp.reshape(xp.astype(values, xp.float64), (-1,))
         if sample_weight is not None:
             keep = sample_weight > 0
             values, sample_weight = values[keep], sample_weight[keep]
+            sample_weight = sample_weight / xp.max(sample_weight)
             values = sample_weight / xp.sum(sample_weight) * values
             return float(xp.sum(values))
         return float(xp.mean(values))
@@ -457,9 +504,17 @@ def _weighted_mean(values, sample_weight, backend=NUMPY):
     # infinite (np.average would compute 0 · inf = nan).
     keep = sample_weight > 0
     values, sample_weight = values[keep], sample_weight[keep]
-    # Σ w_i v_i with weights normalised to sum to 1 cannot overflow when the
-    # mean is representable (a plain sum of two losses of 1e308 would).
+    sample_weight = sample_weight / sample_weight.max()
     return float(np.dot(sample_weight / sample_weight.sum(), values))
+
+
+def _check_samples(n_samples, logits, function):
+    """The mean losses are undefined over no samples, as ``log_loss`` says."""
+    if n_samples == 0:
+        raise ValueError(
+            f"{function} needs at least one sample. Got logits of shape "
+            f"{tuple(logits.shape)} instead."
+        )
 
 
 def cross_entropy(y_true, logits, sample_weight=None):
@@ -509,14 +564,20 @@ def cross_entropy(y_true, logits, sample_weight=None):
     >>> round(cross_entropy(np.eye(3)[[0, 2]], logits), 6)
     0.669079
     """
-    logits, backend = _float_array(logits)
+    logits, backend = _float_array(logits, "logits")
     xp = backend.xp
     if logits.ndim == 0:  # one sample of one class, as softmax(3.0) is
         logits = _vector_of_one(logits, backend)
+    if logits.ndim > 2:
+        raise ValueError(
+            "logits must have shape (n_samples, n_classes), or (n_classes,) for "
+            f"one sample. Got shape {tuple(logits.shape)} instead."
+        )
     single_sample = logits.ndim == 1
     if single_sample:
         logits = xp.reshape(logits, (1, -1))
     n_samples, n_classes = logits.shape[0], logits.shape[-1]
+    _check_samples(n_samples, logits, "cross_entropy")
     y_true = _in_namespace(y_true, backend)
     if single_sample and y_true.ndim in (0, 1) and y_true.shape != (n_classes,):
         y_true = xp.reshape(y_true, (1,))
@@ -539,17 +600,18 @@ def cross_entropy(y_true, logits, sample_weight=None):
                 "y_true of one dimension fewer than logits must hold integer class "
                 f"indices. Got values of dtype {y_true.dtype} instead."
             )
-        labels = xp.astype(y_true, np.intp if backend.is_numpy else xp.int64)
-        if labels.shape[0] and (
-            int(xp.min(labels)) < 0 or int(xp.max(labels)) >= n_classes
-        ):
+        # The range is checked before the cast, which would wrap 1e20 around.
+        low, high = xp.min(y_true), xp.max(y_true)
+        low, high = (int(low), int(high)) if integral else (float(low), float(high))
+        if low < 0 or high >= n_classes:
             raise ValueError(
                 f"y_true must hold class indices in [0, {n_classes}). Got values "
-                f"from {int(xp.min(labels))} to {int(xp.max(labels))} instead."
+                f"from {low!r} to {high!r} instead."
             )
+        labels = xp.astype(y_true, np.intp if backend.is_numpy else xp.int64)
         per_sample = -xp.take_along_axis(log_proba, labels[..., None], axis=-1)[..., 0]
     elif y_true.shape == logits.shape:
-        y_true, _ = _float_array(y_true)
+        y_true, _ = _float_array(y_true, "y_true")
         _check_probability_rows(y_true, "y_true", backend)
         # 0 · log p is 0 even where p underflows to 0 (log p = -inf); the
         # masked-out products 0 · (-inf) = nan are computed but never used.
@@ -631,9 +693,9 @@ def binary_cross_entropy(y_true, logits, sample_weight=None):
     >>> round(binary_cross_entropy([1, 0], [0.0, 0.0]), 6)
     0.693147
     """
-    logits, backend = _float_array(logits)
+    logits, backend = _float_array(logits, "logits")
     xp = backend.xp
-    y_true, _ = _float_array(_in_namespace(y_true, backend))
+    y_true, _ = _float_array(_in_namespace(y_true, backend), "y_true")
     if y_true.shape != logits.shape:
         raise ValueError(
             f"y_true must have the shape of logits {logits.shape}. Got shape "
@@ -650,6 +712,7 @@ def binary_cross_entropy(y_true, logits, sample_weight=None):
             + xp.where(y_true < 1, (1 - y_true) * log_sigmoid(-logits), zeros)
         )
     per_sample = per_entry if per_entry.ndim else xp.reshape(per_entry, (1,))
+    _check_samples(per_sample.shape[0], logits, "binary_cross_entropy")
     if per_sample.ndim > 1:
         # A sum beyond the largest float is +inf, the correctly rounded loss.
         with _errstate(backend, over="ignore"):
@@ -661,11 +724,18 @@ def binary_cross_entropy(y_true, logits, sample_weight=None):
 
 
 def _log_base(base):
+    """``ln(base)`` as a Python float, which every namespace divides by."""
     if base is None:
         return 1.0
-    if not base > 0 or base == 1:
-        raise ValueError(f"base must be positive and not 1. Got {base} instead.")
-    return np.log(base)
+    if isinstance(base, (bool, np.bool_)) or not isinstance(
+        base, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"base must be a real number or None. Got {base!r} instead.")
+    if not base > 0 or base == 1 or not math.isfinite(base):
+        raise ValueError(
+            f"base must be positive, finite and not 1. Got {base!r} instead."
+        )
+    return math.log(base)
 
 
 def entropy(p, base=None, axis=-1):
@@ -699,9 +769,11 @@ def entropy(p, base=None, axis=-1):
     >>> float(entropy([0.5, 0.5], base=2))
     1.0
     """
-    p, backend = _float_array(p)
-    if backend.is_numpy:
-        return np.sum(special.entr(p), axis=axis) / _log_base(base)
+    p, backend = _float_array(p, "p")
+    log_base = _log_base(base)
+    # SciPy's entr has no long double loop: long double takes the generic code.
+    if backend.is_numpy and p.dtype != np.longdouble:
+        return np.sum(special.entr(p), axis=axis) / log_base
     xp = backend.xp
     if p.ndim == 0:
         p = _vector_of_one(p, backend)
@@ -709,7 +781,7 @@ def entropy(p, base=None, axis=-1):
     zeros = xp.zeros_like(p)
     safe = xp.where(p > 0, p, xp.ones_like(p))
     entr = xp.where(p > 0, -p * xp.log(safe), xp.where(p == 0, zeros, zeros - xp.inf))
-    return xp.sum(entr, axis=axis) / _log_base(base)
+    return xp.sum(entr, axis=axis) / log_base
 
 
 def kl_divergence(p, q, base=None, axis=-1):
@@ -745,12 +817,15 @@ def kl_divergence(p, q, base=None, axis=-1):
     >>> round(float(kl_divergence([0.5, 0.5], [0.9, 0.1])), 6)
     0.510826
     """
-    p, backend = _float_array(p)
+    p, backend = _float_array(p, "p")
+    log_base = _log_base(base)
     if backend.is_numpy:
-        q = _as_float_array(q)
-        return np.sum(special.rel_entr(p, q), axis=axis) / _log_base(base)
+        q = _as_float_array(q, "q")
+        if np.longdouble not in (p.dtype, q.dtype):  # SciPy has no such loop
+            return np.sum(special.rel_entr(p, q), axis=axis) / log_base
+    else:
+        q, _ = _float_array(_in_namespace(q, backend), "q")
     xp = backend.xp
-    q, _ = _float_array(_in_namespace(q, backend))
     if p.ndim == 0 and q.ndim == 0:
         p, q = _vector_of_one(p, backend), _vector_of_one(q, backend)
     # scipy.special.rel_entr: p log(p / q) for p, q > 0, 0 for p = 0 ≤ q,
@@ -762,4 +837,4 @@ def kl_divergence(p, q, base=None, axis=-1):
     rel = xp.where(
         both, p * xp.log(ratio), xp.where((p == 0) & (q >= 0), zeros, zeros + xp.inf)
     )
-    return xp.sum(rel, axis=axis) / _log_base(base)
+    return xp.sum(rel, axis=axis) / log_base

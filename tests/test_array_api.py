@@ -7,6 +7,8 @@ installs it; its ``device1`` refuses any implicit conversion to NumPy);
 PyTorch on CPU runs where it is installed.
 """
 
+import warnings
+
 import array_api_strict
 import numpy as np
 import pytest
@@ -356,6 +358,39 @@ def test_predict_in_another_namespace_raises(dispatch):
         model.predict(X)
 
 
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "score"])
+def test_a_device_model_called_with_dispatch_off_says_what_to_do(
+    to_namespace, Estimator, method
+):
+    # With dispatch off scikit-learn checks no namespace: a torch model
+    # returned torch tensors for NumPy input (with NumPy's DeprecationWarning),
+    # an array-api-strict one failed in array_api_strict ("Expected Array").
+    from sklearn.utils._array_api import move_estimator_to
+
+    X, y = _data("multiclass", np.random.default_rng(7))
+    with sklearn.config_context(array_api_dispatch=True):
+        model = Estimator().fit(to_namespace(X), to_namespace(y))
+        expected = _host(
+            getattr(model, method)(
+                to_namespace(X), *([to_namespace(y)] if method == "score" else [])
+            )
+        )
+    args = [y] if method == "score" else []
+    with pytest.raises(ValueError, match="array_api_dispatch=True, which is off now"):
+        getattr(model, method)(X, *args)
+    # The way the message names works, and gives the device model's answer.
+    on_host = move_estimator_to(model, np, "cpu")
+    assert_allclose(getattr(on_host, method)(X, *args), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
+def test_one_class_on_the_device_is_named_as_written(to_namespace, dispatch, Estimator):
+    X, _ = _data("multiclass", np.random.default_rng(7))
+    with pytest.raises(ValueError, match=r"only one class: 3\.$"):
+        Estimator().fit(to_namespace(X), to_namespace(np.full(X.shape[0], 3)))
+
+
 @pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
 @pytest.mark.parametrize("method", ["predict", "predict_proba", "score"])
 def test_cv_estimators_refuse_another_namespace_after_a_numpy_fit(
@@ -460,6 +495,28 @@ def test_special_functions_take_0d_arrays_of_the_namespace(to_namespace):
         assert result.shape == ()
         assert_allclose(_host(result), expected, rtol=1e-15)
     assert cross_entropy(to_namespace(np.asarray(0)), x) == 0.0
+
+
+def test_entropies_in_another_base_and_extremes_without_warnings(to_namespace):
+    # ln(base) was a NumPy scalar, which array-api-strict refuses to mix with
+    # its arrays; and strict arrays (NumPy inside) leaked NumPy's overflow
+    # warnings that NumPy input does not give.
+    p, q = np.array([0.5, 0.25, 0.25]), np.array([0.9, 0.05, 0.05])
+    pd, qd = to_namespace(p), to_namespace(q)
+    assert_allclose(
+        _host(entropy(pd, base=2)), np.sum(special.entr(p)) / np.log(2), rtol=1e-15
+    )
+    assert_allclose(
+        _host(kl_divergence(pd, qd, base=2)),
+        np.sum(special.rel_entr(p, q)) / np.log(2),
+        rtol=1e-15,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for z in ([1e308, -1e308], [np.inf, np.inf, -np.inf, 0.0]):
+            zd = to_namespace(np.array(z))
+            for fun in (softmax, log_softmax, logsumexp):
+                assert_allclose(_host(fun(zd)), fun(np.array(z)), rtol=1e-15)
 
 
 def test_special_functions_reject_bad_input_in_the_namespace(to_namespace):

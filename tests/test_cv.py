@@ -259,6 +259,99 @@ def test_one_vs_rest_cv_custom_scoring_scores_each_label():
     assert ours.score(X, Y) == pytest.approx(get_scorer("roc_auc")(ours, X, Y))
 
 
+def _bootstrap_folds(X, y, n_folds=3, seed=0):
+    """Training rows drawn with replacement (some listed twice), the rest held out."""
+    rng = np.random.default_rng(seed)
+    folds = []
+    for _ in range(n_folds):
+        train = rng.integers(0, X.shape[0], X.shape[0])
+        folds.append((train, np.setdiff1d(np.arange(X.shape[0]), train)))
+    return folds
+
+
+def test_rows_listed_twice_in_a_fold_weigh_twice():
+    # The folds fitted together once weighed a row listed twice in a training
+    # fold once; LogisticRegressionCV fits X[train], where it counts twice.
+    X, y, _ = _multiclass()
+    folds = _bootstrap_folds(X, y)
+    assert any(len(np.unique(train)) < len(train) for train, _ in folds)
+    reference = _reference_cv(CS, folds).fit(X, y)
+    for n_jobs in (None, 1):  # the folds together, and apart
+        ours = SoftmaxRegressionCV(Cs=CS, cv=folds, n_jobs=n_jobs, **TIGHT)
+        _assert_matches_reference(ours.fit(X, y), reference, X)
+    X, Y, _ = _multilabel()
+    folds = _bootstrap_folds(X, Y)
+    reference = OneVsRestClassifier(_reference_cv(CS, folds)).fit(X, Y)
+    ours = OneVsRestLogisticCV(Cs=CS, cv=folds, **TIGHT).fit(X, Y)
+    _assert_matches_one_vs_rest(ours, reference, X)
+
+
+def _grid_scores(estimator, X, y, folds, scoring, Cs):
+    """GridSearchCV's held-out scores, (n_folds, n_Cs): the cold-started reference."""
+    search = GridSearchCV(estimator, {"C": list(Cs)}, cv=folds, scoring=scoring)
+    search.fit(X, y)
+    return np.array(
+        [search.cv_results_[f"split{f}_test_score"] for f in range(len(folds))]
+    )
+
+
+def test_a_scorers_own_pos_label_and_labels_are_kept():
+    # The scorers were rebuilt with labels=classes_ and pos_label=classes_[-1]
+    # even where the user had set them: C was chosen by the F1 of the other
+    # class, and score() reported it. LogisticRegressionCV refuses such
+    # scorers ("got multiple values"), so GridSearchCV of the same model on the
+    # same folds is the reference.
+    from sklearn.metrics import f1_score, recall_score
+
+    X, y, folds = _multiclass(n_classes=2)
+    names = np.array(["no", "yes"])[y]
+    scorer = make_scorer(f1_score, pos_label="no")
+    ours = SoftmaxRegressionCV(Cs=CS, cv=folds, scoring=scorer, **TIGHT)
+    ours.fit(X, names)
+    expected = _grid_scores(SoftmaxRegression(**TIGHT), X, names, folds, scorer, CS)
+    assert_allclose(ours.scores_, expected, rtol=1e-12)
+    assert ours.score(X, names) == pytest.approx(
+        f1_score(names, ours.predict(X), pos_label="no"), rel=1e-12
+    )
+    assert ours.score(X, names) != pytest.approx(
+        f1_score(names, ours.predict(X), pos_label="yes"), rel=1e-6
+    )
+
+    X, y, folds = _multiclass(n_classes=3)
+    scorer = make_scorer(recall_score, labels=[2], average="macro")
+    ours = SoftmaxRegressionCV(Cs=CS, cv=folds, scoring=scorer, **TIGHT).fit(X, y)
+    expected = _grid_scores(SoftmaxRegression(**TIGHT), X, y, folds, scorer, CS)
+    assert_allclose(ours.scores_, expected, rtol=1e-12)
+
+    # One-vs-rest: each label's 0/1 model is scored with the user's pos_label,
+    # as a GridSearchCV of LogisticRegression on that label's column.
+    from sklearn.linear_model import LogisticRegression
+
+    X, Y, folds = _multilabel()
+    scorer = make_scorer(f1_score, pos_label=0)
+    ours = OneVsRestLogisticCV(Cs=CS, cv=folds, scoring=scorer, **TIGHT).fit(X, Y)
+    for k in range(Y.shape[1]):
+        expected = _grid_scores(
+            LogisticRegression(**TIGHT), X, Y[:, k], folds, scorer, CS
+        )
+        assert_allclose(ours.scores_[k], expected, rtol=1e-12, err_msg=str(k))
+
+
+def test_one_vs_rest_cv_score_takes_string_labels_as_softmax_cv_does():
+    # OneVsRestLogisticCV.score passed its scorer unchanged: 'f1' on 'no'/'yes'
+    # raised "pos_label=1 is not a valid label" where SoftmaxRegressionCV.score
+    # scores the last class as the positive one.
+    from sklearn.metrics import f1_score
+
+    X, y, folds = _multiclass(n_classes=2)
+    names = np.array(["no", "yes"])[y]
+    for Estimator in (OneVsRestLogisticCV, SoftmaxRegressionCV):
+        model = Estimator(Cs=CS, cv=folds, scoring="f1", **TIGHT).fit(X, names)
+        assert model.score(X, names) == pytest.approx(
+            f1_score(names, model.predict(X), pos_label="yes"), rel=1e-12
+        )
+
+
 def test_one_vs_rest_cv_default_score_is_mean_binary_log_loss():
     X, Y, folds = _multilabel()
     ours = OneVsRestLogisticCV(Cs=CS, cv=folds).fit(X, Y)
@@ -785,6 +878,15 @@ def test_verbose_prints_the_folds(capsys):
 def test_bad_cs_are_rejected(Cs):
     X, y, _ = _multiclass()
     with pytest.raises(ValueError, match="Cs must hold one or more positive"):
+        SoftmaxRegressionCV(Cs=Cs).fit(X, y)
+
+
+@pytest.mark.parametrize("Cs", [np.array(5), np.array([[0.1, 1.0]]), ["a"]])
+def test_cs_that_are_neither_a_count_nor_a_sequence_are_named(Cs):
+    # A 0-d array of 5 became the single C 5.0 (Cs=5 means five values), a
+    # 2-D array was flattened, strings failed in NumPy without naming Cs.
+    X, y, _ = _multiclass()
+    with pytest.raises(ValueError, match="Cs must be an int .* or a 1-D sequence"):
         SoftmaxRegressionCV(Cs=Cs).fit(X, y)
 
 

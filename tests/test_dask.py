@@ -826,6 +826,26 @@ def test_cv_boolean_masks_hold_out_the_same_rows_as_indices(client, Estimator):
     _assert_same_fit(dask_model, numpy_model, X)
 
 
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_cv_rows_listed_twice_in_a_fold_weigh_twice_on_dask(client, Estimator):
+    # Bootstrap splits list training rows twice: the fold on Dask data weighs
+    # them as the NumPy fit does (a fit on X[train], as LogisticRegressionCV),
+    # which tests/test_cv.py checks against LogisticRegressionCV.
+    X, y = _classification(n=300)
+    rng = np.random.default_rng(3)
+    folds = []
+    for _ in range(2):
+        train = rng.integers(0, len(y), len(y))
+        folds.append((train, np.setdiff1d(np.arange(len(y)), train)))
+    params = dict(Cs=[0.1, 1.0], tol=1e-8)
+    numpy_model = Estimator(cv=folds, n_jobs=1, **params).fit(X, y)
+    dask_model = Estimator(cv=folds, **params).fit(
+        da.from_array(X, chunks=(100, -1)), da.from_array(y, chunks=100)
+    )
+    assert_allclose(dask_model.scores_, numpy_model.scores_, rtol=1e-6)
+    _assert_same_fit(dask_model, numpy_model, X)
+
+
 # -- OneVsRestLogisticCV on Dask data ---------------------------------------------
 
 OVR_CV_CASES = {

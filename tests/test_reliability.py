@@ -312,7 +312,10 @@ TIGHT = {"tol": 1e-9, "max_iter": 2000}
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-@pytest.mark.parametrize("scale", [1e150, 1e-150])
+# Beyond 1e154 the squares of the features overflow: the column statistics
+# (a fit once returned zero coefficients there) divide each column by its
+# largest magnitude first.
+@pytest.mark.parametrize("scale", [1e150, 1e160, 1e300, 1e-150])
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_scaling_all_features_changes_nothing_without_penalty(
     Estimator, scale, n_classes
@@ -331,7 +334,7 @@ def test_scaling_all_features_changes_nothing_without_penalty(
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-@pytest.mark.parametrize("scale", [1e150, 1e-150])
+@pytest.mark.parametrize("scale", [1e150, 1e300, 1e-150])
 def test_scaled_features_with_a_penalty_give_finite_output(Estimator, scale):
     # With C=1 the penalty dominates at 1e-150 (probabilities near the class
     # frequencies) and vanishes at 1e150: either way finite and normalised.
@@ -339,6 +342,65 @@ def test_scaled_features_with_a_penalty_give_finite_output(Estimator, scale):
     estimator = Estimator()
     fit_expecting_success(estimator, X * scale, y)
     assert_valid_predictions(estimator, X * scale)
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+def test_features_near_1e300_fit_as_scikit_learn_fits_them_unscaled(kind):
+    # Scaling X by s is scaling C by s²: at s = 1e300 the penalty vanishes, so
+    # the fit is LogisticRegression's unpenalised fit of the unscaled data,
+    # for the base estimators and for the CV ones (whose every C is then
+    # unpenalised). They once raised FloatingPointError (CV) or returned zero
+    # coefficients with overflow warnings.
+    from sklearn.linear_model import LogisticRegression
+
+    from skl_softmax import OneVsRestLogisticCV, SoftmaxRegressionCV
+
+    X, y = overlapping_classes(3)
+    reference = LogisticRegression(C=np.inf, tol=1e-10, max_iter=10_000).fit(X, y)
+    ovr_reference = [
+        LogisticRegression(C=np.inf, tol=1e-10, max_iter=10_000).fit(X, y == k)
+        for k in range(3)
+    ]
+    scaled = X * 1e300
+    if kind == "sparse":
+        scaled = sparse.csr_matrix(scaled)
+    for model in (
+        SoftmaxRegression(tol=1e-10, max_iter=10_000),
+        SoftmaxRegressionCV(Cs=[0.01, 1.0], cv=3, tol=1e-10, max_iter=10_000),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            model.fit(scaled, y)
+        assert_allclose(
+            model.predict_proba(scaled), reference.predict_proba(X), atol=1e-6
+        )
+    for model in (
+        OneVsRestLogistic(tol=1e-10, max_iter=10_000),
+        OneVsRestLogisticCV(Cs=[0.01, 1.0], cv=3, tol=1e-10, max_iter=10_000),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            model.fit(scaled, y)
+        assert_allclose(
+            model.decision_function(scaled),
+            np.column_stack([r.decision_function(X) for r in ovr_reference]),
+            rtol=1e-4,
+            atol=1e-4,
+        )
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_features_whose_sums_overflow_get_a_message_about_their_scale(Estimator):
+    # 200 rows of features near 1e307: Rᵀ X overflows float64 whatever the
+    # coefficients. The error says so and what to do (it said "objective is
+    # not finite (nan)"), and is a ValueError like every bad-input error.
+    X, y = overlapping_classes(3)
+    with pytest.raises(
+        ValueError, match="must be scaled first, e.g. with MaxAbsScaler"
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's overflow
+            Estimator().fit(X * 1e307, y)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)

@@ -47,6 +47,56 @@ def test_neg_cross_entropy_is_minus_the_cross_entropy_of_the_probabilities():
     assert neg_cross_entropy(model, X, labels) == pytest.approx(expected, rel=1e-12)
 
 
+def test_neg_cross_entropy_refuses_what_log_loss_refuses():
+    # Labels the model does not know were scored as their neighbours in
+    # classes_ (searchsorted), and rows summing to 4 were renormalised:
+    # log_loss(labels=classes_) refuses the first, fit the second.
+    from sklearn.metrics import log_loss
+
+    X, P = _soft()
+    names = np.array([10, 20, 30])
+    model = SoftmaxRegression().fit(X, names[np.argmax(P, axis=1)])
+    proba = model.predict_proba(X[:2])
+    with pytest.raises(ValueError, match="not belonging to the passed labels"):
+        log_loss([15, 20], proba, labels=model.classes_)
+    for unknown in (15, 5, 99):
+        with pytest.raises(ValueError, match=f"not fitted on: {unknown}. Its classes"):
+            neg_cross_entropy(model, X[:2], [unknown, 20])
+    soft_model = SoftmaxRegression().fit(X, P)
+    with pytest.raises(ValueError, match="rows must sum to 1. Got a row summing to 4"):
+        neg_cross_entropy(soft_model, X[:2], [[2.0, 1.0, 1.0], [0.0, 1.0, 0.0]])
+    with pytest.raises(ValueError, match="rows must sum to 1. Got a row summing to 0"):
+        neg_cross_entropy(soft_model, X[:2], [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+
+
+def test_cv_refuses_named_scorers_on_soft_targets_and_takes_neg_cross_entropy():
+    # "neg_log_loss" failed inside log_loss ("unhashable type"); the callable
+    # scorer for probability rows chooses C as GridSearchCV does with it.
+    from skl_softmax import SoftmaxRegressionCV
+
+    X, P = _soft(n_samples=200)
+    cv = KFold(4, shuffle=True, random_state=0)
+    for scoring in ("neg_log_loss", "accuracy"):
+        with pytest.raises(ValueError, match=f"scoring='{scoring}' cannot score soft"):
+            SoftmaxRegressionCV(Cs=3, cv=cv, scoring=scoring).fit(X, P)
+    Cs = [1e-4, 1e-2, 1.0, 100.0]
+    ours = SoftmaxRegressionCV(
+        Cs=Cs, cv=cv, scoring=neg_cross_entropy, tol=1e-10, max_iter=1000
+    ).fit(X, P)
+    search = GridSearchCV(
+        SoftmaxRegression(tol=1e-10, max_iter=1000),
+        {"C": Cs},
+        scoring=neg_cross_entropy,
+        cv=cv,
+    ).fit(X, P)
+    assert ours.C_ == search.best_params_["C"]
+    assert_allclose(
+        ours.scores_,
+        np.array([search.cv_results_[f"split{f}_test_score"] for f in range(4)]),
+        rtol=1e-6,
+    )
+
+
 def test_grid_search_on_soft_targets_picks_the_best_candidate():
     X, P = _soft(n_samples=200)
     grid = {"C": [1e-4, 1e-2, 1.0, 100.0]}

@@ -365,12 +365,22 @@ def test_entropy_in_bits_is_nats_over_ln_2(rng):
     assert_allclose(entropy(np.full(8, 1 / 8), base=2), 3.0, rtol=1e-15, atol=0)
 
 
-@pytest.mark.parametrize("base", [0, -2, 1])
+@pytest.mark.parametrize("base", [0, -2, 1, np.inf])
 def test_entropy_rejects_invalid_base(base):
     with pytest.raises(
-        ValueError, match=f"base must be positive and not 1. Got {base}"
+        ValueError, match=f"base must be positive, finite and not 1. Got {base!r}"
     ):
         entropy([0.5, 0.5], base=base)
+
+
+@pytest.mark.parametrize("base", ["2", np.array([2.0, 2.0]), True])
+def test_entropy_and_kl_name_a_base_that_is_no_number(base):
+    # A string or an array once reached NumPy's comparison ('>' not supported,
+    # "truth value of an array ... is ambiguous").
+    with pytest.raises(TypeError, match="base must be a real number or None"):
+        entropy([0.5, 0.5], base=base)
+    with pytest.raises(TypeError, match="base must be a real number or None"):
+        kl_divergence([0.5, 0.5], [0.9, 0.1], base=base)
 
 
 @pytest.mark.parametrize("soft", [False, True])
@@ -590,4 +600,194 @@ def test_every_public_function_takes_0d_input(dtype, value):
         special.rel_entr(positive, 0.5),
         rtol=rtol,
         atol=0,
+    )
+
+
+# -- array-likes, precision, empty input and messages (outside review, 2026-12-01) --
+
+
+def _array_likes():
+    import array
+
+    pd = pytest.importorskip("pandas")
+    return [
+        (pd.Series([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0])),
+        (pd.DataFrame([[1.0, 2.0], [0.5, -1.0]]), np.array([[1.0, 2.0], [0.5, -1.0]])),
+        (range(3), np.arange(3.0)),
+        (array.array("d", [0.25, 0.75]), np.array([0.25, 0.75])),
+    ]
+
+
+def test_every_function_reads_array_likes_as_numpy():
+    # pandas objects, ranges and buffers once went to the Array API namespace
+    # lookup ("Series is not a supported array type"); scipy.special reads
+    # them as NumPy arrays.
+    for x, as_numpy in _array_likes():
+        for fun, reference in [
+            (softmax, special.softmax(as_numpy, axis=-1)),
+            (log_softmax, special.log_softmax(as_numpy, axis=-1)),
+            (logsumexp, special.logsumexp(as_numpy, axis=-1)),
+            (sigmoid, special.expit(as_numpy)),
+            (log_sigmoid, special.log_expit(as_numpy)),
+            (softmax_jacobian, softmax_jacobian(as_numpy)),
+        ]:
+            result = fun(x)
+            assert isinstance(result, np.ndarray), (fun.__name__, type(x))
+            assert_allclose(result, reference, rtol=1e-15, atol=0)
+    pd = pytest.importorskip("pandas")
+    p = pd.Series([0.5, 0.5])
+    assert_allclose(entropy(p), special.entr([0.5, 0.5]).sum(), rtol=1e-15)
+    assert_allclose(
+        kl_divergence(p, pd.Series([0.9, 0.1])),
+        special.rel_entr([0.5, 0.5], [0.9, 0.1]).sum(),
+        rtol=1e-15,
+    )
+    z = pd.DataFrame([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    assert_allclose(
+        cross_entropy(pd.Series([0, 2]), z),
+        log_loss([0, 2], special.softmax(z.to_numpy(), axis=1), labels=[0, 1, 2]),
+        rtol=1e-13,
+    )
+    assert_allclose(
+        binary_cross_entropy(pd.Series([1.0, 0.0]), pd.Series([0.3, -2.0])),
+        log_loss([1, 0], special.expit([0.3, -2.0])),
+        rtol=1e-13,
+    )
+
+
+@pytest.mark.skipif(
+    np.finfo(np.longdouble).eps >= np.finfo(np.float64).eps,
+    reason="long double is double on this platform",
+)
+def test_long_double_keeps_its_precision():
+    # "Floating-point inputs keep their precision": long double once came back
+    # as float64, losing the difference of 1e-17 that scipy.special keeps.
+    x = np.array([0.0, 1e-17], dtype=np.longdouble)
+    for fun, reference in [
+        (softmax, special.softmax(x)),
+        (log_softmax, special.log_softmax(x)),
+        (logsumexp, special.logsumexp(x)),
+        (sigmoid, special.expit(x)),
+        (log_sigmoid, special.log_expit(x)),
+    ]:
+        result = fun(x)
+        assert result.dtype == np.longdouble, fun.__name__
+        assert_array_equal(result, reference, err_msg=fun.__name__)
+    assert log_softmax(x)[1] - log_softmax(x)[0] > 0  # float64 gave 0
+    assert softmax_jacobian(x).dtype == np.longdouble
+    p = softmax(x)
+    h = entropy(p)
+    assert h.dtype == np.longdouble
+    # Long-double arithmetic on the definition, -Σ p log p, as the reference.
+    assert abs(h - (-np.sum(p * np.log(p)))) <= 8 * np.finfo(np.longdouble).eps
+    q = np.array([0.25, 0.75], dtype=np.longdouble)
+    kl = kl_divergence(p, q)
+    assert kl.dtype == np.longdouble
+    assert abs(kl - np.sum(p * np.log(p / q))) <= 8 * np.finfo(np.longdouble).eps
+
+
+def test_float32_of_either_byte_order_stays_float32():
+    x = np.array([1.0, 2.0, 3.0], dtype=">f4")
+    for fun in (softmax, log_softmax, logsumexp, sigmoid, log_sigmoid):
+        result = fun(x)
+        assert result.dtype == np.float32, fun.__name__
+        assert_allclose(
+            result,
+            getattr(
+                special,
+                {
+                    "softmax": "softmax",
+                    "log_softmax": "log_softmax",
+                    "logsumexp": "logsumexp",
+                    "sigmoid": "expit",
+                    "log_sigmoid": "log_expit",
+                }[fun.__name__],
+            )(x.astype(np.float64)),
+            rtol=1e-6,
+        )
+
+
+def test_reductions_over_no_entries_follow_their_limits():
+    # logsumexp of nothing is log 0 = -inf, as scipy.special.logsumexp says
+    # (NumPy's "zero-size array to reduction operation maximum" before); the
+    # softmax of no logits is empty.
+    for shape, axis in [((0,), -1), ((3, 0), -1), ((0, 3), -1), ((3, 0), 0)]:
+        x = np.zeros(shape)
+        assert_array_equal(
+            logsumexp(x, axis=axis), special.logsumexp(x, axis=axis), str(shape)
+        )
+        assert softmax(x, axis=axis).shape == shape
+        assert log_softmax(x, axis=axis).shape == shape
+    assert softmax_jacobian(np.zeros((3, 0))).shape == (3, 0, 0)
+
+
+def test_mean_losses_over_no_samples_raise_as_log_loss():
+    with pytest.raises(ValueError, match="0 sample"):
+        log_loss(np.zeros(0), np.zeros((0, 3)), labels=[0, 1, 2])
+    with pytest.raises(ValueError, match="cross_entropy needs at least one sample"):
+        cross_entropy(np.zeros(0, dtype=int), np.zeros((0, 3)))
+    with pytest.raises(
+        ValueError, match="binary_cross_entropy needs at least one sample"
+    ):
+        binary_cross_entropy([], [])
+
+
+def test_cross_entropy_rejects_logits_of_more_than_two_dimensions():
+    # Unweighted, 3-D logits were averaged over two axes; weighted, they
+    # crashed inside NumPy ("only 0-dimensional arrays can be converted").
+    for sample_weight in (None, [1.0, 2.0]):
+        with pytest.raises(ValueError, match=r"logits must have shape \(n_samples"):
+            cross_entropy(
+                np.zeros((2, 3), dtype=int),
+                np.zeros((2, 3, 4)),
+                sample_weight=sample_weight,
+            )
+
+
+def test_huge_weights_do_not_overflow_the_mean():
+    # Equal weights of 1e308 summed to inf: the loss came back as 0.0.
+    logits = np.zeros((2, 2))
+    unweighted = cross_entropy([0, 0], logits)
+    assert unweighted == pytest.approx(math.log(2), rel=1e-15)
+    assert cross_entropy([0, 0], logits, sample_weight=[1e308, 1e308]) == unweighted
+    assert binary_cross_entropy(
+        [1.0, 0.0], [0.0, 0.0], sample_weight=[1e308, 1e308]
+    ) == pytest.approx(math.log(2), rel=1e-15)
+
+
+def test_out_of_range_labels_are_shown_as_given():
+    # The cast to intp wrapped 1e20 to -9223372036854775808 in the message.
+    with pytest.raises(ValueError, match=r"Got values from 0.0 to 1e\+20 instead"):
+        cross_entropy([1e20, 0.0], np.zeros((2, 3)))
+
+
+def test_messages_name_the_offending_argument():
+    with pytest.raises(TypeError, match="^q must be an array of real numbers"):
+        kl_divergence([0.5, 0.5], ["a", "b"])
+    with pytest.raises(TypeError, match="^p must be an array of real numbers"):
+        entropy(["a", "b"])
+    with pytest.raises(TypeError, match="^logits must be an array of real numbers"):
+        cross_entropy([0], [["a", "b"]])
+    with pytest.raises(TypeError, match="^sample_weight must be an array of real"):
+        cross_entropy([0, 1], np.zeros((2, 3)), sample_weight=["a", "b"])
+    with pytest.raises(TypeError, match="^x must be an array of real numbers"):
+        softmax([[1.0, 2.0], [3.0]])
+
+
+def test_0d_input_obeys_axis_and_keepdims_as_scipy():
+    # A 0-d input is one vector of one entry: axis=5 does not exist there
+    # (scipy.special raises AxisError too), and keepdims keeps that axis.
+    for fun, reference in [
+        (softmax, special.softmax),
+        (log_softmax, special.log_softmax),
+        (logsumexp, special.logsumexp),
+    ]:
+        with pytest.raises(np.exceptions.AxisError):
+            reference(np.float64(2.0), axis=5)
+        with pytest.raises(np.exceptions.AxisError):
+            fun(2.0, axis=5)
+    assert (
+        logsumexp(2.0, keepdims=True).shape
+        == special.logsumexp(np.float64(2.0), keepdims=True).shape
+        == (1,)
     )
