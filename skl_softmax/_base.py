@@ -725,6 +725,14 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             coef = to_backend(self.coef_, backend)
             intercept = to_backend(self.intercept_, backend)
             row_major = False
+            # As NumPy promotes float32 data against a float64 fit (and the
+            # reverse); torch's matmul refuses mixed dtypes.
+            xp = backend.xp
+            dtype = xp.result_type(X.dtype, coef.dtype)
+            if X.dtype != dtype:
+                X = xp.astype(X, dtype)
+            if coef.dtype != dtype:
+                coef, intercept = xp.astype(coef, dtype), xp.astype(intercept, dtype)
         scores = logits_by_output(X, coef, row_major, backend)
         scores += intercept[:, None]
         return scores

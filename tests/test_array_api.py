@@ -385,6 +385,26 @@ def test_a_device_model_called_with_dispatch_off_says_what_to_do(
 
 
 @pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
+@pytest.mark.parametrize(
+    "fit_dtype, predict_dtype", [(np.float64, np.float32), (np.float32, np.float64)]
+)
+def test_predictions_promote_dtypes_as_numpy_does(
+    to_namespace, dispatch, Estimator, fit_dtype, predict_dtype
+):
+    # torch's matmul refused a float32 X against a float64 fit ("expected m1
+    # and m2 to have the same dtype"); NumPy and array-api-strict promote.
+    X, y = _data("multiclass", np.random.default_rng(7))
+    numpy_model = Estimator().fit(X.astype(fit_dtype), y)
+    model = Estimator().fit(to_namespace(X.astype(fit_dtype)), to_namespace(y))
+    X_new = X[:20].astype(predict_dtype)
+    expected = numpy_model.predict_proba(X_new)
+    got = model.predict_proba(to_namespace(X_new))
+    _assert_in_namespace_of(got, to_namespace(X_new))
+    assert _host(got).dtype == expected.dtype == np.float64
+    assert_allclose(_host(got), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
 def test_one_class_on_the_device_is_named_as_written(to_namespace, dispatch, Estimator):
     X, _ = _data("multiclass", np.random.default_rng(7))
     with pytest.raises(ValueError, match=r"only one class: 3\.$"):
