@@ -61,6 +61,16 @@ def _c_grid(text):
         raise argparse.ArgumentTypeError(
             f"must be positive numbers. Got {text!r} instead."
         )
+    tiny = [
+        part for part, value in zip(parts, values, strict=True) if math.isinf(1 / value)
+    ]
+    if tiny:
+        # 1/C, the penalty's weight, overflows: LogisticRegression floods
+        # RuntimeWarnings there.
+        raise argparse.ArgumentTypeError(
+            f"must be numbers whose inverse is finite (C of at least about "
+            f"{1 / np.finfo(float).max:.3g}). Got {tiny[0]} in {text!r} instead."
+        )
     return sorted(set(values))
 
 
@@ -204,7 +214,10 @@ def _read_csv(path, target):
     """Numeric features and string labels from a CSV file with a header row."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
+            reader = csv.reader(handle)
+            # Each row with the line of the file where it ends (a quoted
+            # field may span lines), for the messages.
+            rows = [(reader.line_num, row) for row in reader]
     except FileNotFoundError:
         raise InputError(f"--csv file {path!r} does not exist.") from None
     except IsADirectoryError:
@@ -213,10 +226,16 @@ def _read_csv(path, target):
         raise InputError(f"--csv file {path!r} is not UTF-8 text.") from None
     except (OSError, csv.Error) as error:
         raise InputError(f"cannot read --csv file {path!r}: {error}.") from None
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    rows = [(line, row) for line, row in rows if any(cell.strip() for cell in row)]
     if not rows:
         raise InputError(f"--csv file {path!r} is empty; it needs a header row.")
-    header = [name.strip() for name in rows[0]]
+    header = [name.strip() for name in rows[0][1]]
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise InputError(
+            f"the header of {path!r} names a column twice: {repeated[0]!r}; "
+            "column names must be unique."
+        )
     if target not in header:
         raise InputError(
             f"--target column {target!r} is not in {path!r}; its columns are "
@@ -229,8 +248,7 @@ def _read_csv(path, target):
     target_index = header.index(target)
     feature_index = [i for i in range(len(header)) if i != target_index]
     features, labels = [], []
-    # Line numbers count the header as line 1 (blank lines were dropped).
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in rows[1:]:
         if len(row) != len(header):
             raise InputError(
                 f"row {line} of {path!r} has {len(row)} fields; the header has "
@@ -264,6 +282,7 @@ def _read_csv(path, target):
             )
         features.append(values)
         labels.append(label)
+    _check_class_labels(labels, target)
     name = os.path.basename(path)
     return (
         name,
@@ -271,6 +290,31 @@ def _read_csv(path, target):
         np.array(labels),
         [header[i] for i in feature_index],
     )
+
+
+def _check_class_labels(labels, target):
+    """Labels that are all numbers, some not whole, are a continuous target.
+
+    scikit-learn's classifiers refuse them ("Unknown label type:
+    continuous"); here they would be read as that many classes of one row.
+    """
+    numbers = []
+    for label in labels:
+        try:
+            numbers.append(float(label))
+        except ValueError:
+            return
+    fractional = [
+        label
+        for label, x in zip(labels, numbers, strict=True)
+        if not float(x).is_integer()
+    ]
+    if fractional:
+        raise InputError(
+            f"--target column {target!r} holds numbers that are not whole "
+            f"(such as {fractional[0]!r}): a continuous target, where a "
+            "classifier needs class labels."
+        )
 
 
 def _check_enough_rows(y, cv):
@@ -598,13 +642,29 @@ def main(argv=None):
     """
     args = _parser().parse_args(argv)
     try:
-        return run(args)
+        status = run(args)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here
+        return status
     except InputError as error:
         print(f"{_PROG}: error: {error}", file=sys.stderr)
         return _USAGE_ERROR
     except KeyboardInterrupt:
         print(f"{_PROG}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``| head``): as other command-line tools, stop
+        # quietly. Python's own flush at exit would fail again, so standard
+        # output is pointed at devnull first (the recipe of Python's docs).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for such a pipe
+    except OSError as error:
+        if error.filename is not None:  # reading a file: run() names those
+            raise
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        print(f"{_PROG}: error: cannot write the output: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

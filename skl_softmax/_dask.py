@@ -233,6 +233,20 @@ def _as_dask_array(data, name, row_chunks=None):
     return data
 
 
+def _check_rows(data, X, name):
+    """An in-memory ``data`` has the rows of the Dask ``X``, or the in-memory
+    path's message says it has not (not Dask's "Chunks do not add up")."""
+    n_rows = np.shape(data)[0] if np.ndim(data) else None
+    if n_rows == X.shape[0]:
+        return
+    if name == "sample_weight":
+        check_sample_weight(np.zeros(np.shape(data)), X.shape[0])
+    raise ValueError(
+        "Found input variables with inconsistent numbers of samples: "
+        f"[{X.shape[0]}, {n_rows}]"
+    )
+
+
 def _feature_proxy(X):
     """One row standing for ``X`` in scikit-learn's feature checks.
 
@@ -268,7 +282,21 @@ def _aligned_inputs(estimator, X, y, sample_weight):
     if not (is_dask(X) or hasattr(X, "shape")):
         X = np.asarray(X)
     proxy = _feature_proxy(X)
-    X = _as_dask_array(X, "X", y.chunks[0] if hasattr(y, "chunks") else None)
+    row_chunks = None
+    if not is_dask(X):
+        # In-memory X takes the row chunks of the Dask y or sample_weight.
+        if is_dask(y):
+            y = _as_dask_array(y, "y")
+            row_chunks = y.chunks[0]
+        elif is_dask(sample_weight):
+            sample_weight = _as_dask_array(sample_weight, "sample_weight")
+            row_chunks = sample_weight.chunks[0]
+        if row_chunks is not None and np.shape(X)[0] != sum(row_chunks):
+            raise ValueError(
+                "Found input variables with inconsistent numbers of samples: "
+                f"[{np.shape(X)[0]}, {sum(row_chunks)}]"
+            )
+    X = _as_dask_array(X, "X", row_chunks)
     if X.ndim != 2:
         raise ValueError(
             "X must be a 2-D array of shape (n_samples, n_features). Got shape "
@@ -283,6 +311,8 @@ def _aligned_inputs(estimator, X, y, sample_weight):
         type(estimator).__name__,
         dtype=X.dtype if X.dtype in (np.float32, np.float64) else np.float64,
     )
+    if not is_dask(y):
+        _check_rows(y, X, "y")
     y = _as_dask_array(y, "y", X.chunks[0])
     if sample_weight is None:
         sample_weight = da.ones(X.shape[0], chunks=X.chunks[0])
@@ -290,6 +320,8 @@ def _aligned_inputs(estimator, X, y, sample_weight):
         sample_weight = check_sample_weight(sample_weight, 1)
         sample_weight = da.full(X.shape[0], sample_weight[0], chunks=X.chunks[0])
     else:
+        if not is_dask(sample_weight):
+            _check_rows(sample_weight, X, "sample_weight")
         sample_weight = _as_dask_array(sample_weight, "sample_weight", X.chunks[0])
     check_consistent_length(X, y)
     if sample_weight.shape != (X.shape[0],):
@@ -873,7 +905,11 @@ def _label_weights(estimator, S, S_positive, constant):
 # -- predictions and score ------------------------------------------------------
 
 
-def _predict_block(block, estimator, method, feature_names):
+def _predict_block(block, estimator, method, feature_names, empty=None):
+    if empty is not None and block.shape[0] == 0:
+        # A chunk emptied by a filter: no rows, no predictions (the
+        # estimator itself refuses 0 samples, as scikit-learn's do).
+        return empty
     block = _aligned(block)
     if feature_names is not None:
         import pandas as pd
@@ -910,6 +946,7 @@ def predict_chunkwise(estimator, method, X):
         estimator,
         method,
         names,
+        np.empty((0,) + sample.shape[1:], dtype=sample.dtype),
         dtype=sample.dtype,
         chunks=chunks,
         drop_axis=drop_axis,
@@ -917,11 +954,22 @@ def predict_chunkwise(estimator, method, X):
     )
 
 
+def with_known_rows(predicted):
+    """Lazy predictions whose chunks' row counts are known, to align ``y`` with.
+
+    Rows of unknown count (a dataframe, a filtered array) are computed once on
+    the cluster, where they stay, and counted there.
+    """
+    if any(np.isnan(size) for size in predicted.chunks[0]):
+        predicted = predicted.persist().compute_chunk_sizes()
+    return predicted
+
+
 def score(estimator, X, y, sample_weight):
     """Weighted accuracy of ``estimator.predict(X)``, computed on the cluster."""
     import dask.array as da
 
-    predicted = estimator.predict(X)
+    predicted = with_known_rows(estimator.predict(X))
     y = _as_dask_array(y, "y", predicted.chunks[0])
     if y.chunks[0] != predicted.chunks[0]:
         y = y.rechunk({0: predicted.chunks[0]})

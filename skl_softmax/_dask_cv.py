@@ -676,7 +676,7 @@ def _per_row(estimator, X, y, function, n_columns):
     """``function(y, scores)`` of every row (a lazy array with ``n_columns``)."""
     import dask.array as da
 
-    scores = estimator.decision_function(X)  # lazy, chunk by chunk
+    scores = _dask.with_known_rows(estimator.decision_function(X))  # lazy
     if scores.ndim == 1:
         scores = scores[:, None]
     y = _dask._as_dask_array(y, "y", scores.chunks[0])

@@ -268,6 +268,8 @@ def test_csv_without_target(iris_csv, capsys):
         ["--C-grid", "1,,2"],
         ["--C-grid", "1,2,"],
         ["--C-grid", ","],
+        # 1/C overflows: LogisticRegression flooded RuntimeWarnings, exit 0.
+        ["--C-grid", "1e-320,1"],
         ["--cv", "1"],
     ],
 )
@@ -277,6 +279,41 @@ def test_bad_options_exit_2_without_traceback(option, capsys):
     assert process.stdout == ""
     assert "Traceback" not in process.stderr
     assert process.stderr.strip().splitlines()[-1].startswith("skl-softmax: error:")
+
+
+def test_row_numbers_are_the_lines_of_the_file(tmp_path, capsys):
+    # Blank lines were dropped before counting: the message said row 3 for
+    # what stands on line 5.
+    path = tmp_path / "blank.csv"
+    path.write_text("a,b,label\n1,2,x\n\n\n2,zz,y\n")
+    process = run_main(capsys, "--csv", str(path), "--target", "label")
+    assert_one_line_error(process, "'zz' in row 5 of")
+
+
+def test_a_column_named_twice_is_named(tmp_path, capsys):
+    # A duplicated target column was reported as "feature column 'label'
+    # must be numeric".
+    path = tmp_path / "twice.csv"
+    path.write_text("a,label,label\n1,x,x\n2,y,y\n")
+    process = run_main(capsys, "--csv", str(path), "--target", "label")
+    assert_one_line_error(process, "names a column twice: 'label'")
+
+
+def test_a_continuous_target_is_named_as_scikit_learn_names_it(tmp_path, capsys):
+    # It was read as classes of one row each ("needs at least 3 rows of every
+    # class. Got 1 of class '0.5'"); scikit-learn refuses such y as continuous.
+    from sklearn.utils.multiclass import type_of_target
+
+    values = ["0.5", "1.25", "2", "0.5", "1.25", "2"]
+    assert type_of_target(np.array(values, dtype=float)) == "continuous"
+    path = tmp_path / "continuous.csv"
+    path.write_text("a,label\n" + "".join(f"{i},{v}\n" for i, v in enumerate(values)))
+    process = run_main(capsys, "--csv", str(path), "--target", "label")
+    assert_one_line_error(process, "continuous target", "'0.5'")
+    # Whole numbers written as floats stay class labels, as for scikit-learn.
+    assert type_of_target(np.array(["1.0", "2.0"], dtype=float)) == "binary"
+    path.write_text("a,label\n" + "".join(f"{i},{i % 2}.0\n" for i in range(12)))
+    assert run_main(capsys, "--csv", str(path), "--target", "label").returncode == 0
 
 
 def test_c_grid_with_an_empty_entry_names_it():
@@ -374,3 +411,34 @@ def test_installed_console_script():
     )
     assert process.returncode == 0
     assert process.stdout.startswith("usage: skl-softmax")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_output_that_cannot_be_written_is_a_one_line_error():
+    # A full disk: the output's flush failed at exit with Python's traceback.
+    command = [sys.executable, "-W", "error", "-m", "skl_softmax", *FAST]
+    with open("/dev/full", "w") as full:
+        process = subprocess.run(
+            command, stdout=full, stderr=subprocess.PIPE, text=True, timeout=300
+        )
+    assert process.returncode == 1
+    assert "Traceback" not in process.stderr
+    assert process.stderr.strip().splitlines()[-1] == (
+        "skl-softmax: error: cannot write the output: [Errno 28] No space left "
+        "on device"
+    )
+
+
+def test_a_reader_that_goes_away_stops_the_output_quietly():
+    # `skl-softmax --json | head -1`: the reader closes the pipe before the
+    # output is written; that raised BrokenPipeError with a traceback.
+    command = [sys.executable, "-W", "error", "-m", "skl_softmax", "--json", *FAST]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    process.stdout.close()  # before the fits end and the output is written
+    with process.stderr:
+        stderr = process.stderr.read()
+    assert process.wait(timeout=300) == 141
+    assert "Traceback" not in stderr
+    assert "BrokenPipeError" not in stderr

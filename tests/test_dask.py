@@ -283,6 +283,75 @@ def test_predictions_are_lazy_and_chunkwise(client):
     assert model.score(X_dask, da.from_array(y, chunks=100)) == model.score(X, y)
 
 
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
+def test_chunks_emptied_by_a_filter_predict_nothing(client, Estimator):
+    # A filter that empties a chunk: the estimator refused the chunk's 0 rows
+    # ("Found array with 0 sample(s)") in every prediction and in score.
+    X, y = _classification(n=300)
+    X[100:200, 0] = -50.0
+    model = Estimator().fit(X, y)
+    X_dask, y_dask = da.from_array(X, chunks=(100, -1)), da.from_array(y, chunks=100)
+    keep, rows = X_dask[:, 0] > -40, X[:, 0] > -40
+    for method in ("predict", "predict_proba", "decision_function"):
+        assert_allclose(
+            getattr(model, method)(X_dask[keep]).compute(),
+            getattr(model, method)(X[rows]),
+            rtol=1e-12,
+        )
+    assert model.score(X_dask[keep], y_dask[keep]) == model.score(X[rows], y[rows])
+
+
+@pytest.mark.parametrize(
+    "Estimator",
+    [SoftmaxRegression, OneVsRestLogistic, SoftmaxRegressionCV, OneVsRestLogisticCV],
+)
+def test_score_on_rows_of_unknown_count(client, Estimator):
+    # A dataframe (or a filtered array) has chunks of unknown length: score
+    # tried to rechunk y to them ("Chunks must be unchanging along dimensions
+    # with missing values"), for every estimator.
+    X, y = _classification(n=300)
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    params = {"Cs": 2, "cv": 3} if Estimator.__name__.endswith("CV") else {}
+    model = Estimator(**params).fit(frame, y)
+    X_frame = dd.from_pandas(frame, npartitions=3)
+    y_series = dd.from_pandas(pd.Series(y), npartitions=3)
+    assert model.score(X_frame, y_series) == pytest.approx(
+        model.score(frame, y), rel=1e-12
+    )
+    X_dask, y_dask = da.from_array(X, chunks=(100, -1)), da.from_array(y, chunks=100)
+    in_memory = Estimator(**params).fit(X, y)
+    assert in_memory.score(X_dask[y_dask >= 0], y_dask[y_dask >= 0]) == pytest.approx(
+        in_memory.score(X, y), rel=1e-12
+    )
+
+
+def test_in_memory_inputs_beside_dask_ones(client):
+    # NumPy X with Dask weights was refused with "X must be a Dask or NumPy
+    # array. Got ndarray"; NumPy y or weights of another length than Dask X
+    # failed inside Dask ("Chunks do not add up to shape").
+    X, y = _classification(n=300)
+    weights = np.linspace(0.5, 2.0, len(y))
+    numpy_model = SoftmaxRegression(tol=1e-8).fit(X, y, weights)
+    mixed = SoftmaxRegression(tol=1e-8).fit(X, y, da.from_array(weights, chunks=100))
+    _assert_same_fit(mixed, numpy_model, X)
+    X_dask, y_dask = da.from_array(X, chunks=(100, -1)), da.from_array(y, chunks=100)
+    for args, kwargs in [
+        ((X_dask, y[:-1]), {}),
+        ((X_dask, pd.Series(y[:-1])), {}),
+        ((X[:-1], y_dask), {}),
+    ]:
+        with pytest.raises(ValueError) as numpy_error:
+            SoftmaxRegression().fit(
+                X[: len(args[0])], np.asarray(args[1])[: len(args[1])]
+            )
+        with pytest.raises(ValueError, match=re.escape(str(numpy_error.value))):
+            SoftmaxRegression().fit(*args, **kwargs)
+    with pytest.raises(ValueError) as numpy_error:
+        SoftmaxRegression().fit(X, y, np.ones(len(y) - 1))
+    with pytest.raises(ValueError, match=re.escape(str(numpy_error.value))):
+        SoftmaxRegression().fit(X_dask, y_dask, np.ones(len(y) - 1))
+
+
 def _unaligned(array):
     """A copy of ``array`` one byte into its buffer: NumPy marks it not aligned."""
     buffer = np.empty(array.nbytes + 1, dtype=np.uint8)
