@@ -148,8 +148,9 @@ def test_softmax_and_logistic_regression_agree(json_plot_run):
     np.testing.assert_allclose(softmax["log_loss"], logistic["log_loss"], rtol=1e-3)
 
 
-def test_csv_input(iris_csv):
-    process = run_cli(
+def test_csv_input(iris_csv, capsys):
+    process = run_main(
+        capsys,
         "--csv",
         str(iris_csv),
         "--target",
@@ -316,13 +317,13 @@ def test_a_continuous_target_is_named_as_scikit_learn_names_it(tmp_path, capsys)
     assert run_main(capsys, "--csv", str(path), "--target", "label").returncode == 0
 
 
-def test_c_grid_with_an_empty_entry_names_it():
-    process = run_cli("--C-grid", "1,,2")
+def test_c_grid_with_an_empty_entry_names_it(capsys):
+    process = run_main(capsys, "--C-grid", "1,,2")
     assert "no empty entry" in process.stderr and "'1,,2'" in process.stderr
 
 
-def test_version():
-    process = run_cli("--version")
+def test_version(capsys):
+    process = run_main(capsys, "--version")
     assert process.returncode == 0, process.stderr
     assert process.stdout == f"skl-softmax {skl_softmax.__version__}\n"
     assert process.stderr == ""
@@ -394,8 +395,8 @@ def test_plot_draws_every_model_in_its_own_style():
         plt.close(figure)
 
 
-def test_help_explains_every_option():
-    process = run_cli("--help")
+def test_help_explains_every_option(capsys):
+    process = run_main(capsys, "--help")
     assert process.returncode == 0
     options = ["--dataset", "--csv", "--target", "--C-grid", "--cv", "--json"]
     for option in [*options, "--version"]:
@@ -414,16 +415,17 @@ def test_installed_console_script():
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
-def test_output_that_cannot_be_written_is_a_one_line_error():
+def test_output_that_cannot_be_written_is_a_one_line_error(monkeypatch, capsys):
     # A full disk: the output's flush failed at exit with Python's traceback.
-    command = [sys.executable, "-W", "error", "-m", "skl_softmax", *FAST]
+    # (In this process: the run's standard output is /dev/full, which main
+    # points at devnull once it has reported the error.)
     with open("/dev/full", "w") as full:
-        process = subprocess.run(
-            command, stdout=full, stderr=subprocess.PIPE, text=True, timeout=300
-        )
-    assert process.returncode == 1
-    assert "Traceback" not in process.stderr
-    assert process.stderr.strip().splitlines()[-1] == (
+        monkeypatch.setattr(sys, "stdout", full)
+        status = cli.main(FAST)
+    assert status == 1
+    stderr = capsys.readouterr().err
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1] == (
         "skl-softmax: error: cannot write the output: [Errno 28] No space left "
         "on device"
     )
