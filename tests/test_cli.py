@@ -243,18 +243,24 @@ def test_single_class(tmp_path, capsys):
     assert_one_line_error(process, "too few rows", "at least 2 classes", "'spam'")
 
 
-def test_empty_csv_file(tmp_path, capsys):
-    path = tmp_path / "empty.csv"
-    path.write_text("")
+@pytest.mark.parametrize(
+    "text, fragments",
+    [
+        ("", ["empty"]),
+        ("a,b,label\n1,2,0\n3,1\n", ["row 3", "2 fields"]),
+        # Blank lines were dropped before counting: the message said row 3
+        # for what stands on line 5.
+        ("a,b,label\n1,2,x\n\n\n2,zz,y\n", ["'zz' in row 5 of"]),
+        # A repeated target column was "feature column 'label' must be numeric".
+        ("a,label,label\n1,x,x\n2,y,y\n", ["names a column twice: 'label'"]),
+    ],
+    ids=["empty", "ragged", "blank lines", "a column named twice"],
+)
+def test_bad_csv_text_is_a_one_line_error(text, fragments, tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
     process = run_main(capsys, "--csv", str(path), "--target", "label")
-    assert_one_line_error(process, "empty")
-
-
-def test_ragged_csv_rows(tmp_path, capsys):
-    path = tmp_path / "ragged.csv"
-    path.write_text("a,b,label\n1,2,0\n3,1\n")
-    process = run_main(capsys, "--csv", str(path), "--target", "label")
-    assert_one_line_error(process, "row 3", "2 fields")
+    assert_one_line_error(process, *fragments)
 
 
 def test_csv_without_target(iris_csv, capsys):
@@ -280,24 +286,6 @@ def test_bad_options_exit_2_without_traceback(option, capsys):
     assert process.stdout == ""
     assert "Traceback" not in process.stderr
     assert process.stderr.strip().splitlines()[-1].startswith("skl-softmax: error:")
-
-
-def test_row_numbers_are_the_lines_of_the_file(tmp_path, capsys):
-    # Blank lines were dropped before counting: the message said row 3 for
-    # what stands on line 5.
-    path = tmp_path / "blank.csv"
-    path.write_text("a,b,label\n1,2,x\n\n\n2,zz,y\n")
-    process = run_main(capsys, "--csv", str(path), "--target", "label")
-    assert_one_line_error(process, "'zz' in row 5 of")
-
-
-def test_a_column_named_twice_is_named(tmp_path, capsys):
-    # A duplicated target column was reported as "feature column 'label'
-    # must be numeric".
-    path = tmp_path / "twice.csv"
-    path.write_text("a,label,label\n1,x,x\n2,y,y\n")
-    process = run_main(capsys, "--csv", str(path), "--target", "label")
-    assert_one_line_error(process, "names a column twice: 'label'")
 
 
 def test_a_continuous_target_is_named_as_scikit_learn_names_it(tmp_path, capsys):
