@@ -234,17 +234,13 @@ def _as_dask_array(data, name, row_chunks=None):
 
 
 def _check_rows(data, X, name):
-    """An in-memory ``data`` has the rows of the Dask ``X``, or the in-memory
+    """``data`` has the rows of ``X`` (one of them in memory), or the in-memory
     path's message says it has not (not Dask's "Chunks do not add up")."""
-    n_rows = np.shape(data)[0] if np.ndim(data) else None
-    if n_rows == X.shape[0]:
-        return
     if name == "sample_weight":
-        check_sample_weight(np.zeros(np.shape(data)), X.shape[0])
-    raise ValueError(
-        "Found input variables with inconsistent numbers of samples: "
-        f"[{X.shape[0]}, {n_rows}]"
-    )
+        if np.shape(data) != (np.shape(X)[0],):
+            check_sample_weight(np.zeros(np.shape(data)), np.shape(X)[0])
+    else:
+        check_consistent_length(X, data)
 
 
 def _feature_proxy(X):
@@ -287,15 +283,12 @@ def _aligned_inputs(estimator, X, y, sample_weight):
         # In-memory X takes the row chunks of the Dask y or sample_weight.
         if is_dask(y):
             y = _as_dask_array(y, "y")
+            _check_rows(y, X, "y")
             row_chunks = y.chunks[0]
         elif is_dask(sample_weight):
             sample_weight = _as_dask_array(sample_weight, "sample_weight")
+            _check_rows(sample_weight, X, "sample_weight")
             row_chunks = sample_weight.chunks[0]
-        if row_chunks is not None and np.shape(X)[0] != sum(row_chunks):
-            raise ValueError(
-                "Found input variables with inconsistent numbers of samples: "
-                f"[{np.shape(X)[0]}, {sum(row_chunks)}]"
-            )
     X = _as_dask_array(X, "X", row_chunks)
     if X.ndim != 2:
         raise ValueError(

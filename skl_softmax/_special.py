@@ -18,7 +18,9 @@ softmax of no logits is empty; the mean losses need at least one sample.
 
 Arrays of any Array API namespace (PyTorch, CuPy, array-api-strict) are
 computed in that namespace and on their device, and returned there; NumPy
-input takes the NumPy code, in place where it can.
+input takes the NumPy code, in place where it can. ``np.errstate`` silences
+array-api-strict too, which computes with NumPy; other namespaces do not
+warn.
 
 SciPy already gets sigmoid right (:func:`scipy.special.expit`,
 :func:`scipy.special.log_expit`) and the elementwise entropies
@@ -50,23 +52,14 @@ __all__ = [
 ]
 
 
-def _errstate(backend, **kwargs):
-    """NumPy's ``errstate``, whatever the namespace.
-
-    array-api-strict computes with NumPy, and so warns through it; other
-    namespaces do not warn, and ignore it.
-    """
-    return np.errstate(**kwargs)
-
-
 def _float_array(x, name="x"):
     """``(x as a float array, its Backend)``: see :func:`_as_float_array`.
 
     Arrays of an Array API namespace stay in it; every other array-like
     (lists, pandas objects, ``range``) is read by NumPy.
     """
-    if not is_host_array(x) and not is_array_api_obj(x):
-        x = _as_float_array(x, name)
+    if is_host_array(x) or not is_array_api_obj(x):
+        return _as_float_array(x, name), NUMPY
     backend = backend_of(x)
     if backend.is_numpy:
         return _as_float_array(x, name), NUMPY
@@ -135,11 +128,11 @@ def _shift_by_max(x, axis, backend=None):
     # a difference that overflows to -inf: the correctly rounded limit, whose
     # exp is 0, so the overflow is expected and not worth a RuntimeWarning.
     if bool(xp.all(xp.isfinite(x_max))):
-        with _errstate(backend, over="ignore"):
+        with np.errstate(over="ignore"):
             return x - x_max, x_max
     infinite = xp.isinf(x_max)
     zeros = xp.zeros_like(x)
-    with _errstate(backend, invalid="ignore", over="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         shifted = xp.where(
             infinite, xp.where(x == x_max, zeros, zeros - xp.inf), x - x_max
         )
@@ -270,10 +263,10 @@ def logsumexp(x, axis=-1, keepdims=False):
         return lse if keepdims else _as_0d(lse, backend)
     xp = backend.xp
     if not _size(x):  # the log of an empty sum, as scipy.special.logsumexp
-        with _errstate(backend, divide="ignore"):
+        with np.errstate(divide="ignore"):
             return xp.log(xp.sum(x, axis=axis, keepdims=keepdims))
     shifted, x_max = _shift_by_max(x, axis, backend)
-    with _errstate(backend, divide="ignore"):
+    with np.errstate(divide="ignore"):
         lse = x_max + xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
     # Where the maximum is infinite, so is the sum of exponentials: the limit
     # is the maximum itself (the shift had replaced it by 0).
@@ -323,7 +316,7 @@ def log_softmax(x, axis=-1):
     if not _size(x):
         return xp.asarray(x, copy=True)
     shifted, _ = _shift_by_max(x, axis, backend)
-    with _errstate(backend, divide="ignore"):
+    with np.errstate(divide="ignore"):
         return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
 
 
@@ -616,7 +609,7 @@ def cross_entropy(y_true, logits, sample_weight=None):
         # 0 · log p is 0 even where p underflows to 0 (log p = -inf); the
         # masked-out products 0 · (-inf) = nan are computed but never used.
         # A sum beyond the largest float is +inf, the correctly rounded loss.
-        with _errstate(backend, invalid="ignore", over="ignore"):
+        with np.errstate(invalid="ignore", over="ignore"):
             weighted = xp.where(
                 y_true > 0, y_true * log_proba, xp.zeros_like(log_proba)
             )
@@ -706,7 +699,7 @@ def binary_cross_entropy(y_true, logits, sample_weight=None):
     # 0 · log σ(z) is 0 even where log σ(z) is -inf (z = ±inf); the masked-out
     # products 0 · (-inf) = nan are computed but never used.
     zeros = xp.zeros_like(logits)
-    with _errstate(backend, invalid="ignore"):
+    with np.errstate(invalid="ignore"):
         per_entry = -(
             xp.where(y_true > 0, y_true * log_sigmoid(logits), zeros)
             + xp.where(y_true < 1, (1 - y_true) * log_sigmoid(-logits), zeros)
@@ -715,7 +708,7 @@ def binary_cross_entropy(y_true, logits, sample_weight=None):
     _check_samples(per_sample.shape[0], logits, "binary_cross_entropy")
     if per_sample.ndim > 1:
         # A sum beyond the largest float is +inf, the correctly rounded loss.
-        with _errstate(backend, over="ignore"):
+        with np.errstate(over="ignore"):
             per_sample = xp.sum(
                 xp.reshape(per_sample, (per_sample.shape[0], -1)), axis=1
             )
