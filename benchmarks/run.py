@@ -869,7 +869,7 @@ def parse_args(argv):
     parser.add_argument("--memory-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.runs is None:
-        args.runs = 2 if args.quick else 5
+        args.runs = 1 if args.quick else 5
     if args.load is None:
         args.load = (
             len(os.sched_getaffinity(0))

@@ -210,6 +210,44 @@ def _check_sample_weight_in(sample_weight, n_samples, backend):
     return xp.asarray(sample_weight, copy=True)
 
 
+def keeps_the_model_on_error(fit):
+    """Decorate ``fit`` so that a call that raises leaves the estimator as it was.
+
+    ``fit`` resets ``n_features_in_`` and ``classes_`` before it checks the
+    weights, and a fit can fail midway (a callback, an interrupt): without
+    this, a refused refit left a model that predicted with the old ``coef_``
+    under the new ``classes_``, or failed. The attributes are put back as
+    they were, fitted or not (docs/bad_input.rst).
+    """
+
+    @functools.wraps(fit)
+    def wrapper(self, *args, **kwargs):
+        state = dict(self.__dict__)
+        try:
+            return fit(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    return wrapper
+
+
+def check_class_weight_keys(class_weight, classes):
+    """A ``class_weight`` dict's keys are labels of ``classes``, unless it weighs
+    every class (then other keys are ignored, as scikit-learn's
+    ``compute_class_weight`` does: a weight for a class absent from a
+    training fold is no error)."""
+    known = set(classes.tolist())
+    unknown = [key for key in class_weight if key not in known]
+    if unknown and not known <= set(class_weight):
+        raise ValueError(
+            "class_weight must have keys among the labels in classes_ "
+            f"{classes.tolist()}, or weigh every one of them. Got "
+            f"{label_repr(unknown[0])} instead."
+        )
+
+
 def class_sample_weight(class_weight, classes, y, sample_weight, backend=NUMPY):
     """Per-sample weight factors implied by ``class_weight`` for integer labels ``y``.
 
@@ -229,7 +267,7 @@ def class_sample_weight(class_weight, classes, y, sample_weight, backend=NUMPY):
             empty = classes[np.argmin(class_totals)]
             raise ValueError(
                 "class_weight='balanced' needs a positive total sample_weight in "
-                f"every class. Got none for class {empty!r}."
+                f"every class. Got none for class {label_repr(empty)}."
             )
     weights = _compute_class_weight(class_weight, classes, classes[y], sample_weight)
     return weights[y]
@@ -255,7 +293,7 @@ def _class_sample_weight_in(class_weight, classes, labels, sample_weight, backen
             empty = host_classes[np.argmin(totals)]
             raise ValueError(
                 "class_weight='balanced' needs a positive total sample_weight in "
-                f"every class. Got none for class {empty!r}."
+                f"every class. Got none for class {label_repr(empty)}."
             )
         # compute_class_weight's "balanced" with sample weights: S / (K S_k).
         weights = totals.sum() / (host_classes.shape[0] * totals)
@@ -442,10 +480,12 @@ def _is_soft(estimator, y):
         or getattr(estimator, "multilabel_", False)
     ):
         return False
+    # The dtypes fit takes as soft targets: one-hot rows of integers or
+    # booleans (pd.get_dummies) too.
     backend = backend_of(y)
     if backend.is_numpy:
-        return y.dtype.kind == "f"
-    return backend.xp.isdtype(y.dtype, "real floating")
+        return y.dtype.kind in "biuf"
+    return backend.xp.isdtype(y.dtype, ("bool", "integral", "real floating"))
 
 
 def neg_cross_entropy(estimator, X, y, sample_weight=None):
@@ -551,7 +591,7 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             y_numeric=False,
         )
 
-    def _solve(self, objective, x0, callbacks, conditioning, stacklevel=4):
+    def _solve(self, objective, x0, callbacks, conditioning):
         """Run L-BFGS-B on ``objective`` and report iterations to the callbacks.
 
         Float32 data are solved in two phases: float32 products while their
@@ -592,12 +632,13 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 verbose=self.verbose,
                 on_iteration=on_iteration,
                 gradient_measure=measure,
+                iterations_before=result.n_iter,
             )
             result = chain_results(result, finish)
-        self._warn_unless_converged(result, conditioning, stacklevel)
+        self._warn_unless_converged(result, conditioning)
         return result
 
-    def _warn_unless_converged(self, result, conditioning, stacklevel):
+    def _warn_unless_converged(self, result, conditioning):
         """:func:`warn_if_not_converged` for one fit with this estimator's settings."""
         warn_if_not_converged(
             result,
@@ -605,7 +646,6 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             max_iter=self.max_iter,
             tol=self.tol,
             hint=conditioning.hint(),
-            stacklevel=stacklevel + 1,
         )
 
     def _solver_settings(self, objective):

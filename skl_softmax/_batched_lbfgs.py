@@ -29,7 +29,7 @@ import threading
 
 import numpy as np
 
-from ._solver import minimize_lbfgs
+from ._solver import minimize_lbfgs, raise_if_cancelled
 
 
 class _Aborted(Exception):
@@ -204,11 +204,16 @@ def minimize_lbfgs_batched(
     max_iter : int or sequence of int
         Maximum number of L-BFGS-B iterations, of every problem or of each.
     monitor : callable, default=None
-        ``monitor(iterations, n_finished)`` is called in the caller's thread
-        before every round and once at the end: ``iterations`` lists
-        ``(problem, x, value, grad)`` for the iterations completed since the
-        previous call, in order, and ``n_finished`` is the number of problems
-        that have stopped (problems start in increasing order).
+        ``monitor(iterations, n_finished, in_flight)`` is called in the
+        caller's thread before every round and once at the end: ``iterations``
+        lists ``(problem, x, value, grad)`` for the iterations completed since
+        the previous call, in order, ``n_finished`` is the number of problems
+        that have stopped (problems start in increasing order) and
+        ``in_flight`` the problems of the coming round (empty at the end).
+        When it raises StopIteration, every problem in flight stops at its
+        next iteration and the problems not started yet stay at their
+        starting points (``n_iter`` 0), as the rest of a fit that a callback
+        stops.
     gradient_measure : callable, default=None
         Passed to every problem's :func:`~skl_softmax._solver.minimize_lbfgs`.
     n_workers : int, default=None
@@ -240,15 +245,17 @@ def minimize_lbfgs_batched(
     def work():
         while (index := barrier.take()) is not None:
             problem = _Problem(index, barrier)
+            stopped = barrier.stop_requested  # before it started: no iteration
             try:
                 result = minimize_lbfgs(
                     problem,
                     x0s[index],
                     tol=tol,
-                    max_iter=int(max_iters[index]),
+                    max_iter=0 if stopped else int(max_iters[index]),
                     on_iteration=problem.on_iteration,
                     gradient_measure=gradient_measure,
                 )
+                result.stopped_by_callback |= stopped and not result.converged
                 if on_result is None:
                     results[index] = result
                 else:
@@ -277,11 +284,12 @@ def minimize_lbfgs_batched(
             active, points, iterations, n_finished = batch
             if monitor is not None:
                 try:
-                    monitor(iterations, n_finished)
+                    monitor(iterations, n_finished, active)
                 except StopIteration:
                     barrier.stop_requested = True
             if not active:
                 break
+            raise_if_cancelled()
             values, grads = evaluate(active, points)
             n_rounds += 1
             barrier.deliver(active, values, grads)

@@ -9,6 +9,7 @@ gradient; the held-out log-loss is computed from the fitted model's scores.
 """
 
 import contextlib
+import threading
 from numbers import Integral
 
 import numpy as np
@@ -26,7 +27,13 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import check_sample_weight, class_sample_weight, is_dask_collection
+from ._base import (
+    check_class_weight_keys,
+    check_sample_weight,
+    class_sample_weight,
+    is_dask_collection,
+    keeps_the_model_on_error,
+)
 from ._compat import (
     HAS_CALLBACKS,
     Interval,
@@ -41,6 +48,7 @@ from ._compat import (
 from ._fold_problems import fold_paths, pays_to_fit_together
 from ._one_vs_rest import OneVsRestLogistic
 from ._softmax_regression import SoftmaxRegression
+from ._solver import Cancelled, cancel_event
 from ._special import log_sigmoid, log_softmax
 
 
@@ -157,6 +165,57 @@ def _checked_folds(folds, n_samples):
             pair.append(rows % n_samples)
         checked.append(tuple(pair))
     return checked
+
+
+class _FoldGuard:
+    """Runs the folds' paths so that one failure stops them all.
+
+    joblib does not stop the tasks it has started when one fails or the caller
+    is interrupted: with threads, the other folds went on fitting (and calling
+    the callbacks) after ``fit`` had raised. Each path runs with this guard's
+    event as its :data:`~skl_softmax._solver.cancel_event`; a failure sets it,
+    and the fits beside it stop at their next iteration. In another process
+    (a process or Dask joblib backend) the guard is a fresh one: joblib stops
+    processes itself.
+    """
+
+    def __init__(self):
+        self._event = threading.Event()
+        self._idle = threading.Condition()
+        self._running = 0
+        self.error = None  # the first failure, which stopped the others
+
+    def __getstate__(self):
+        return {}
+
+    def __setstate__(self, state):
+        self.__init__()
+
+    def __call__(self, function, *args):
+        with self._idle:
+            if self._event.is_set():
+                raise Cancelled
+            self._running += 1
+        token = cancel_event.set(self._event)
+        try:
+            return function(*args)
+        except BaseException as error:
+            with self._idle:
+                if self.error is None and not isinstance(error, Cancelled):
+                    self.error = error
+            self._event.set()
+            raise
+        finally:
+            cancel_event.reset(token)
+            with self._idle:
+                self._running -= 1
+                self._idle.notify_all()
+
+    def stop_and_wait(self):
+        """Stop the paths still running and wait until they have ended."""
+        self._event.set()
+        with self._idle:
+            self._idle.wait_for(lambda: self._running == 0)
 
 
 def _fit_path(cv_estimator, path_estimator, X, targets, y, sample_weight, fold):
@@ -343,12 +402,26 @@ class _CrossValidation:
                 self, path_estimator, X, targets, y, sample_weight, jobs, contexts
             )
         else:
-            results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                delayed(_fit_path)(
-                    self, clone(path_estimator), X, targets, y, sample_weight, job
+            guard = _FoldGuard()
+            try:
+                results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                    delayed(guard)(
+                        _fit_path,
+                        self,
+                        clone(path_estimator),
+                        X,
+                        targets,
+                        y,
+                        sample_weight,
+                        job,
+                    )
+                    for job in jobs
                 )
-                for job in jobs
-            )
+            except BaseException as error:
+                guard.stop_and_wait()
+                if isinstance(error, Cancelled) and guard.error is not None:
+                    raise guard.error from None  # joblib may name a stopped fold
+                raise
         coefs, n_iter, scores = (np.array(part) for part in zip(*results, strict=True))
         self._print_scores(scores)
         return coefs, n_iter, scores, root
@@ -648,6 +721,7 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @keeps_the_model_on_error
     def fit(self, X, y, sample_weight=None, **params):
         """Fit the path of every fold, choose ``C``, and refit.
 
@@ -739,6 +813,20 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
 
     # -- steps, in the order fit calls them ---------------------------------------
 
+    def _check_scoring_for_soft_targets(self):
+        """A named scorer is refused on soft targets (in memory and on Dask).
+
+        scikit-learn's named scorers compare class labels: on probability rows
+        they fail deep inside the metric ("unhashable type", "a mix of
+        continuous-multioutput and binary targets").
+        """
+        if isinstance(self.scoring, str):
+            raise ValueError(
+                f"scoring={self.scoring!r} cannot score soft targets (probability "
+                "rows). Leave scoring=None, the held-out cross-entropy, or pass "
+                "scoring=skl_softmax.neg_cross_entropy."
+            )
+
     def _cv_targets(self, y, sample_weight):
         """Class codes (or soft targets) and the class weights every fold uses.
 
@@ -747,14 +835,8 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
         as a dict of class codes.
         """
         labels, soft = self._encode_targets(y)
-        if soft is not None and isinstance(self.scoring, str):
-            # scikit-learn's named scorers compare class labels: on probability
-            # rows they fail deep inside the metric ("unhashable type").
-            raise ValueError(
-                f"scoring={self.scoring!r} cannot score soft targets (probability "
-                "rows). Leave scoring=None, the held-out cross-entropy, or pass "
-                "scoring=skl_softmax.neg_cross_entropy."
-            )
+        if soft is not None:
+            self._check_scoring_for_soft_targets()
         sample_weight_ = np.ones(y.shape[0]) if sample_weight is None else sample_weight
         self._fold_class_weight = None
         if self.class_weight is not None and labels is not None:
@@ -989,6 +1071,7 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @keeps_the_model_on_error
     def fit(self, X, y, sample_weight=None, **params):
         """Fit the path of every fold, choose each label's ``C``, and refit.
 
@@ -1106,13 +1189,7 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
 
     def _check_class_weight_keys(self):
         if isinstance(self.class_weight, dict):
-            known = set(self.classes_.tolist())
-            unknown = [key for key in self.class_weight if key not in known]
-            if unknown:
-                raise ValueError(
-                    "class_weight must have keys among the labels in classes_ "
-                    f"{self.classes_.tolist()}. Got {unknown[0]!r} instead."
-                )
+            check_class_weight_keys(self.class_weight, self.classes_)
 
     def _problem_targets(self, y):
         """``y`` as 0/1 targets per problem, coded against the fitted classes."""

@@ -250,7 +250,24 @@ def _feature_proxy(X):
     that ``feature_names_in_`` is set and checked as for pandas input.
     """
     if hasattr(X, "_meta_nonempty"):
-        return X._meta_nonempty.iloc[:1]
+        from pandas.api.types import is_object_dtype, is_string_dtype
+
+        meta = X._meta_nonempty
+        frame = meta.to_frame() if meta.ndim == 1 else meta
+        # The meta's placeholder values ("foo") would make the message.
+        text = [
+            f"{name!r} ({dtype})"
+            for name, dtype in frame.dtypes.items()
+            if is_object_dtype(dtype) or is_string_dtype(dtype)
+        ]
+        if text:
+            raise ValueError(
+                "could not convert string to float: X, a Dask dataframe, has "
+                f"columns of object or string dtype: {', '.join(text)}. Convert "
+                "them to numbers (astype(float)) or encode them, for example "
+                "with sklearn.preprocessing.OneHotEncoder in a ColumnTransformer."
+            )
+        return meta.iloc[:1]
     dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
     return np.zeros((1,) + X.shape[1:], dtype=dtype)
 
@@ -541,7 +558,7 @@ def fit(estimator, X, y, sample_weight):
         estimator._warn_if_not_converged(results, conditioning)
     else:
         x0 = estimator._initial_params(objective)
-        result = estimator._solve(objective, x0, callbacks, conditioning, stacklevel=5)
+        result = estimator._solve(objective, x0, callbacks, conditioning)
         W, b = objective.to_model(*objective.unpack(result.x))
         estimator.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         estimator.loss_curve_ = np.array(result.loss_curve)

@@ -73,6 +73,8 @@ def softmax_cross_validate(cv_estimator, X, y, sample_weight, params):
     routed, X, y, sample_weight, blocks, kind, summary = _inputs(
         cv_estimator, X, y, sample_weight, params, "soft"
     )
+    if kind != "labels":
+        cv_estimator._check_scoring_for_soft_targets()
     spec, cls, kwargs, sw_sum = _dask._softmax_spec(cv_estimator, summary)
     class_weight = spec["factor"] if kind == "labels" else spec["class_weights"]
     # The folds' fits weigh by class codes, as in memory.
@@ -119,7 +121,6 @@ def softmax_cross_validate(cv_estimator, X, y, sample_weight, params):
 
     task = _path_fit_task(cv_estimator, contexts, X, y)
     n_params = rows_per_fold * (X.shape[1] + int(path_estimator.fit_intercept))
-    # The warnings point at the caller of SoftmaxRegressionCV.fit.
     models = solve_along_Cs(
         path_estimator,
         cv_estimator.Cs_,
@@ -128,7 +129,6 @@ def softmax_cross_validate(cv_estimator, X, y, sample_weight, params):
         n_folds,
         n_params,
         task,
-        stacklevel=4,
     )
     classes = cv_estimator.classes_
     for fold in models:

@@ -158,10 +158,8 @@ def fold_paths(estimator, X, targets, sample_weight, trains, Cs, task=None):
             def fold_task(f, j, first=first, fold_weights=fold_weights):
                 return task(first + f, j, fold_weights[:, f])
 
-        # The warnings point at the caller of SoftmaxRegressionCV.fit: its
-        # frames and the generator lie between.
         models = solve_along_Cs(
-            estimator, Cs, objective_at, X, len(folds), n_params, fold_task, 6
+            estimator, Cs, objective_at, X, len(folds), n_params, fold_task
         )
         # The folds' copy of X goes before the caller scores them.
         del data, objective_at
@@ -173,9 +171,7 @@ def fold_paths(estimator, X, targets, sample_weight, trains, Cs, task=None):
         yield from models
 
 
-def solve_along_Cs(
-    estimator, Cs, objective_at, X, n_folds, n_params, task=None, stacklevel=2
-):
+def solve_along_Cs(estimator, Cs, objective_at, X, n_folds, n_params, task=None):
     """The folds of one objective fitted along the Cs, weakest penalty last.
 
     Parameters
@@ -194,9 +190,6 @@ _dask_cv`).
     task : callable, default=None
         ``task(f, j)``: a context manager around fold ``f``'s fit at
         ``Cs[j]``; every fold enters its task before they are solved.
-    stacklevel : int, default=2
-        Where the ConvergenceWarnings point, counted from this function's
-        caller as in :func:`warnings.warn`.
 
     Returns
     -------
@@ -217,9 +210,7 @@ _dask_cv`).
             if task is not None:
                 for f in range(n_folds):
                     tasks.enter_context(task(f, j))
-            results = _solve_together(
-                estimator, objective, x0s, conditioning, stacklevel + 2
-            )
+            results = _solve_together(estimator, objective, x0s, conditioning)
         previous = [_model_parameters(objective, r.x) for r in results]
         for f, (result, (W, b)) in enumerate(zip(results, previous, strict=True)):
             models[f][j] = _fitted(estimator, X, W, b, result)
@@ -259,7 +250,7 @@ _LinearObjective.in_row_groups` for the rows in that order, or ``(None,
     return rows, groups
 
 
-def _solve_together(estimator, objective, x0s, conditioning, stacklevel):
+def _solve_together(estimator, objective, x0s, conditioning):
     """``estimator._solve`` for the problems of ``objective``, evaluated together."""
     started = time.perf_counter()
     if float32_products_overflow(objective.X):
@@ -289,7 +280,7 @@ def _solve_together(estimator, objective, x0s, conditioning, stacklevel):
         for i, result in zip(finish, more, strict=True):
             results[i] = chain_results(results[i], result)
     for result in results:
-        estimator._warn_unless_converged(result, conditioning, stacklevel=stacklevel)
+        estimator._warn_unless_converged(result, conditioning)
     if estimator.verbose:
         print_fit_summary(type(estimator).__name__, results, started)
     return results

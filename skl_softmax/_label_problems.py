@@ -356,7 +356,9 @@ class Progress:
 
     Called by the solver in the caller's thread with the iterations completed
     since the previous round.  The callbacks' subtask ``t`` ends when every
-    label has completed ``t + 1`` iterations or stopped.  ``positions`` maps
+    label that has started has completed ``t + 1`` iterations or stopped: the
+    labels not yet in flight (at most ``problems_in_flight`` run at once) do
+    not hold the callbacks back.  ``positions`` maps
     the solver's problems to the labels' rows when a solve runs on a subset.
 
     Parameters
@@ -386,6 +388,7 @@ class Progress:
         self.iterates = np.array(start, dtype=np.float64) if callbacks.wanted else None
         self.n_iterations = np.zeros(n_active, dtype=np.intp)
         self.stopped = np.zeros(n_active, dtype=bool)
+        self.started = np.zeros(n_active, dtype=bool)
         self.n_reported = 0
         self.positions = np.arange(n_active)
 
@@ -396,7 +399,14 @@ class Progress:
         """Mark the solver's ``problem`` as stopped (from its worker thread)."""
         self.stopped[self.positions[problem]] = True
 
-    def __call__(self, iterations, n_finished):
+    def restart(self, rows):
+        """A new solve of the labels ``rows`` (the float64 finish) begins."""
+        self.positions = rows
+        self.stopped[rows] = False
+        self.started[rows] = False
+
+    def __call__(self, iterations, n_finished, in_flight):
+        self.started[self.positions[np.asarray(in_flight, dtype=np.intp)]] = True
         for problem, x, value, grad in iterations:
             row = self.positions[problem]
             if self.iterates is not None:
@@ -412,9 +422,10 @@ class Progress:
                 )
         if not self.callbacks.wanted:
             return
-        waiting = ~self.stopped[self.positions]
+        rows = self.positions
+        waiting = self.started[rows] & ~self.stopped[rows]
         if waiting.any():
-            completed = int(self.n_iterations[self.positions][waiting].min())
+            completed = int(self.n_iterations[rows][waiting].min())
         else:
             completed = int(self.n_iterations.max(initial=0))
         while self.n_reported < completed:

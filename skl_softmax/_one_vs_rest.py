@@ -1,7 +1,6 @@
 """One-vs-rest and multi-label logistic regression: all labels in one solve."""
 
 import time
-import warnings
 from numbers import Real
 
 import numpy as np
@@ -14,17 +13,19 @@ from ._array_api import NUMPY, backend_of, to_backend
 from ._base import (
     Conditioning,
     LinearClassifierBase,
+    check_class_weight_keys,
     check_sample_weight,
     chunkwise,
     class_sample_weight,
     float32_products_overflow,
     is_dask_collection,
+    keeps_the_model_on_error,
     label_repr,
 )
 from ._batched_lbfgs import minimize_lbfgs_batched
 from ._compat import Interval, _fit_context
 from ._label_problems import CONSTANT_LOGIT, LabelProblems, LabelTargets, Progress
-from ._solver import chain_results, print_fit_summary, stop_reason
+from ._solver import chain_results, print_fit_summary, stop_reason, warn
 from ._special import log_sigmoid, logsumexp
 
 # A ConvergenceWarning names at most this many labels, then counts the rest.
@@ -227,6 +228,7 @@ class OneVsRestLogistic(LinearClassifierBase):
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @keeps_the_model_on_error
     def fit(self, X, y, sample_weight=None):
         """Fit one binary logistic regression per label, all in one solve.
 
@@ -461,12 +463,11 @@ class OneVsRestLogistic(LinearClassifierBase):
                 f"{'present in' if positives[k] else 'absent from'} every sample)"
                 for k in np.flatnonzero(constant != 0)
             )
-            warnings.warn(
+            warn(
                 f"Labels constant in training: {described}. They are predicted as "
                 "that constant: coef_ row 0 and intercept_ "
                 f"±{CONSTANT_LOGIT:g}.",
                 UserWarning,
-                stacklevel=4,
             )
         return constant
 
@@ -518,13 +519,7 @@ class OneVsRestLogistic(LinearClassifierBase):
                 negative = np.where(constant, 1.0, S / (2.0 * S_negative))
         else:
             classes = backend_of(self.classes_).to_host(self.classes_)
-            known = set(classes.tolist())
-            unknown = [key for key in self.class_weight if key not in known]
-            if unknown:
-                raise ValueError(
-                    "class_weight must have keys among the labels in classes_ "
-                    f"{classes.tolist()}. Got {unknown[0]!r} instead."
-                )
+            check_class_weight_keys(self.class_weight, classes)
             positive = np.array(
                 [float(self.class_weight.get(label, 1.0)) for label in classes]
             )
@@ -611,8 +606,7 @@ class OneVsRestLogistic(LinearClassifierBase):
             dtype=np.intp,
         )
         if finish.size:
-            progress.positions = finish
-            progress.stopped[finish] = False
+            progress.restart(finish)
             subset = labels.subset(finish, np.float64)
             minimize_lbfgs_batched(
                 subset.evaluate,
@@ -707,7 +701,7 @@ class OneVsRestLogistic(LinearClassifierBase):
         hint = conditioning.hint()
         if hint:
             message = f"{message} {hint}"
-        warnings.warn(message, ConvergenceWarning, stacklevel=4)
+        warn(message, ConvergenceWarning)
 
     def _warn_if_separated(self, X, targets, sample_weight, constant):
         """ConvergenceWarning naming the labels the fit separates when C=inf.
@@ -735,13 +729,12 @@ class OneVsRestLogistic(LinearClassifierBase):
             names = ", ".join(self._label_name(k) for k in separated[:_LABELS_NAMED])
             if len(separated) > _LABELS_NAMED:
                 names += f" and {len(separated) - _LABELS_NAMED} more"
-            warnings.warn(
+            warn(
                 f"{type(self).__name__}: labels {names} are perfectly separated "
                 "in the training data and C=inf, so their unpenalised "
                 "cross-entropy has no minimum: the coefficients grow without "
                 "bound as tol decreases or max_iter increases. Use a finite C.",
                 ConvergenceWarning,
-                stacklevel=4,
             )
 
     def _label_name(self, k):

@@ -1,7 +1,6 @@
 """Multinomial logistic (softmax) regression."""
 
 import time
-import warnings
 from numbers import Real
 
 import numpy as np
@@ -20,11 +19,12 @@ from ._base import (
     chunkwise,
     class_sample_weight,
     is_dask_collection,
+    keeps_the_model_on_error,
     label_repr,
 )
 from ._compat import Interval, _fit_context
 from ._loss import BinomialLoss, MultinomialLoss
-from ._solver import print_fit_summary
+from ._solver import print_fit_summary, warn
 from ._special import (
     ROW_SUM_TOLERANCE,
     _softmax_in_place,
@@ -189,6 +189,7 @@ class SoftmaxRegression(LinearClassifierBase):
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @keeps_the_model_on_error
     def fit(self, X, y, sample_weight=None):
         """Fit the model by minimising the penalised cross-entropy.
 
@@ -519,13 +520,12 @@ class SoftmaxRegression(LinearClassifierBase):
                 )
                 margins = true_scores[:, 0] - xp.max(others, axis=1)
         if bool(backend.xp.all(margins[sample_weight > 0] > 0)):
-            warnings.warn(
+            warn(
                 f"{type(self).__name__}: the classes are perfectly separated in the "
                 "training data and C=inf, so the unpenalised cross-entropy has no "
                 "minimum: the coefficients grow without bound as tol decreases or "
                 "max_iter increases. Use a finite C.",
                 ConvergenceWarning,
-                stacklevel=4,
             )
 
     def _initial_params(self, objective):

@@ -8,6 +8,8 @@ default of 20 line-search steps is too few for badly scaled problems) and
 decrease test rarely stops the solver before the gradient test does.
 """
 
+import contextvars
+import os
 import sys
 import time
 import warnings
@@ -17,8 +19,34 @@ import numpy as np
 from scipy import optimize
 from sklearn.exceptions import ConvergenceWarning
 
+from ._compat import _fit_context
+
 _FTOL = 64 * np.finfo(float).eps
 _MAXLS = 50
+# Frames in files under this folder are the package's own (see warn).
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# scikit-learn's wrapper around every fit (one code object for all of them).
+_FIT_CONTEXT_WRAPPER = _fit_context(prefer_skip_nested_validation=True)(
+    lambda estimator: None
+).__code__
+
+
+# Set around fits that run beside others in threads (the folds of the CV
+# estimators with n_jobs): once the event is set (another fit failed, or the
+# caller was interrupted), the fit stops at its next iteration. Per context,
+# so per thread: nothing another fit sees.
+cancel_event = contextvars.ContextVar("skl_softmax_cancel_event", default=None)
+
+
+class Cancelled(Exception):
+    """The fit stopped because a fit running beside it failed."""
+
+
+def raise_if_cancelled():
+    """Raise :class:`Cancelled` if this thread's fits were asked to stop."""
+    event = cancel_event.get()
+    if event is not None and event.is_set():
+        raise Cancelled
 
 
 @dataclass
@@ -86,7 +114,15 @@ def _max_abs(grad):
 
 
 def minimize_lbfgs(
-    fun, x0, *, tol, max_iter, verbose=0, on_iteration=None, gradient_measure=None
+    fun,
+    x0,
+    *,
+    tol,
+    max_iter,
+    verbose=0,
+    on_iteration=None,
+    gradient_measure=None,
+    iterations_before=0,
 ):
     """Minimise ``fun`` (returning objective and gradient) from ``x0``.
 
@@ -110,6 +146,9 @@ def minimize_lbfgs(
         itself; a custom measure (the gradient with respect to the model's
         parameters when the solver works in other coordinates) is tested after
         every iteration instead.
+    iterations_before : int, default=0
+        Iterations of an earlier phase of the same fit (the float64 finish of
+        a float32 fit): the verbose lines go on counting from there.
 
     Returns
     -------
@@ -128,11 +167,12 @@ def minimize_lbfgs(
     stopped_by_callback = []
 
     def callback(intermediate_result):
+        raise_if_cancelled()
         x = intermediate_result.x
         loss_curve.append(float(intermediate_result.fun))
         if verbose:
             print(
-                f"iteration {len(loss_curve):4d}   objective "
+                f"iteration {iterations_before + len(loss_curve):4d}   objective "
                 f"{loss_curve[-1]:.12e}   max |gradient| "
                 f"{measure(cached.grad_at(x)):.3e}",
                 file=sys.stdout,
@@ -225,9 +265,25 @@ def chain_results(first, second):
     )
 
 
-def warn_if_not_converged(
-    result, estimator_name, *, max_iter, tol, hint="", stacklevel=3
-):
+def warn(message, category):
+    """:func:`warnings.warn`, pointing at the line that called into this package.
+
+    That is the caller of the outermost frame of the package (or of
+    scikit-learn's ``_fit_context`` wrapper around a fit) on the stack, so a
+    warning points at the user's ``fit`` from every path into it (a fit, a CV
+    fit whose folds run through joblib, a Dask fit), on every supported
+    Python, with no stack depth counted by hand at each call.
+    """
+    frame, level, outermost = sys._getframe(1), 2, 1
+    while frame is not None:
+        code = frame.f_code
+        if code.co_filename.startswith(_PACKAGE) or code is _FIT_CONTEXT_WRAPPER:
+            outermost = level
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=outermost + 1)
+
+
+def warn_if_not_converged(result, estimator_name, *, max_iter, tol, hint=""):
     """Issue a ConvergenceWarning that says what happened and what to do.
 
     Parameters
@@ -240,9 +296,6 @@ def warn_if_not_converged(
         The settings the fit ran with.
     hint : str, default=""
         An extra sentence, such as the detection of badly scaled features.
-    stacklevel : int, default=3
-        Passed to :func:`warnings.warn` so that the warning points at the
-        user's call of ``fit``.
     """
     if result.converged:
         return
@@ -259,4 +312,4 @@ def warn_if_not_converged(
     )
     if hint:
         message = f"{message} {hint}"
-    warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel + 1)
+    warn(message, ConvergenceWarning)

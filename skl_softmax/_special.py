@@ -272,7 +272,10 @@ def logsumexp(x, axis=-1, keepdims=False):
     # is the maximum itself (the shift had replaced it by 0).
     true_max = xp.max(x, axis=axis, keepdims=True)
     lse = xp.where(xp.isinf(true_max), true_max, lse)
-    return lse if keepdims else xp.squeeze(lse, axis=axis)
+    if keepdims:
+        return lse
+    # The Array API's squeeze takes no axis=None: then every axis was reduced.
+    return xp.reshape(lse, ()) if axis is None else xp.squeeze(lse, axis=axis)
 
 
 def log_softmax(x, axis=-1):
@@ -770,10 +773,15 @@ def entropy(p, base=None, axis=-1):
     xp = backend.xp
     if p.ndim == 0:
         p = _vector_of_one(p, backend)
-    # scipy.special.entr: −p log p for p > 0, 0 at 0, −inf below.
+    # scipy.special.entr: −p log p for p > 0, 0 at 0, −inf below, NaN for NaN;
+    # −inf where −p log p overflows, silently (array-api-strict computes
+    # with NumPy).
     zeros = xp.zeros_like(p)
     safe = xp.where(p > 0, p, xp.ones_like(p))
-    entr = xp.where(p > 0, -p * xp.log(safe), xp.where(p == 0, zeros, zeros - xp.inf))
+    with np.errstate(over="ignore"):
+        terms = -p * xp.log(safe)
+    below = xp.where(p < 0, zeros - xp.inf, p)  # p itself where p is NaN
+    entr = xp.where(p > 0, terms, xp.where(p == 0, zeros, below))
     return xp.sum(entr, axis=axis) / log_base
 
 
@@ -822,12 +830,21 @@ def kl_divergence(p, q, base=None, axis=-1):
     if p.ndim == 0 and q.ndim == 0:
         p, q = _vector_of_one(p, backend), _vector_of_one(q, backend)
     # scipy.special.rel_entr: p log(p / q) for p, q > 0, 0 for p = 0 ≤ q,
-    # +inf otherwise.
+    # NaN where either is NaN, +inf otherwise. Where p / q overflows or
+    # underflows to 0 (q subnormal), log p − log q.
     p, q = xp.broadcast_arrays(p, q)
     both = (p > 0) & (q > 0)
     ones, zeros = xp.ones_like(p), xp.zeros_like(p)
-    ratio = xp.where(both, p, ones) / xp.where(both, q, ones)
-    rel = xp.where(
-        both, p * xp.log(ratio), xp.where((p == 0) & (q >= 0), zeros, zeros + xp.inf)
-    )
+    p_safe, q_safe = xp.where(both, p, ones), xp.where(both, q, ones)
+    with np.errstate(over="ignore", under="ignore"):
+        ratio = p_safe / q_safe
+        exact = xp.isfinite(ratio) & (ratio > 0)
+        logs = xp.where(
+            exact,
+            xp.log(xp.where(exact, ratio, ones)),
+            xp.log(p_safe) - xp.log(q_safe),
+        )
+        terms = p * logs
+    otherwise = xp.where(xp.isnan(p) | xp.isnan(q), zeros + xp.nan, zeros + xp.inf)
+    rel = xp.where(both, terms, xp.where((p == 0) & (q >= 0), zeros, otherwise))
     return xp.sum(rel, axis=axis) / log_base

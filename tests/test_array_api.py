@@ -539,6 +539,45 @@ def test_entropies_in_another_base_and_extremes_without_warnings(to_namespace):
                 assert_allclose(_host(fun(zd)), fun(np.array(z)), rtol=1e-15)
 
 
+# Rows of p and q whose every entry takes another branch of SciPy's entr and
+# rel_entr: NaN, negative, zero, subnormal, the largest floats.
+_ENTROPY_P = [[np.nan, 0.5, 0.5], [1e308, 0.1, 0.0], [-0.1, 0.5, 0.6], [0.0, 0.5, 0.5]]
+_ENTROPY_Q = [[0.2, 0.3, 0.5], [np.nan, 0.5, 0.5], [1e-320, 1.0, 0.5], [-0.1, 0.5, 0.6]]
+
+
+@pytest.mark.parametrize("namespace", ["array_api_strict", "torch", "longdouble"])
+def test_entropies_follow_scipy_on_every_branch(namespace):
+    # NaN became -inf (entropy) or +inf (kl_divergence) outside NumPy's
+    # float64; p / q overflowed to inf for a subnormal q; 1e308 warned.
+    convert = (
+        (lambda a: np.asarray(a, dtype=np.longdouble))
+        if namespace == "longdouble"
+        else _strict()
+        if namespace == "array_api_strict"
+        else _torch()
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for p in _ENTROPY_P:
+            expected = np.sum(special.entr(np.array(p)))
+            assert_allclose(float(entropy(convert(p))), expected, rtol=1e-12)
+            for q in _ENTROPY_Q:
+                expected = np.sum(special.rel_entr(np.array(p), np.array(q)))
+                got = float(kl_divergence(convert(p), convert(q)))
+                assert_allclose(got, expected, rtol=1e-12, err_msg=f"{p}, {q}")
+
+
+def test_logsumexp_over_every_axis_in_the_namespace(to_namespace):
+    # axis=None failed outside NumPy (squeeze takes no axis=None there).
+    z = np.array([[1.0, 2.0], [3.0, 1000.0]])
+    got = logsumexp(to_namespace(z), axis=None)
+    _assert_in_namespace_of(got, to_namespace(z))
+    assert got.shape == ()
+    assert_allclose(_host(got), special.logsumexp(z), rtol=1e-15)
+    kept = logsumexp(to_namespace(z), axis=None, keepdims=True)
+    assert_allclose(_host(kept), special.logsumexp(z, keepdims=True), rtol=1e-15)
+
+
 def test_special_functions_reject_bad_input_in_the_namespace(to_namespace):
     z = to_namespace(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="class indices"):

@@ -11,14 +11,16 @@ negative; and use before ``fit``.
 """
 
 import re
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import pytest
+from numpy.testing import assert_array_equal
 from scipy import sparse
 from sklearn.exceptions import NotFittedError
 
-from skl_softmax import OneVsRestLogistic, SoftmaxRegression
+from skl_softmax import OneVsRestLogistic, SoftmaxRegression, SoftmaxRegressionCV
 
 ESTIMATORS = [SoftmaxRegression, OneVsRestLogistic]
 PREDICT_METHODS = ["predict", "predict_proba", "predict_log_proba", "decision_function"]
@@ -394,6 +396,31 @@ def test_a_rejected_call_leaves_a_fitted_model_unchanged(Estimator):
             call(estimator, method, with_value(X, np.nan))
     assert_array_equal_bitwise(estimator.coef_, coef)
     assert_array_equal_bitwise(estimator.predict_proba(X), proba)
+
+
+@pytest.mark.parametrize(
+    "Estimator",
+    [*ESTIMATORS, partial(SoftmaxRegressionCV, Cs=2, cv=3)],
+    ids=["SoftmaxRegression", "OneVsRestLogistic", "SoftmaxRegressionCV"],
+)
+def test_a_refused_refit_leaves_the_fitted_model_as_it_was(Estimator):
+    # fit reset classes_ and n_features_in_ before it checked the weights:
+    # the old coef_ then predicted the new labels, or predict failed.
+    X, y = make_data()
+    estimator = Estimator().fit(X, y)
+    proba = estimator.predict_proba(X)
+    negative = -np.ones(N_SAMPLES)
+    refused = [
+        (X, np.zeros(N_SAMPLES, dtype=int), None),  # one class
+        (X, np.array(list("abc"))[y], negative),
+        (X[:, :2], y, negative),
+    ]
+    for X_new, y_new, sample_weight in refused:
+        with pytest.raises(ValueError):
+            estimator.fit(X_new, y_new, sample_weight=sample_weight)
+        assert_array_equal(estimator.classes_, [0, 1, 2])
+        assert estimator.n_features_in_ == N_FEATURES
+        assert_array_equal_bitwise(estimator.predict_proba(X), proba)
 
 
 def assert_array_equal_bitwise(actual, expected):

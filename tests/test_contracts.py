@@ -19,6 +19,7 @@ from sklearn.multiclass import OneVsRestClassifier
 
 from skl_softmax import OneVsRestLogistic, SoftmaxRegression
 from skl_softmax._compat import HAS_CALLBACKS
+from skl_softmax._label_problems import _MAX_IN_FLIGHT
 
 from _callbacks import TaskRecorder
 
@@ -121,6 +122,25 @@ def test_a_callback_raising_stop_iteration_stops_the_fit_truthfully(Estimator):
     assert ours.n_iter_.max() < full.n_iter_.max()
     if Estimator is SoftmaxRegression:
         assert ours.n_iter_[0] == theirs.n_iter_[0] == 3
+
+
+@pytest.mark.skipif(not HAS_CALLBACKS, reason="callbacks need scikit-learn >= 1.9")
+def test_stop_iteration_stops_labels_beyond_those_in_flight():
+    # 90 labels, at most 32 in flight: the callbacks saw no iteration before
+    # every label had started, so a stop at the third came when most labels
+    # had converged (192 of 200 in the review). Now the labels in flight stop
+    # at their next iteration and those not started stay at zero.
+    X, Y = make_multilabel_classification(
+        n_samples=200, n_features=6, n_classes=90, n_labels=20, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning, match="a callback raised StopIteration"):
+        stopped = OneVsRestLogistic(tol=1e-8).set_callbacks(_StopAfter(3)).fit(X, Y)
+    # The third iteration, a step more for labels that were ahead (their line
+    # searches took fewer rounds), and the one under way when it stopped.
+    assert stopped.n_iter_.max() <= 5
+    assert np.sum(stopped.n_iter_ == 0) >= 90 - 2 * _MAX_IN_FLIGHT
+    assert_array_equal(stopped.coef_[stopped.n_iter_ == 0], 0.0)
+    assert OneVsRestLogistic(tol=1e-8).fit(X, Y).n_iter_.min() > 5
 
 
 # -- §5 contracts -----------------------------------------------------------------

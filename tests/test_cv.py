@@ -930,3 +930,39 @@ def test_non_convergence_warns(n_jobs):
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+class _FailingAt(TaskRecorder):
+    """Raises ``error`` at the ``n``-th task end (of any fold's fit)."""
+
+    def __init__(self, n, error):
+        super().__init__()
+        self.n, self.error = n, error
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        super().on_fit_task_end(estimator, context, **kwargs)
+        if len(self.ends) == self.n:
+            raise self.error
+
+
+@pytest.mark.skipif(not HAS_CALLBACKS, reason="callbacks need scikit-learn >= 1.9")
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+@pytest.mark.parametrize("error", [RuntimeError("injected"), KeyboardInterrupt()])
+def test_a_failing_fold_stops_the_others_before_fit_raises(Estimator, error):
+    # With n_jobs=2, joblib does not stop the folds it has started: they went
+    # on fitting in its threads, and calling the callbacks, for seconds after
+    # fit had raised (13 and 14 more callback calls in the review).
+    import threading
+    import time
+
+    X, y = make_classification(
+        n_samples=600, n_features=10, n_informative=6, n_classes=3, random_state=0
+    )
+    callback = _FailingAt(5, error)
+    with pytest.raises(type(error)):
+        Estimator(Cs=5, cv=5, n_jobs=2, tol=1e-10).set_callbacks(callback).fit(X, y)
+    n_calls = len(callback.ends)
+    names = [thread.name for thread in threading.enumerate()]
+    assert not [name for name in names if name.startswith("skl_softmax-lbfgs")]
+    time.sleep(0.3)
+    assert len(callback.ends) == n_calls

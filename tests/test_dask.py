@@ -410,6 +410,20 @@ def test_dask_dataframes_keep_feature_names(client):
     _assert_same_fit(dask_model, numpy_model, frame)
 
 
+@pytest.mark.parametrize("dtype", [object, "string"])
+def test_dask_dataframe_text_columns_are_named(client, dtype):
+    # The dataframe's meta holds placeholders ("foo"): the message names the
+    # column and its dtype instead of a value the user never wrote.
+    frame = pd.DataFrame({"size": np.arange(8.0), "colour": ["red", "blue"] * 4})
+    frame["colour"] = frame["colour"].astype(dtype)
+    with pytest.raises(
+        ValueError, match=r"columns of object or string dtype: 'colour'"
+    ):
+        SoftmaxRegression().fit(
+            dd.from_pandas(frame, npartitions=2), da.from_array(np.arange(8) % 2, 4)
+        )
+
+
 def test_fitted_model_is_picklable_and_in_memory(client):
     X, y = _classification()
     model = SoftmaxRegression().fit(da.from_array(X, chunks=(200, -1)), y)
@@ -470,69 +484,71 @@ def test_no_data_reach_the_client(client, monkeypatch, Estimator, n_problems):
 
 # A client in a process of its own, as a user's program is: the session's
 # scheduler runs in the test process and its allocations are not the client's.
+# One process fits every estimator (a process and its first fits cost 5-10 s).
 _CLIENT_PROGRAM = """
 import sys, tracemalloc
 import dask.array as da, distributed
 import skl_softmax
 
-address, name = sys.argv[1], sys.argv[2]
-params = {"Cs": [0.1, 10.0], "cv": 3} if name.endswith("CV") else {}
+address, names = sys.argv[1], sys.argv[2:]
 with distributed.Client(address):
-    # Two first fits are not counted: they hold one-time allocations (lazy
-    # imports; 3.8 MB of objects that distributed's message decoding keeps
-    # after a process's second fit, the same for 100 000 or 800 000 rows).
-    for n in (50_000, 50_000, 100_000, 400_000):
-        # Generated on the workers: 8 MB twice, 16 MB, then 64 MB.
-        X = da.random.default_rng(0).standard_normal((n, 20), chunks=(50_000, 20))
-        y = X.map_blocks(
-            lambda block: (block[:, 0] + block[:, 1] > 0).astype(int),
-            drop_axis=1,
-            dtype=int,
-        )
-        tracemalloc.start()
-        model = getattr(skl_softmax, name)(tol=1e-3, **params).fit(X, y)
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        accuracy = float((model.predict(X) == y).mean().compute())
-        print(X.nbytes, peak, accuracy)
+    for i, name in enumerate(names):
+        params = {"Cs": [0.1, 10.0], "cv": 3} if name.endswith("CV") else {}
+        # First fits are not counted: they hold one-time allocations (lazy
+        # imports, each estimator's own; 3.8 MB of objects that distributed's
+        # message decoding keeps after a process's second fit, the same for
+        # 100 000 or 800 000 rows).
+        for n in (50_000,) * (2 if i == 0 else 1) + (100_000, 400_000):
+            # Generated on the workers: 8 MB, 16 MB, then 64 MB.
+            X = da.random.default_rng(0).standard_normal((n, 20), chunks=(50_000, 20))
+            y = X.map_blocks(
+                lambda block: (block[:, 0] + block[:, 1] > 0).astype(int),
+                drop_axis=1,
+                dtype=int,
+            )
+            tracemalloc.start()
+            model = getattr(skl_softmax, name)(tol=1e-3, **params).fit(X, y)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            accuracy = float((model.predict(X) == y).mean().compute())
+            print(name, X.nbytes, peak, accuracy)
 """
 
 
-@pytest.mark.parametrize(
-    "Estimator", [SoftmaxRegression, SoftmaxRegressionCV, OneVsRestLogisticCV]
-)
-def test_fit_on_data_larger_than_the_client_may_hold(client, Estimator):
+def test_fit_on_data_larger_than_the_client_may_hold(client):
     """Data generated on the workers; the client's allocations do not grow with them.
 
     The CV estimators split the folds, fit the paths, score the held-out rows
     and refit there too.
     """
+    names = ["SoftmaxRegression", "SoftmaxRegressionCV", "OneVsRestLogisticCV"]
     out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            _CLIENT_PROGRAM,
-            client.scheduler.address,
-            Estimator.__name__,
-        ],
+        [sys.executable, "-c", _CLIENT_PROGRAM, client.scheduler.address, *names],
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
         timeout=300,
     )
     assert out.returncode == 0, out.stderr[-3000:]
-    *_, (small, small_peak, small_accuracy), (large, large_peak, large_accuracy) = (
-        map(float, line.split()) for line in out.stdout.split("\n") if line
-    )
-    assert (small, large) == (16_000_000, 64_000_000)
-    # Measured: 0.83 and 0.93 MB for a fit, 1.0 and 1.1 MB for
-    # SoftmaxRegressionCV, 1.04 and 1.17 MB for OneVsRestLogisticCV (1.75 and
-    # 1.87 MB when it fitted its folds one after another; the graphs grow with
-    # the number of chunks, 2 then 8, not with the rows).
-    assert max(small_peak, large_peak) < 3_000_000
-    # Four times the data, 48 MB more: the client allocates under 0.5 MB more.
-    assert large_peak - small_peak < 500_000
-    assert min(small_accuracy, large_accuracy) > 0.95
+    fits = {}
+    for line in out.stdout.split("\n"):
+        if line:
+            name, *numbers = line.split()
+            fits.setdefault(name, []).append(tuple(map(float, numbers)))
+    assert list(fits) == names
+    for name in names:
+        *_, (small, small_peak, small_accuracy), (large, large_peak, large_accuracy) = (
+            fits[name]
+        )
+        assert (small, large) == (16_000_000, 64_000_000)
+        # Measured: 0.83 and 0.93 MB for a fit, 1.0 and 1.1 MB for
+        # SoftmaxRegressionCV, 1.04 and 1.17 MB for OneVsRestLogisticCV (1.75
+        # and 1.87 MB when it fitted its folds one after another; the graphs
+        # grow with the number of chunks, 2 then 8, not with the rows).
+        assert max(small_peak, large_peak) < 3_000_000, name
+        # Four times the data, 48 MB more: the client allocates under 0.5 MB more.
+        assert large_peak - small_peak < 500_000, name
+        assert min(small_accuracy, large_accuracy) > 0.95, name
 
 
 def _no_solver(*args, **kwargs):
@@ -695,6 +711,8 @@ def test_separated_data_warn_as_in_memory(client, Estimator, n_classes):
     assert {str(w.message) for w in dask_warning} == {
         str(w.message) for w in numpy_warning
     }
+    # Both point at the line that called fit, not into the package.
+    assert {w.filename for w in [*numpy_warning, *dask_warning]} == {__file__}
 
 
 def test_separated_multilabel_data_warn_as_in_memory(client):
@@ -1036,7 +1054,9 @@ def test_one_vs_rest_cv_separated_folds_warn_as_in_memory(client):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             fit()
-        return sorted(str(w.message) for w in caught if "separated" in str(w.message))
+        separated = [w for w in caught if "separated" in str(w.message)]
+        assert {w.filename for w in separated} == {__file__}
+        return sorted(str(w.message) for w in separated)
 
     in_memory = separated(lambda: OneVsRestLogisticCV(**params).fit(X, Y))
     on_dask = separated(
@@ -1139,3 +1159,17 @@ def test_cv_default_score_on_dask_is_computed_on_the_cluster(
         assert score == pytest.approx(expected, rel=1e-12)
     # Only the sums of the chunks came back (4 000 rows of scores: 96 kB).
     assert gathered and max(gathered) <= 8 * 3 * 8
+
+
+def test_cv_named_scorer_on_soft_targets_same_error(client, monkeypatch):
+    # Refused before any fold is fitted, with the in-memory message (not the
+    # metric's "mix of continuous-multioutput and binary targets").
+    monkeypatch.setattr("skl_softmax._fold_problems.minimize_lbfgs_batched", _no_solver)
+    X, _ = _classification(n=60)
+    Y = np.random.default_rng(1).dirichlet(np.ones(3), size=60)
+    estimator = SoftmaxRegressionCV(Cs=2, cv=3, scoring="accuracy")
+    with pytest.raises(ValueError) as numpy_error:
+        estimator.fit(X, Y)
+    assert "neg_cross_entropy" in str(numpy_error.value)
+    with pytest.raises(ValueError, match=re.escape(str(numpy_error.value))):
+        estimator.fit(da.from_array(X, chunks=(20, -1)), da.from_array(Y, chunks=20))

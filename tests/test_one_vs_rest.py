@@ -657,7 +657,7 @@ def test_one_label_failing_aborts_the_others_without_hanging():
 
 
 def test_a_failing_monitor_propagates_without_hanging():
-    def monitor(iterations, running):
+    def monitor(iterations, n_finished, in_flight):
         if iterations:
             raise KeyError("injected failure in the monitor")
 
@@ -948,6 +948,13 @@ def test_bad_class_weight():
     X, y = _multiclass("iris")
     with pytest.raises(ValueError, match="class_weight must have keys among"):
         OneVsRestLogistic(class_weight={7: 2.0}).fit(X, y)
+    # A dict that weighs every class may weigh others too, as for
+    # LogisticRegression (a class absent from a training fold).
+    full = {0: 1.0, 1: 2.0, 2: 3.0}
+    assert_array_equal(
+        OneVsRestLogistic(class_weight={**full, 7: 5.0}).fit(X, y).coef_,
+        OneVsRestLogistic(class_weight=full).fit(X, y).coef_,
+    )
     with pytest.raises(ValueError, match="finite, non-negative"):
         OneVsRestLogistic(class_weight={0: -1.0}).fit(X, y)
     # No weight among the positives of label 2: "balanced" is undefined.

@@ -37,6 +37,19 @@ def test_cross_val_score_on_soft_targets_is_finite():
         assert np.all(np.isfinite(scores))
 
 
+@pytest.mark.parametrize("dtype", [bool, np.int64])
+def test_score_takes_the_one_hot_rows_that_fit_takes(dtype):
+    # fit took integer and boolean one-hot rows (pd.get_dummies) as soft
+    # targets; score refused them ("a mix of multilabel-indicator and
+    # multiclass targets"), so cross_val_score failed on them.
+    X, P = _soft()
+    Y = np.eye(3, dtype=dtype)[np.argmax(P, axis=1)]
+    model = SoftmaxRegression().fit(X, Y)
+    assert model.score(X, Y) == model.score(X, Y.astype(float))
+    scores = cross_val_score(SoftmaxRegression(), X, Y, cv=KFold(3))
+    assert np.all(np.isfinite(scores))
+
+
 def test_neg_cross_entropy_is_minus_the_cross_entropy_of_the_probabilities():
     X, P = _soft()
     model = SoftmaxRegression().fit(X, P)

@@ -172,7 +172,7 @@ def test_warn_if_not_converged_names_a_failed_line_search_and_the_hint():
     )
     with pytest.warns(ConvergenceWarning) as record:
         warn_if_not_converged(
-            result, "Estimator", max_iter=100, tol=1e-4, hint="Scale.", stacklevel=1
+            result, "Estimator", max_iter=100, tol=1e-4, hint="Scale."
         )
     message = str(record[0].message)
     assert "stopped after 4 iterations because the line search failed" in message
