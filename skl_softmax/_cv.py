@@ -228,6 +228,7 @@ def _fit_path(cv_estimator, path_estimator, X, targets, y, sample_weight, fold):
     Cs = cv_estimator.Cs_
     X_train, X_test = X[train], X[test]
     y_train = cv_estimator._fold_targets(targets, train)
+    cv_estimator._prepare_fold_estimator(path_estimator, y_train)
     sw_train = None if sample_weight is None else sample_weight[train]
     coefs, n_iter, scores = [None] * len(Cs), [None] * len(Cs), [None] * len(Cs)
     for j in np.argsort(Cs, kind="stable"):
@@ -425,6 +426,9 @@ class _CrossValidation:
         coefs, n_iter, scores = (np.array(part) for part in zip(*results, strict=True))
         self._print_scores(scores)
         return coefs, n_iter, scores, root
+
+    def _prepare_fold_estimator(self, estimator, y_train):
+        """Settings of one fold's fits that depend on its training targets."""
 
     def _print_scores(self, scores):
         if self.verbose:
@@ -1242,6 +1246,13 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
     def _fold_targets(self, targets, rows):
         targets = targets[rows]
         return targets[:, 0] if targets.shape[1] == 1 else targets
+
+    def _prepare_fold_estimator(self, estimator, y_train):
+        # Two classes and a training fold of one: its single label is constant
+        # there, predicted as that constant with a warning, as a class missing
+        # from a fold of three or more classes is (LogisticRegressionCV fits
+        # such folds too; a fit on one class is otherwise refused).
+        estimator._one_class_fold = y_train.ndim == 1
 
     def _score_fold(self, estimator, X_test, y_test, targets_test, score_params):
         """Each label's held-out score of its binary model, shape (n_labels,)."""

@@ -382,6 +382,11 @@ class OneVsRestLogistic(LinearClassifierBase):
             else:
                 self.classes_, codes = y_backend.xp.unique_inverse(y)
             n_classes = self.classes_.shape[0]
+            if n_classes < 2 and getattr(self, "_one_class_fold", False):
+                # A fold of OneVsRestLogisticCV on 0/1 codes: the classes are
+                # the CV's, and the fold's one label is constant.
+                self.classes_ = np.array([0, 1])
+                return LabelTargets(codes=np.asarray(y, dtype=np.intp), binary=True)
             if n_classes < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes in "

@@ -966,3 +966,30 @@ def test_a_failing_fold_stops_the_others_before_fit_raises(Estimator, error):
     assert not [name for name in names if name.startswith("skl_softmax-lbfgs")]
     time.sleep(0.3)
     assert len(callback.ends) == n_calls
+
+
+def test_one_vs_rest_cv_two_classes_with_a_fold_of_one_class():
+    # A training fold holding one of the two classes (unshuffled folds, group
+    # splitters) was refused ("needs samples of at least 2 classes"), where
+    # LogisticRegressionCV fits it. Its one label is now constant in that fold,
+    # as a class missing from a fold of three or more classes is.
+    X, y = make_classification(n_samples=200, n_features=5, random_state=3)
+    order = np.argsort(y, kind="stable")
+    X, y = X[order], y[order]
+    n_negative = int(np.sum(y == 0))
+    folds = [
+        (np.arange(n_negative), np.arange(n_negative, 200)),  # trains on 0 only
+        (np.arange(50, 200), np.arange(50)),
+    ]
+    with pytest.warns(UserWarning, match="Labels constant in training"):
+        ours = OneVsRestLogisticCV(Cs=[0.1, 1.0], cv=folds, **TIGHT).fit(X, y)
+    theirs = _reference_cv([0.1, 1.0], folds).fit(X, y)
+    # The fold with both classes is LogisticRegressionCV's.
+    assert_allclose(ours.scores_[0, 1], theirs.scores_[1, 0], rtol=0, atol=1e-6)
+    assert_allclose(
+        ours.coefs_paths_[0, 1], theirs.coefs_paths_[1, 0, :, 0], rtol=0, atol=1e-5
+    )
+    # The other predicts its one class: coef_ 0, intercept -40.
+    assert_array_equal(ours.coefs_paths_[0, 0, :, :-1], 0.0)
+    assert_array_equal(ours.coefs_paths_[0, 0, :, -1], -40.0)
+    assert ours.C_[0] == theirs.C_
