@@ -228,7 +228,7 @@ def _fit_path(cv_estimator, path_estimator, X, targets, y, sample_weight, fold):
     Cs = cv_estimator.Cs_
     X_train, X_test = X[train], X[test]
     y_train = cv_estimator._fold_targets(targets, train)
-    cv_estimator._prepare_fold_estimator(path_estimator, y_train)
+    cv_estimator._prepare_fold_estimator(path_estimator)
     sw_train = None if sample_weight is None else sample_weight[train]
     coefs, n_iter, scores = [None] * len(Cs), [None] * len(Cs), [None] * len(Cs)
     for j in np.argsort(Cs, kind="stable"):
@@ -427,8 +427,8 @@ class _CrossValidation:
         self._print_scores(scores)
         return coefs, n_iter, scores, root
 
-    def _prepare_fold_estimator(self, estimator, y_train):
-        """Settings of one fold's fits that depend on its training targets."""
+    def _prepare_fold_estimator(self, estimator):
+        """Settings of a fold's fits beyond the parameters (none by default)."""
 
     def _print_scores(self, scores):
         if self.verbose:
@@ -1247,12 +1247,14 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         targets = targets[rows]
         return targets[:, 0] if targets.shape[1] == 1 else targets
 
-    def _prepare_fold_estimator(self, estimator, y_train):
-        # Two classes and a training fold of one: its single label is constant
-        # there, predicted as that constant with a warning, as a class missing
-        # from a fold of three or more classes is (LogisticRegressionCV fits
-        # such folds too; a fit on one class is otherwise refused).
-        estimator._one_class_fold = y_train.ndim == 1
+    def _prepare_fold_estimator(self, estimator):
+        # Two classes, and a training fold holding one: its single label is
+        # constant there, predicted as that constant with a warning, as a class
+        # missing from a fold of three or more classes is (LogisticRegressionCV
+        # fits such folds too; a fit on one class is otherwise refused).
+        estimator._one_class_fold = self._n_problems() == 1
+        # Its warnings name the labels as the user wrote them, not as columns.
+        estimator._problem_labels = self.classes_
 
     def _score_fold(self, estimator, X_test, y_test, targets_test, score_params):
         """Each label's held-out score of its binary model, shape (n_labels,)."""

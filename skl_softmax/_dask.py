@@ -826,13 +826,20 @@ def _one_vs_rest_spec(estimator, summary, y):
     """What a chunk needs to build OneVsRestLogistic's targets and weights."""
     S = summary["weight"]
     factor = positive = negative = None
+    one_class = False
     n_outputs = one_vs_rest_classes(estimator, summary, y)
     if "values" in summary:
         classes, totals = estimator.classes_, summary["totals"]
         n_classes = len(classes)
         constant = np.zeros(n_outputs, dtype=int)
         spec = {"kind": "ovr-labels", "classes": classes}
-        if n_classes == 2:
+        one_class = len(summary["values"]) < 2
+        if one_class:
+            # A training fold of OneVsRestLogisticCV holding one of its two
+            # classes: the label is constant there, and unweighted.
+            positives = y.shape[0] * (summary["values"] == classes[1])
+            constant = estimator._constant_labels(positives, y.shape[0])
+        elif n_classes == 2:
             if estimator.class_weight is not None:
                 factor = class_sample_weight(
                     estimator.class_weight, classes, np.arange(2), totals
@@ -844,7 +851,7 @@ def _one_vs_rest_spec(estimator, summary, y):
         constant = estimator._constant_labels(summary["positives"], y.shape[0])
         S_positive = summary["mass"]
         spec = {"kind": "ovr-indicator"}
-    if factor is None and estimator.class_weight is not None:
+    if factor is None and estimator.class_weight is not None and not one_class:
         positive, negative = _label_weights(estimator, S, S_positive, constant != 0)
     spec.update(
         factor=factor, positive=positive, negative=negative, n_outputs=n_outputs

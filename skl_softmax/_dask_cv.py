@@ -189,7 +189,7 @@ def one_vs_rest_cross_validate(cv_estimator, X, y, sample_weight, params):
         cv_estimator, X, y, sample_weight, blocks, routed
     )
     fold_models, specs, totals, constant = _fold_label_specs(
-        cv_estimator._path_estimator(),
+        cv_estimator,
         blocks,
         target_blocks,
         folds,
@@ -270,7 +270,7 @@ def _chunk_fold_counts(targets, sw_block, part):
     return train.sum(axis=0), sw @ train, T.T @ train, T.T @ (sw[:, None] * train)
 
 
-def _fold_label_specs(path_estimator, blocks, target_blocks, folds, n_folds, K):
+def _fold_label_specs(cv_estimator, blocks, target_blocks, folds, n_folds, K):
     """Each fold's one-vs-rest fit as a fit on its training rows would see it.
 
     One pass counts every fold's training rows and, per label, their
@@ -288,6 +288,7 @@ def _fold_label_specs(path_estimator, blocks, target_blocks, folds, n_folds, K):
         for (_, _, _, swb), tb, part in zip(blocks, target_blocks, folds, strict=True)
     ]
     ((rows, weight, positives, mass),) = dask.compute(_dask._tree(parts, _add_pairs))
+    path_estimator = cv_estimator._path_estimator()
     # One column: the fold fits 0/1 labels (_fold_targets), as binary data.
     binary = K == 1
     models, specs, totals, constant = [], [], [], []
@@ -311,6 +312,7 @@ def _fold_label_specs(path_estimator, blocks, target_blocks, folds, n_folds, K):
             }
             shape = (n_train, K)
         model = clone(path_estimator)
+        cv_estimator._prepare_fold_estimator(model)
         # Only the shape and dtype of the fold's targets are read.
         stand_in = np.broadcast_to(np.int64(0), shape)
         spec, _, _, fold_totals, _, fold_constant = _dask._one_vs_rest_spec(

@@ -232,7 +232,7 @@ class LabelProblems:
         self.backend = backend
         xp = backend.xp
         self.largest = float(xp.max(sample_weight))
-        if factors is not None:
+        if factors is not None and self.active.size:
             self.largest *= float(
                 max(
                     factors[0][self.active].max(initial=0.0),

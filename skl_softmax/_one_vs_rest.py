@@ -504,7 +504,10 @@ class OneVsRestLogistic(LinearClassifierBase):
         S = float(backend.xp.sum(sample_weight))
         S_positive = targets.positives(sample_weight)
         S_negative = S - S_positive
-        if targets.binary:
+        if targets.binary and constant[0]:
+            # A training fold of OneVsRestLogisticCV on one of its two classes.
+            positive = negative = np.ones(1)
+        elif targets.binary:
             # Two classes: one problem, weighted exactly as LogisticRegression.
             factor = class_sample_weight(
                 self.class_weight, self.classes_, targets.codes, sample_weight, backend
@@ -743,8 +746,13 @@ class OneVsRestLogistic(LinearClassifierBase):
             )
 
     def _label_name(self, k):
-        """Label ``k`` as users wrote it: 2 or 'cat', never np.int64(2)."""
-        classes = self.classes_
+        """Problem ``k``'s label as users wrote it: 2 or 'cat', never np.int64(2).
+
+        The one problem of two classes is the second class's (its sigmoid).
+        """
+        classes = getattr(self, "_problem_labels", self.classes_)
         if not isinstance(classes, np.ndarray):
             classes = backend_of(classes).to_host(classes)
+        if classes.shape[0] == 2 and not getattr(self, "multilabel_", False):
+            k = 1
         return label_repr(classes[k])

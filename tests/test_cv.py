@@ -9,7 +9,7 @@ from scipy import sparse
 from sklearn import config_context
 from sklearn.datasets import make_classification, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegressionCV
+from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.metrics import get_scorer, log_loss, make_scorer
 from sklearn.model_selection import (
     GridSearchCV,
@@ -968,28 +968,58 @@ def test_a_failing_fold_stops_the_others_before_fit_raises(Estimator, error):
     assert len(callback.ends) == n_calls
 
 
-def test_one_vs_rest_cv_two_classes_with_a_fold_of_one_class():
+@pytest.mark.parametrize("class_weight", [None, "balanced", {"no": 2.0}])
+def test_one_vs_rest_cv_two_classes_with_a_fold_of_one_class(class_weight):
     # A training fold holding one of the two classes (unshuffled folds, group
-    # splitters) was refused ("needs samples of at least 2 classes"), where
-    # LogisticRegressionCV fits it. Its one label is now constant in that fold,
-    # as a class missing from a fold of three or more classes is.
+    # splitters) was refused ("needs samples of at least 2 classes"), or with
+    # class weights failed with IndexError, where LogisticRegressionCV fits it.
+    # Its one label is now constant in that fold, as a class missing from a
+    # fold of three or more classes is.
     X, y = make_classification(n_samples=200, n_features=5, random_state=3)
     order = np.argsort(y, kind="stable")
-    X, y = X[order], y[order]
-    n_negative = int(np.sum(y == 0))
+    X, y = X[order], np.array(["no", "yes"])[y[order]]
+    n_negative = int(np.sum(y == "no"))
     folds = [
-        (np.arange(n_negative), np.arange(n_negative, 200)),  # trains on 0 only
+        (np.arange(n_negative), np.arange(n_negative, 200)),  # trains on "no"
         (np.arange(50, 200), np.arange(50)),
     ]
-    with pytest.warns(UserWarning, match="Labels constant in training"):
-        ours = OneVsRestLogisticCV(Cs=[0.1, 1.0], cv=folds, **TIGHT).fit(X, y)
-    theirs = _reference_cv([0.1, 1.0], folds).fit(X, y)
-    # The fold with both classes is LogisticRegressionCV's.
-    assert_allclose(ours.scores_[0, 1], theirs.scores_[1, 0], rtol=0, atol=1e-6)
-    assert_allclose(
-        ours.coefs_paths_[0, 1], theirs.coefs_paths_[1, 0, :, 0], rtol=0, atol=1e-5
-    )
+    # The warning names the class as written ('yes', not the column 0).
+    with pytest.warns(UserWarning, match="'yes' \\(absent from every sample\\)"):
+        ours = OneVsRestLogisticCV(
+            Cs=[0.1, 1.0], cv=folds, class_weight=class_weight, **TIGHT
+        ).fit(X, y)
+    # The fold with both classes is LogisticRegression's on its rows ("balanced"
+    # is computed on them, where LogisticRegressionCV computes it on all rows).
+    train, test = folds[1]
+    for j, C in enumerate([0.1, 1.0]):
+        reference = LogisticRegression(C=C, class_weight=class_weight, **TIGHT)
+        reference.fit(X[train], y[train])
+        assert_allclose(ours.coefs_paths_[0, 1, j, :-1], reference.coef_[0], atol=1e-5)
+        assert_allclose(
+            ours.coefs_paths_[0, 1, j, -1], reference.intercept_[0], atol=1e-5
+        )
+        expected = -log_loss(
+            y[test], reference.predict_proba(X[test]), labels=reference.classes_
+        )
+        assert_allclose(ours.scores_[0, 1, j], expected, rtol=0, atol=1e-6)
     # The other predicts its one class: coef_ 0, intercept -40.
     assert_array_equal(ours.coefs_paths_[0, 0, :, :-1], 0.0)
     assert_array_equal(ours.coefs_paths_[0, 0, :, -1], -40.0)
-    assert ours.C_[0] == theirs.C_
+    if class_weight != "balanced":
+        theirs = _reference_cv([0.1, 1.0], folds, class_weight=class_weight)
+        assert ours.C_[0] == theirs.fit(X, y).C_
+
+
+def test_one_vs_rest_cv_names_a_class_missing_from_a_fold_as_written():
+    # The folds fit indicator columns; their warnings named the column (2).
+    X, y = make_classification(
+        n_samples=90, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    order = np.argsort(y, kind="stable")
+    X, y = X[order], np.array(["ant", "bee", "cat"])[y[order]]
+    folds = [(np.arange(60), np.arange(60, 90)), (np.arange(30, 90), np.arange(30))]
+    with pytest.warns(UserWarning) as record:
+        OneVsRestLogisticCV(Cs=[1.0], cv=folds).fit(X, y)
+    messages = [str(w.message) for w in record if "constant" in str(w.message)]
+    assert "'cat' (absent from every sample)" in messages[0]
+    assert "'ant' (absent from every sample)" in messages[1]

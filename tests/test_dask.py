@@ -1083,20 +1083,28 @@ def test_one_vs_rest_cv_verbose_names_each_problem_by_label_and_fold(client, cap
     }
 
 
-def test_one_vs_rest_cv_binary_fold_with_one_class_same_error(client):
-    # Two classes, and a fold whose training rows hold one of them: that
-    # fold's fit fails, with the message of the fit in memory.
+@pytest.mark.parametrize("class_weight", [None, "balanced", {1: 2.0}])
+def test_one_vs_rest_cv_binary_fold_with_one_class_as_in_memory(client, class_weight):
+    # Two classes, and a fold whose training rows hold one of them: its label
+    # is constant there, with the warning, as in memory.
     X, y = _classification(n=120, n_classes=2, seed=3)
     y = np.sort(y)
     folds = [(np.flatnonzero(y == 0), np.flatnonzero(y == 1))] + list(
         KFold(2, shuffle=True, random_state=0).split(X)
     )
-    estimator = OneVsRestLogisticCV(Cs=[1.0], cv=folds)
-    with pytest.raises(ValueError) as numpy_error:
-        clone(estimator).fit(X, y)
-    with pytest.raises(ValueError) as dask_error:
-        clone(estimator).fit(da.from_array(X, chunks=(40, -1)), da.from_array(y, 40))
-    assert str(dask_error.value) == str(numpy_error.value)
+    estimator = OneVsRestLogisticCV(
+        Cs=[0.1, 1.0], cv=folds, class_weight=class_weight, tol=1e-10
+    )
+    with pytest.warns(UserWarning, match=r"1 \(absent from every sample\)"):
+        expected = clone(estimator).fit(X, y)
+    with pytest.warns(UserWarning, match=r"1 \(absent from every sample\)"):
+        ours = clone(estimator).fit(
+            da.from_array(X, chunks=(40, -1)), da.from_array(y, 40)
+        )
+    assert_array_equal(ours.coefs_paths_[0, 0, :, :-1], 0.0)
+    assert_allclose(ours.coefs_paths_, expected.coefs_paths_, rtol=0, atol=1e-6)
+    assert_allclose(ours.scores_, expected.scores_, rtol=0, atol=1e-8)
+    assert_array_equal(ours.C_, expected.C_)
 
 
 @pytest.mark.skipif(not HAS_CALLBACKS, reason="callbacks need scikit-learn >= 1.9")

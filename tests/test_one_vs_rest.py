@@ -371,12 +371,18 @@ def test_constant_labels_are_predicted_as_constants():
         assert_allclose(ours.coef_[k], reference.estimators_[k].coef_[0], atol=ATOL)
 
 
-def test_all_labels_constant():
+@pytest.mark.parametrize("class_weight", [None, "balanced", {0: 2.0}])
+def test_all_labels_constant(class_weight):
+    # With class weights this divided by zero (no label left to weigh).
     X, _ = _multilabel(n_labels=2)
     Y = np.column_stack([np.zeros(len(X), int), np.ones(len(X), int)])
     with pytest.warns(UserWarning, match="Labels constant in training"):
-        ours = OneVsRestLogistic().fit(X, Y)
-    assert_array_equal(ours.predict(X), Y)
+        ours = OneVsRestLogistic(class_weight=class_weight).fit(X, Y)
+    with pytest.warns(UserWarning, match="present in all training examples"):
+        reference = _reference(class_weight=class_weight).fit(X, Y)
+    assert_array_equal(ours.predict(X), reference.predict(X))
+    assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=1e-15)
+    assert_array_equal(ours.coef_, 0.0)
     assert_array_equal(ours.n_iter_, [0, 0])
 
 
