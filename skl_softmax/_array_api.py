@@ -112,6 +112,16 @@ def is_host_array(array):
     )
 
 
+def on_host(array):
+    """``array`` as NumPy when it belongs to another namespace (on any device);
+    other array-likes (lists, pandas objects) unchanged."""
+    from ._compat import is_array_api_obj
+
+    if is_host_array(array) or not is_array_api_obj(array):
+        return array
+    return backend_of(array).to_host(array)
+
+
 def backend_of(*arrays):
     """The :class:`Backend` of ``arrays``: :data:`NUMPY` unless one is not NumPy.
 

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._array_api import NUMPY, backend_of, to_backend
+from ._array_api import NUMPY, backend_of, on_host, to_backend
 from ._callbacks import FitCallbacks
 from ._compat import (
     CallbackSupportMixin,
@@ -530,11 +530,10 @@ def neg_cross_entropy(estimator, X, y, sample_weight=None):
     from ._special import _check_probability_rows, cross_entropy
 
     check_is_fitted(estimator)
-    log_proba = estimator.predict_log_proba(X)
-    y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
-    classes = estimator.classes_
-    if not isinstance(classes, np.ndarray):
-        classes = backend_of(classes).to_host(classes)
+    # One number: scored on the host, whatever the namespace and device.
+    log_proba = on_host(estimator.predict_log_proba(X))
+    y = check_array(on_host(y), ensure_2d=False, dtype=None, input_name="y")
+    classes = on_host(estimator.classes_)
     if y.ndim == 1:
         unseen = ~np.isin(y, classes)
         if unseen.any():
@@ -554,7 +553,7 @@ def neg_cross_entropy(estimator, X, y, sample_weight=None):
         _check_probability_rows(y, "y")
         y = y / y.sum(axis=1, keepdims=True)
     if sample_weight is not None:
-        sample_weight = check_sample_weight(sample_weight, log_proba.shape[0])
+        sample_weight = check_sample_weight(on_host(sample_weight), log_proba.shape[0])
     return -float(cross_entropy(y, log_proba, sample_weight=sample_weight))
 
 

@@ -737,9 +737,15 @@ class OneVsRestLogistic(LinearClassifierBase):
             names = ", ".join(self._label_name(k) for k in separated[:_LABELS_NAMED])
             if len(separated) > _LABELS_NAMED:
                 names += f" and {len(separated) - _LABELS_NAMED} more"
+            if self.coef_.shape[0] == 1 and not self.multilabel_:
+                what = "the two classes are"  # the one label of two classes
+            elif len(separated) == 1:
+                what = f"label {names} is"
+            else:
+                what = f"labels {names} are"
             warn(
-                f"{type(self).__name__}: labels {names} are perfectly separated "
-                "in the training data and C=inf, so their unpenalised "
+                f"{type(self).__name__}: {what} perfectly separated "
+                "in the training data and C=inf, so the unpenalised "
                 "cross-entropy has no minimum: the coefficients grow without "
                 "bound as tol decreases or max_iter increases. Use a finite C.",
                 ConvergenceWarning,

@@ -26,11 +26,11 @@ from ._compat import Interval, _fit_context
 from ._loss import BinomialLoss, MultinomialLoss
 from ._solver import print_fit_summary, warn
 from ._special import (
-    ROW_SUM_TOLERANCE,
     _softmax_in_place,
     describe_row_sum,
     log_sigmoid,
     log_softmax,
+    row_sum_tolerance,
     sigmoid,
     softmax,
 )
@@ -361,7 +361,7 @@ class SoftmaxRegression(LinearClassifierBase):
                 f"Soft targets y need at least 2 columns. Got {Y.shape[1]} instead."
             )
         row_sums = xp.sum(Y, axis=1)
-        bad_rows = xp.abs(row_sums - 1) > ROW_SUM_TOLERANCE
+        bad_rows = xp.abs(row_sums - 1) > row_sum_tolerance(Y.shape[1])
         if bool(xp.all((Y == 0) | (Y == 1))) and bool(xp.any(bad_rows)):
             raise ValueError(
                 "y looks like a multi-label indicator matrix (0/1 rows not summing "
@@ -376,7 +376,8 @@ class SoftmaxRegression(LinearClassifierBase):
         if bool(xp.any(bad_rows)):
             raise ValueError(
                 "Soft targets y must have rows summing to 1. Got "
-                f"{describe_row_sum(float(row_sums[bad_rows][0]))} instead."
+                f"{describe_row_sum(float(row_sums[bad_rows][0]), Y.shape[1])} "
+                "instead."
             )
         self.classes_ = xp.arange(Y.shape[1], device=backend.device)
         # Rows off by up to the tolerance would make the objective unbounded

@@ -15,6 +15,7 @@ import pytest
 import sklearn
 from numpy.testing import assert_allclose
 from scipy import sparse, special
+from sklearn.metrics import get_scorer
 from sklearn.model_selection import GridSearchCV
 
 import skl_softmax._array_api as array_api_module
@@ -30,6 +31,7 @@ from skl_softmax import (
     log_sigmoid,
     log_softmax,
     logsumexp,
+    neg_cross_entropy,
     sigmoid,
     softmax,
     softmax_jacobian,
@@ -541,7 +543,13 @@ def test_entropies_in_another_base_and_extremes_without_warnings(to_namespace):
 
 # Rows of p and q whose every entry takes another branch of SciPy's entr and
 # rel_entr: NaN, negative, zero, subnormal, the largest floats.
-_ENTROPY_P = [[np.nan, 0.5, 0.5], [1e308, 0.1, 0.0], [-0.1, 0.5, 0.6], [0.0, 0.5, 0.5]]
+_ENTROPY_P = [
+    [np.nan, 0.5, 0.5],
+    [1e308, 0.1, 0.0],
+    [-0.1, 0.5, 0.6],
+    [0.0, 0.5, 0.5],
+    [-np.inf, 0.5, 0.5],  # −inf · log 1 warned on array-api-strict
+]
 _ENTROPY_Q = [[0.2, 0.3, 0.5], [np.nan, 0.5, 0.5], [1e-320, 1.0, 0.5], [-0.1, 0.5, 0.6]]
 
 
@@ -584,6 +592,54 @@ def test_special_functions_reject_bad_input_in_the_namespace(to_namespace):
         cross_entropy(to_namespace(np.array([0, 3])), z)
     with pytest.raises(ValueError, match="rows must sum to 1"):
         cross_entropy(to_namespace(np.full((2, 3), 0.5)), z)
+    # Empty logits skipped the check of the axis (SciPy raises).
+    # (NumPy's AxisError is an IndexError, as PyTorch's error.)
+    for fun in (softmax, log_softmax, logsumexp):
+        with pytest.raises(IndexError):
+            fun(to_namespace(np.empty((0, 3))), axis=5)
+
+
+def test_boolean_labels_in_the_namespace(to_namespace):
+    # The Array API has no min of bools: array-api-strict raised TypeError.
+    z = np.array([[0.0, 1.0], [2.0, 0.0]])
+    labels = np.array([True, False])
+    expected = cross_entropy(labels, z)
+    assert_allclose(expected, np.mean(special.logsumexp(z, axis=1) - [1.0, 2.0]))
+    got = cross_entropy(to_namespace(labels), to_namespace(z))
+    assert_allclose(float(got), expected, rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "Estimator, targets",
+    [
+        (SoftmaxRegression, "labels"),
+        (SoftmaxRegression, "soft"),
+        (OneVsRestLogistic, "labels"),
+    ],
+)
+def test_neg_cross_entropy_scores_device_models(
+    to_namespace, dispatch, Estimator, targets
+):
+    # It read y and sample_weight with NumPy: RuntimeError on a device
+    # (array-api-strict's device1, as a GPU tensor), where neg_log_loss works.
+    rng = np.random.default_rng(5)
+    X, y = _data("multiclass", rng)
+    if targets == "soft":
+        y = rng.dirichlet(np.ones(3), size=X.shape[0])
+    weights = rng.uniform(0.0, 2.0, size=X.shape[0])
+    numpy_model = Estimator().fit(X, y)
+    model = Estimator().fit(to_namespace(X), to_namespace(y))
+    expected = neg_cross_entropy(numpy_model, X, y, sample_weight=weights)
+    if targets == "labels":
+        scorer = get_scorer("neg_log_loss")
+        assert_allclose(
+            expected, scorer(numpy_model, X, y, sample_weight=weights), rtol=1e-12
+        )
+    got = neg_cross_entropy(
+        model, to_namespace(X), to_namespace(y), sample_weight=to_namespace(weights)
+    )
+    assert isinstance(got, float)
+    assert_allclose(got, expected, rtol=1e-6)
 
 
 class _RecordingCallback(TaskRecorder):

@@ -172,8 +172,16 @@ def test_unpenalised_fit_of_separable_labels_warns():
     X, Y = _multilabel()
     Y = Y.copy()
     Y[:, 2] = (X[:, 0] > 0).astype(int)  # separated by the first feature
-    with pytest.warns(ConvergenceWarning, match=r"labels 2 are perfectly separated"):
+    with pytest.warns(ConvergenceWarning, match=r" label 2 is perfectly separated"):
         OneVsRestLogistic(C=np.inf).fit(X, Y)
+    Y[:, 0] = (X[:, 1] > 0).astype(int)
+    with pytest.warns(
+        ConvergenceWarning, match=r" labels 0, 2 are perfectly separated"
+    ):
+        OneVsRestLogistic(C=np.inf).fit(X, Y)
+    # Two classes: one sigmoid, which separates both ("labels 1" before).
+    with pytest.warns(ConvergenceWarning, match=r": the two classes are perfectly"):
+        OneVsRestLogistic(C=np.inf).fit(X, Y[:, 2])
 
 
 def test_unpenalised_multiclass_matches_logistic_regression():

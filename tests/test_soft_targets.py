@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 
@@ -156,3 +157,26 @@ def test_cross_entropy_and_fit_share_one_tolerance_and_message():
             ValueError, match=r"\(1 \+ 3e-06, beyond the tolerance 1e-06\)"
         ):
             fit()
+
+
+def test_float32_softmax_rows_over_many_classes_are_accepted():
+    # A float32 softmax's normaliser, summed in order as frameworks do, drifts
+    # with the number of classes: over 1 000 classes its rows sum to 1 ± 2.4e-6,
+    # which the fixed tolerance 1e-6 refused (torch.softmax: 1 ± 1.1e-6).
+    rng = np.random.default_rng(0)
+    n_classes = 1_000
+    Z = (3 * rng.standard_normal((200, n_classes))).astype(np.float32)
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P = E / np.cumsum(E, axis=1, dtype=np.float32)[:, -1:]
+    assert np.abs(P.astype(np.float64).sum(axis=1) - 1).max() > ROW_SUM_TOLERANCE
+    X = rng.standard_normal((200, 3))
+    cross_entropy(P, Z)
+    with pytest.warns(ConvergenceWarning):  # accepted: the fit starts
+        model = SoftmaxRegression(max_iter=0).fit(X, P)
+    assert model.coef_.shape == (n_classes, 3)
+    # Counts and percentages are still refused, as are rows a thousandth off.
+    for wrong in (P * 1.001, P * 100):
+        with pytest.raises(ValueError, match=r"beyond the tolerance 0\.000119"):
+            cross_entropy(wrong, Z)
+        with pytest.raises(ValueError, match=r"beyond the tolerance 0\.000119"):
+            SoftmaxRegression().fit(X, wrong)
