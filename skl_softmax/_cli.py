@@ -282,28 +282,32 @@ def _read_csv(path, target):
             )
         features.append(values)
         labels.append(label)
-    _check_class_labels(labels, target)
     name = os.path.basename(path)
     return (
         name,
         np.array(features, dtype=float).reshape(-1, len(feature_index)),
-        np.array(labels),
+        _class_labels(labels, target),
         [header[i] for i in feature_index],
     )
 
 
-def _check_class_labels(labels, target):
-    """Labels that are all numbers, some not whole, are a continuous target.
+def _class_labels(labels, target):
+    """The class labels of the --target column's cells.
 
-    scikit-learn's classifiers refuse them ("Unknown label type:
-    continuous"); here they would be read as that many classes of one row.
+    Cells that are all whole numbers (within int64) are integers, as a CSV
+    reader such as ``pandas.read_csv`` reads them: ``1``, ``1.0`` and ``01``
+    are one class.
+    Numbers some of which are not whole are a continuous target, which
+    scikit-learn's classifiers refuse ("Unknown label type: continuous"):
+    here they would be read as that many classes of one row. Other cells
+    are labels as written.
     """
     numbers = []
     for label in labels:
         try:
             numbers.append(float(label))
         except ValueError:
-            return
+            return np.array(labels)
     fractional = [
         label
         for label, x in zip(labels, numbers, strict=True)
@@ -315,6 +319,10 @@ def _check_class_labels(labels, target):
             f"(such as {fractional[0]!r}): a continuous target, where a "
             "classifier needs class labels."
         )
+    numbers = np.array(numbers)
+    if np.all(np.abs(numbers) < 2.0**63):
+        return numbers.astype(np.int64)
+    return np.array(labels)  # beyond int64 (1e20), which classifiers refuse
 
 
 def _check_enough_rows(y, cv):

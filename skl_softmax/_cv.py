@@ -48,20 +48,23 @@ from ._compat import (
 from ._fold_problems import fold_paths, pays_to_fit_together
 from ._one_vs_rest import OneVsRestLogistic
 from ._softmax_regression import SoftmaxRegression
-from ._solver import Cancelled, cancel_event
+from ._solver import Cancelled, cancel_event, deferred_warnings, warn
 from ._special import log_sigmoid, log_softmax
 
 
-def _neg_log_loss(y_true, scores, *, labels=None, sample_weight=None):
-    """Weighted mean log-likelihood of ``y_true`` under the logits ``scores``.
+def _neg_log_loss(y_true, y_score, sample_weight=None, **bound):
+    """Weighted mean log-likelihood of ``y_true`` under the logits ``y_score``.
 
-    ``scores`` are a model's ``decision_function``: 1-D log-odds of the second
-    class, or one logit per class, turned into log-probabilities by
+    ``y_score`` are a model's ``decision_function``: 1-D log-odds of the
+    second class, or one logit per class, turned into log-probabilities by
     log-sigmoid or log-softmax (exact where ``predict_proba`` would round to
     0 or 1, so no clipping is needed).  ``y_true`` holds labels among
-    ``labels`` (sorted, as ``classes_``) or rows of class probabilities.
+    ``bound["labels"]`` (sorted, as ``classes_``) or rows of class
+    probabilities. Only ``sample_weight`` is metadata that a fit may route
+    here: scikit-learn's scorers take ``y_score`` as their own input, and
+    ``labels`` is bound by :func:`_default_scorer`, not passed by users.
     """
-    losses = _log_losses(y_true, scores, labels)
+    losses = _log_losses(y_true, y_score, bound.get("labels"))
     return -float(np.average(losses, weights=sample_weight))
 
 
@@ -176,7 +179,13 @@ class _FoldGuard:
     event as its :data:`~skl_softmax._solver.cancel_event`; a failure sets it,
     and the fits beside it stop at their next iteration. In another process
     (a process or Dask joblib backend) the guard is a fresh one: joblib stops
-    processes itself.
+    processes itself. joblib calls :func:`_guarded` with it (scikit-learn's
+    ``delayed`` would copy a callable's attributes, locks included, into the
+    task it pickles).
+
+    A path's warnings are returned with its result (``(result, warnings)``),
+    for the caller to issue: in a worker the user's line is not on the stack,
+    and in another process the warnings would be lost.
     """
 
     def __init__(self):
@@ -197,8 +206,10 @@ class _FoldGuard:
                 raise Cancelled
             self._running += 1
         token = cancel_event.set(self._event)
+        caught = []
+        deferred = deferred_warnings.set(caught)
         try:
-            return function(*args)
+            return function(*args), caught
         except BaseException as error:
             with self._idle:
                 if self.error is None and not isinstance(error, Cancelled):
@@ -206,6 +217,7 @@ class _FoldGuard:
             self._event.set()
             raise
         finally:
+            deferred_warnings.reset(deferred)
             cancel_event.reset(token)
             with self._idle:
                 self._running -= 1
@@ -216,6 +228,11 @@ class _FoldGuard:
         self._event.set()
         with self._idle:
             self._idle.wait_for(lambda: self._running == 0)
+
+
+def _guarded(guard, function, *args):
+    """``guard(function, *args)``: see :class:`_FoldGuard`."""
+    return guard(function, *args)
 
 
 def _fit_path(cv_estimator, path_estimator, X, targets, y, sample_weight, fold):
@@ -405,8 +422,9 @@ class _CrossValidation:
         else:
             guard = _FoldGuard()
             try:
-                results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                    delayed(guard)(
+                outcomes = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                    delayed(_guarded)(
+                        guard,
                         _fit_path,
                         self,
                         clone(path_estimator),
@@ -423,6 +441,11 @@ class _CrossValidation:
                 if isinstance(error, Cancelled) and guard.error is not None:
                     raise guard.error from None  # joblib may name a stopped fold
                 raise
+            results = []
+            for result, caught in outcomes:
+                results.append(result)
+                for message, category in caught:
+                    warn(message, category)
         coefs, n_iter, scores = (np.array(part) for part in zip(*results, strict=True))
         self._print_scores(scores)
         return coefs, n_iter, scores, root

@@ -42,6 +42,8 @@ A fit, step by step:
 """
 
 import contextlib
+import os
+import warnings
 from functools import partial
 
 import numpy as np
@@ -60,6 +62,7 @@ from ._cv import (
 )
 from ._fold_problems import solve_along_Cs
 from ._loss import BinomialLoss
+from ._solver import warn
 
 
 def softmax_cross_validate(cv_estimator, X, y, sample_weight, params):
@@ -479,26 +482,41 @@ def _split(cv, X, blocks, split_params):
 
     sizes = [size for size in X.chunks[0] if size > 0]  # as _dask._blocks
     y_parts = [yb for _, _, yb, _ in blocks]
-    split = _dask._delayed(_split_rows)(cv, y_parts, split_params, sizes)
+    split = _dask._delayed(_split_rows)(cv, y_parts, split_params, sizes, os.getpid())
     (split,) = dask.persist(split)
-    (n_folds,) = dask.compute(split[0])
+    n_folds, caught = dask.compute(split[0], split[2])
+    for message, category in caught:  # as the splitter warns in memory
+        warn(message, category)
     folds = dask.persist(*[split[1][i] for i in range(len(blocks))])
     return n_folds, folds
 
 
-def _split_rows(cv, y_parts, split_params, sizes):
+def _split_rows(cv, y_parts, split_params, sizes, client_pid):
     """The folds of ``check_cv(cv, y)``, cut along the chunks.
 
-    Returns the number of folds and, per chunk, ``(train, test)``: how often
+    Returns the number of folds, per chunk ``(train, test)``: how often
     each fold trains on each row and how often it holds it out (rows × folds;
     a row listed twice, as bootstrap splits list rows, weighs twice, as in a
-    fit on ``X[train]``).
+    fit on ``X[train]``), and the splitter's warnings (``(message,
+    category)``) when it ran in a worker process, for the client to issue.
     """
     y = np.concatenate(y_parts)
-    splitter = check_cv(cv, y, classifier=True)
-    folds = _checked_folds(
-        splitter.split(np.empty((y.shape[0], 0)), y, **split_params), y.shape[0]
+    # The splitter's warnings (a class with fewer members than folds) would
+    # stay in a worker process's log: recorded there (the record is that
+    # process's while the split runs). In the client's process (a threaded
+    # scheduler) they are issued as they are: recording them would change
+    # what the user's other threads see.
+    elsewhere = os.getpid() != client_pid
+    record = (
+        warnings.catch_warnings(record=True)
+        if elsewhere
+        else contextlib.nullcontext([])
     )
+    with record as caught:
+        splitter = check_cv(cv, y, classifier=True)
+        folds = _checked_folds(
+            splitter.split(np.empty((y.shape[0], 0)), y, **split_params), y.shape[0]
+        )
     train = np.zeros((y.shape[0], len(folds)), dtype=np.int32)
     test = np.zeros((y.shape[0], len(folds)))
     for f, (train_rows, test_rows) in enumerate(folds):
@@ -509,7 +527,7 @@ def _split_rows(cv, y_parts, split_params, sizes):
         (train[start:stop], test[start:stop])
         for start, stop in zip(bounds[:-1], bounds[1:], strict=True)
     ]
-    return len(folds), parts
+    return len(folds), parts, [(str(w.message), w.category) for w in caught]
 
 
 def _chunk_fold_totals(prepared, part):

@@ -38,6 +38,14 @@ _FIT_CONTEXT_WRAPPER = _fit_context(prefer_skip_nested_validation=True)(
 cancel_event = contextvars.ContextVar("skl_softmax_cancel_event", default=None)
 
 
+# Set around fits whose caller's frame is not on their stack (the folds of the
+# CV estimators in joblib's workers): their warnings are collected here, and
+# the caller issues them, pointing at the user's line. Per context as well.
+deferred_warnings = contextvars.ContextVar(
+    "skl_softmax_deferred_warnings", default=None
+)
+
+
 class Cancelled(Exception):
     """The fit stopped because a fit running beside it failed."""
 
@@ -272,8 +280,13 @@ def warn(message, category):
     scikit-learn's ``_fit_context`` wrapper around a fit) on the stack, so a
     warning points at the user's ``fit`` from every path into it (a fit, a CV
     fit whose folds run through joblib, a Dask fit), on every supported
-    Python, with no stack depth counted by hand at each call.
+    Python, with no stack depth counted by hand at each call. Within
+    :data:`deferred_warnings` the warning is collected instead.
     """
+    deferred = deferred_warnings.get()
+    if deferred is not None:
+        deferred.append((message, category))
+        return
     frame, level, outermost = sys._getframe(1), 2, 1
     while frame is not None:
         code = frame.f_code

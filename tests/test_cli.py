@@ -305,6 +305,29 @@ def test_a_continuous_target_is_named_as_scikit_learn_names_it(tmp_path, capsys)
     assert run_main(capsys, "--csv", str(path), "--target", "label").returncode == 0
 
 
+def test_whole_number_labels_written_differently_are_one_class(tmp_path, capsys):
+    # "1", "1.0" and "01" were three classes (compared as text): "too few rows
+    # ... Got 1 of class '1.0'". A CSV reader (pandas.read_csv) reads numbers.
+    written = ["1", "2.0", "1.0", "2", "01", "2", "1", "2.00"] * 2
+    path = tmp_path / "labels.csv"
+    path.write_text("a,label\n" + "".join(f"{i},{v}\n" for i, v in enumerate(written)))
+    process = run_main(capsys, "--csv", str(path), "--target", "label", "--cv", "2")
+    assert process.returncode == 0, process.stderr
+    assert "16 samples, 1 features, 2 classes" in process.stderr
+    # Text labels stay as written; beyond int64, so do numbers.
+    path.write_text(
+        "a,label\n"
+        + "".join(
+            f"{i},{v}\n"
+            for i, v in enumerate(
+                ["1e20", "2", "1e20", "2", "100000000000000000000", "2"]
+            )
+        )
+    )
+    process = run_main(capsys, "--csv", str(path), "--target", "label", "--cv", "2")
+    assert_one_line_error(process, "too few rows", "'100000000000000000000'")
+
+
 def test_c_grid_with_an_empty_entry_names_it(capsys):
     process = run_main(capsys, "--C-grid", "1,,2")
     assert "no empty entry" in process.stderr and "'1,,2'" in process.stderr

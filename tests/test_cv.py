@@ -2,6 +2,7 @@
 
 import pickle
 
+import joblib
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -808,6 +809,22 @@ def test_one_vs_rest_routes_weights_to_each_labels_scorer():
     _assert_matches_one_vs_rest(ours, reference, X)
 
 
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+@pytest.mark.parametrize("name", ["scores", "labels", "y_score"])
+def test_default_scorer_takes_no_metadata_but_weights(Estimator, name):
+    # The default scorer's own arguments were routable: fit(X, y, scores=...)
+    # asked the user to call set_score_request on a scorer they cannot reach.
+    X, y, folds = _multiclass()
+    with config_context(enable_metadata_routing=True):
+        with pytest.raises(TypeError) as ours:
+            Estimator(Cs=CS, cv=folds).fit(X, y, **{name: np.ones(len(y))})
+        with pytest.raises(TypeError) as theirs:
+            # (its default scorer, accuracy: "neg_log_loss" routes log_loss's
+            # labels, which ours binds to classes_)
+            _reference_cv(CS, folds, scoring=None).fit(X, y, **{name: np.ones(len(y))})
+    assert str(ours.value).split(" got ")[1] == str(theirs.value).split(" got ")[1]
+
+
 def test_metadata_routing_to_scorer_and_splitter():
     X, y, _ = _multiclass()
     weights = np.random.default_rng(1).uniform(0.2, 3.0, size=len(y))
@@ -898,19 +915,40 @@ def test_zero_cs_is_rejected_by_the_parameter_table():
         OneVsRestLogisticCV(Cs=0).fit(X, y)
 
 
-@pytest.mark.parametrize("n_jobs", [None, 1])
-def test_non_convergence_warns(n_jobs):
-    # Folds fitted together (None) or apart (1): one warning per fold's fit,
-    # pointing at the caller.
+@pytest.mark.parametrize(
+    "n_jobs, backend", [(None, None), (1, None), (2, "threading"), (2, "loky")]
+)
+def test_non_convergence_warns(n_jobs, backend):
+    # Folds fitted together (None), apart (1), in threads or in processes: one
+    # warning per fold's fit, pointing at the caller. In joblib's threads they
+    # pointed into joblib (the caller's frame is not on a worker's stack); in
+    # its processes they were lost.
     X, y, folds = _multiclass()
+    estimator = SoftmaxRegressionCV(Cs=[1e4], cv=folds, max_iter=2, n_jobs=n_jobs)
     with pytest.warns(ConvergenceWarning) as record:
-        SoftmaxRegressionCV(Cs=[1e4], cv=folds, max_iter=2, n_jobs=n_jobs).fit(X, y)
+        if backend is None:
+            estimator.fit(X, y)
+        else:
+            with joblib.parallel_backend(backend, n_jobs=2):
+                estimator.fit(X, y)
     warned = [w for w in record if issubclass(w.category, ConvergenceWarning)]
-    assert len(warned) >= len(folds)
+    assert len(warned) == len(folds) + 1  # the folds' fits, then the refit
     assert "SoftmaxRegression" in str(warned[0].message)
-    if n_jobs is None:
-        # The folds' fits warn first (the refit's warning comes last).
-        assert {w.filename for w in warned[: len(folds)]} == {__file__}
+    assert {w.filename for w in warned} == {__file__}
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+@pytest.mark.parametrize("backend", ["loky", "multiprocessing"])
+def test_n_jobs_under_a_process_backend(Estimator, backend):
+    # The folds' tasks held the guard's locks, which cannot be pickled: loky and
+    # multiprocessing raised (inside GridSearchCV's refit too), Dask hung.
+    X, y, folds = _multiclass()
+    threads = Estimator(Cs=CS, cv=folds, n_jobs=2).fit(X, y)
+    with joblib.parallel_backend(backend, n_jobs=2):
+        processes = Estimator(Cs=CS, cv=folds, n_jobs=2).fit(X, y)
+    assert_array_equal(processes.scores_, threads.scores_)
+    assert_array_equal(processes.coefs_paths_, threads.coefs_paths_)
+    assert_array_equal(processes.coef_, threads.coef_)
 
 
 # -- scikit-learn's estimator checks ------------------------------------------------

@@ -1183,3 +1183,36 @@ def test_cv_named_scorer_on_soft_targets_same_error(client, monkeypatch):
     assert "neg_cross_entropy" in str(numpy_error.value)
     with pytest.raises(ValueError, match=re.escape(str(numpy_error.value))):
         estimator.fit(da.from_array(X, chunks=(20, -1)), da.from_array(Y, chunks=20))
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_the_splitters_warnings_reach_the_client(client, Estimator):
+    # The splitter runs on a worker: its warnings (a class with fewer members
+    # than folds) stayed in the worker's log, where the fit in memory gives them.
+    X, y = _classification(n=300, n_classes=2)
+    y = y.copy()
+    y[:2] = 2
+    estimator = Estimator(Cs=[1.0], cv=5)
+    with pytest.warns(UserWarning, match="least populated class") as in_memory:
+        clone(estimator).fit(X, y)
+    with pytest.warns(UserWarning, match="least populated class") as on_dask:
+        clone(estimator).fit(da.from_array(X, chunks=(100, -1)), da.from_array(y, 100))
+    split = [w for w in on_dask if "least populated" in str(w.message)]
+    expected = [w for w in in_memory if "least populated" in str(w.message)]
+    assert [str(w.message) for w in split] == [str(w.message) for w in expected]
+    assert {w.filename for w in split} == {__file__}
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_n_jobs_under_joblibs_dask_backend(client, Estimator):
+    # The folds' tasks held the guard's locks, which cannot be pickled: under
+    # joblib's Dask backend (as the user guide suggests for searches) the fit
+    # logged pickling errors and hung.
+    import joblib
+
+    X, y = _classification(n=300)
+    threads = Estimator(Cs=[0.1, 1.0], cv=3, n_jobs=2).fit(X, y)
+    with joblib.parallel_backend("dask"):
+        on_cluster = Estimator(Cs=[0.1, 1.0], cv=3, n_jobs=2).fit(X, y)
+    assert_array_equal(on_cluster.scores_, threads.scores_)
+    assert_array_equal(on_cluster.coef_, threads.coef_)
