@@ -624,16 +624,19 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
         the mean of those Cs.
     n_jobs : int, default=None
         ``None`` fits the folds together on large dense data (from
-        ``n_samples × n_features × n_classes`` = 2**23):
+        ``n_samples × n_features × n_outputs`` = 2**23, one output for two
+        classes):
         each fold is a problem of one loss over all of ``X``, weighing its own
         training rows, and at each ``C`` one pair of matrix products per
         L-BFGS-B round serves every fold (on the fit's own threads). On
         smaller or sparse data, and with an int, each fold's path is fitted
         as separate :class:`SoftmaxRegression` fits on the fold's rows,
-        ``n_jobs`` folds at a time in joblib threads (-1: all processors), as
-        ``LogisticRegressionCV`` does. Both reach the same optima (see the
-        user guide for the times). Dask data have their folds fitted together
-        on the cluster, whatever ``n_jobs``.
+        ``n_jobs`` folds at a time in joblib threads (-1: all processors; a
+        ``joblib.parallel_backend`` around the fit may choose processes or a
+        Dask cluster; ``LogisticRegressionCV`` prefers processes for lbfgs).
+        Both reach the same optima (see the user guide for the times). Dask
+        data have their folds fitted together on the cluster, whatever
+        ``n_jobs``.
     verbose : int, default=0
         If positive, print the folds' scores; above 1, also a summary of every
         fit (with ``n_jobs`` an int, their iterations: ``verbose - 1`` is
@@ -943,7 +946,9 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
     the weakest, each :class:`OneVsRestLogistic` fit warm-started from the
     previous solution, with the labels of each fit in one batched solve. Each
     label's best ``C`` is then refitted on all the data. This is what
-    ``OneVsRestClassifier(LogisticRegressionCV())`` computes label by label.
+    ``OneVsRestClassifier(LogisticRegressionCV(scoring="neg_log_loss"))``
+    computes label by label (scikit-learn's default scoring is accuracy
+    until 1.11).
 
     Read more in the :ref:`user guide <choosing_c>`.
 
@@ -984,8 +989,9 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         over the folds of the solutions at each fold's best ``C``, and its
         ``C_`` the mean of those Cs.
     n_jobs : int, default=None
-        Number of folds fitted in parallel (joblib threads). Dask data have
-        their folds fitted together on the cluster, whatever ``n_jobs``.
+        Number of folds fitted in parallel (joblib threads, unless a
+        ``joblib.parallel_backend`` around the fit says otherwise). Dask data
+        have their folds fitted together on the cluster, whatever ``n_jobs``.
     verbose : int, default=0
         If positive, print the folds' scores; above 1, also the iterations of
         every fit.

@@ -250,26 +250,33 @@ def _feature_proxy(X):
     that ``feature_names_in_`` is set and checked as for pandas input.
     """
     if hasattr(X, "_meta_nonempty"):
-        from pandas.api.types import is_object_dtype, is_string_dtype
-
         meta = X._meta_nonempty
-        frame = meta.to_frame() if meta.ndim == 1 else meta
-        # The meta's placeholder values ("foo") would make the message.
-        text = [
-            f"{name!r} ({dtype})"
-            for name, dtype in frame.dtypes.items()
-            if is_object_dtype(dtype) or is_string_dtype(dtype)
-        ]
-        if text:
-            raise ValueError(
-                "could not convert string to float: X, a Dask dataframe, has "
-                f"columns of object or string dtype: {', '.join(text)}. Convert "
-                "them to numbers (astype(float)) or encode them, for example "
-                "with sklearn.preprocessing.OneHotEncoder in a ColumnTransformer."
-            )
+        _check_no_text_columns(meta.to_frame() if meta.ndim == 1 else meta)
         return meta.iloc[:1]
     dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
     return np.zeros((1,) + X.shape[1:], dtype=dtype)
+
+
+def _check_no_text_columns(frame):
+    """Refuse a Dask dataframe's text columns by name, from its meta.
+
+    Checked on the chunks, the message would quote the meta's placeholder
+    values ("foo") rather than say which columns hold text.
+    """
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    text = [
+        f"{name!r} ({dtype})"
+        for name, dtype in frame.dtypes.items()
+        if is_object_dtype(dtype) or is_string_dtype(dtype)
+    ]
+    if text:
+        raise ValueError(
+            "could not convert string to float: X, a Dask dataframe, has "
+            f"columns of object or string dtype: {', '.join(text)}. Convert "
+            "them to numbers (astype(float)) or encode them, for example "
+            "with sklearn.preprocessing.OneHotEncoder in a ColumnTransformer."
+        )
 
 
 def _check_X_chunk(block, estimator_name):

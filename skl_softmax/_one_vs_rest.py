@@ -333,9 +333,9 @@ class OneVsRestLogistic(LinearClassifierBase):
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
             Multiclass: the class with the largest score. Multi-label: an
-            indicator of the labels whose probability is at least
-            ``threshold``, with the dtype of the training ``y`` (sparse CSR
-            when that ``y`` was sparse).
+            indicator (integers, as ``OneVsRestClassifier``) of the labels
+            whose probability is at least ``threshold`` (sparse CSR when the
+            training ``y`` was sparse).
         """
         self._check_namespace(X, "predict")
         check_is_fitted(self)

@@ -856,11 +856,14 @@ def kl_divergence(p, q, base=None, axis=-1):
     with np.errstate(over="ignore", under="ignore"):
         ratio = p_safe / q_safe
         exact = xp.isfinite(ratio) & (ratio > 0)
-        logs = xp.where(
-            exact,
-            xp.log(xp.where(exact, ratio, ones)),
-            xp.log(p_safe) - xp.log(q_safe),
-        )
+        if bool(xp.all(exact)):  # the common case: one log per element
+            logs = xp.log(ratio)
+        else:
+            logs = xp.where(
+                exact,
+                xp.log(xp.where(exact, ratio, ones)),
+                xp.log(p_safe) - xp.log(q_safe),
+            )
         terms = p_safe * logs  # 1 · log 1 = 0 outside ``both``
     otherwise = xp.where(xp.isnan(p) | xp.isnan(q), zeros + xp.nan, zeros + xp.inf)
     rel = xp.where(both, terms, xp.where((p == 0) & (q >= 0), zeros, otherwise))
