@@ -15,7 +15,7 @@ Two cases (issue 12), every competitor given the same folds and the same Cs:
   together: both are reported.
 - ``one_vs_rest``: case (f)'s multi-label data (n=100 000, d=200, 20 labels), 5
   folds: ``OneVsRestLogisticCV`` against
-  ``OneVsRestClassifier(LogisticRegressionCV())`` (goal ≤ 0.2×).
+  ``OneVsRestClassifier(LogisticRegressionCV(scoring="neg_log_loss"))`` (goal ≤ 0.2×).
 
 Competitors run alternated (A B C A B C …), one warm-up each in full mode, and
 the medians are reported with their ratios. Every refitted model is scored with

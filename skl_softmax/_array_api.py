@@ -112,12 +112,18 @@ def is_host_array(array):
     )
 
 
+def is_foreign_array(array):
+    """Whether ``array`` is an array of an Array API namespace other than NumPy
+    (on any device); lists, pandas objects and NumPy arrays are not."""
+    from ._compat import is_array_api_obj
+
+    return not is_host_array(array) and is_array_api_obj(array)
+
+
 def on_host(array):
     """``array`` as NumPy when it belongs to another namespace (on any device);
     other array-likes (lists, pandas objects) unchanged."""
-    from ._compat import is_array_api_obj
-
-    if is_host_array(array) or not is_array_api_obj(array):
+    if not is_foreign_array(array):
         return array
     return backend_of(array).to_host(array)
 

@@ -35,8 +35,7 @@ import math
 import numpy as np
 from scipy import special
 
-from ._array_api import NUMPY, backend_of, is_host_array, to_backend
-from ._compat import is_array_api_obj
+from ._array_api import NUMPY, backend_of, is_foreign_array, to_backend
 
 __all__ = [
     "binary_cross_entropy",
@@ -58,7 +57,7 @@ def _float_array(x, name="x"):
     Arrays of an Array API namespace stay in it; every other array-like
     (lists, pandas objects, ``range``) is read by NumPy.
     """
-    if is_host_array(x) or not is_array_api_obj(x):
+    if not is_foreign_array(x):
         return _as_float_array(x, name), NUMPY
     backend = backend_of(x)
     if backend.is_numpy:
@@ -229,6 +228,26 @@ def _softmax_in_place(z, axis=-1):
     return z
 
 
+def _log_sum_exp_shifted(shifted, axis, xp):
+    """``log(sum(exp(shifted)))`` along ``axis`` (kept), for ``shifted`` of maximum 0.
+
+    The maximum's term is exactly 1, so the sum is ``1 + rest`` and its log is
+    ``log1p(rest)``: summing the 1 in first would round away a ``rest`` below
+    machine epsilon (``logsumexp([0, -40])`` is 4.2e-18, not 0). Entries
+    equal to the maximum (ties, and the slices of :func:`_shift_by_max`'s
+    infinite limits) each add exactly 1, counted rather than exponentiated.
+    """
+    at_max = shifted == 0
+    with np.errstate(under="ignore"):
+        rest = xp.sum(
+            xp.where(at_max, xp.zeros_like(shifted), xp.exp(shifted)),
+            axis=axis,
+            keepdims=True,
+        )
+    ties = xp.sum(xp.astype(at_max, shifted.dtype), axis=axis, keepdims=True)
+    return xp.log1p(rest + (ties - 1))
+
+
 def logsumexp(x, axis=-1, keepdims=False):
     r"""Logarithm of the sum of exponentials, ``log(sum(exp(x)))``, without overflow.
 
@@ -267,8 +286,7 @@ def logsumexp(x, axis=-1, keepdims=False):
         with np.errstate(divide="ignore"):
             return xp.log(xp.sum(x, axis=axis, keepdims=keepdims))
     shifted, x_max = _shift_by_max(x, axis, backend)
-    with np.errstate(divide="ignore"):
-        lse = x_max + xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+    lse = x_max + _log_sum_exp_shifted(shifted, axis, xp)
     # Where the maximum is infinite, so is the sum of exponentials: the limit
     # is the maximum itself (the shift had replaced it by 0).
     true_max = xp.max(x, axis=axis, keepdims=True)
@@ -321,8 +339,7 @@ def log_softmax(x, axis=-1):
         xp.sum(x, axis=axis)  # a bad axis raises, as for a non-empty x
         return xp.asarray(x, copy=True)
     shifted, _ = _shift_by_max(x, axis, backend)
-    with np.errstate(divide="ignore"):
-        return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+    return shifted - _log_sum_exp_shifted(shifted, axis, xp)
 
 
 def sigmoid(x):

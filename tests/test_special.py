@@ -156,6 +156,18 @@ def test_log_softmax_of_large_gap_is_exact():
     assert_array_equal(log_softmax([1000.0, 0.0]), [0.0, -1000.0])
 
 
+@pytest.mark.parametrize("gap", [20.0, 40.0, 100.0, 700.0])
+@pytest.mark.parametrize("ties", [1, 3])
+def test_logsumexp_near_zero_keeps_its_relative_accuracy(gap, ties):
+    # log(1 + r) with r below machine epsilon: summing the 1 first rounds it to 0.
+    x = [0.0] * ties + [-gap, -gap - 1.0]
+    rest = (ties - 1) + math.exp(-gap) + math.exp(-gap - 1.0)
+    expected = math.log1p(rest)
+    assert_allclose(logsumexp(x), expected, rtol=1e-15, atol=0)
+    assert_allclose(logsumexp(x), special.logsumexp(x), rtol=1e-15, atol=0)
+    assert_allclose(log_softmax(x)[0], -expected, rtol=1e-15, atol=0)
+
+
 # -- Hypothesis properties --------------------------------------------------------
 
 
