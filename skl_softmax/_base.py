@@ -90,7 +90,10 @@ def bounded_C(C, total_weight):
     Returns
     -------
     C : float
+        A Python float: a NumPy ``float32`` C (a grid of ``np.float32``) would
+        make the penalty's arithmetic float32.
     """
+    C = float(C)
     if C * total_weight * _MAX_PENALTY_CURVATURE >= 1.0:
         return C
     return 1.0 / (_MAX_PENALTY_CURVATURE * total_weight)
@@ -347,6 +350,11 @@ def column_statistics(X, sample_weight, backend=NUMPY):
     if sparse.issparse(X):
         # In float64: squares of float32 entries overflow beyond 1.8e19.
         X = X.astype(np.float64, copy=False)
+        if not X.has_canonical_format:
+            # abs() sorts the indices and sums the duplicates of the matrix it
+            # is called on, in place: never the caller's (nor a read-only) one.
+            X = X.copy()
+            X.sum_duplicates()
         mean = np.asarray(X.T @ sample_weight).ravel()
         size = _column_sizes(abs(X).max(axis=0).toarray().ravel())
         scaled = X.multiply(1.0 / size).tocsr()
@@ -454,7 +462,7 @@ class Conditioning:
         self.scale = None
         if self.badly_scaled:
             penalty_curvature = (
-                0.0 if np.isinf(C) else 1.0 / (bounded_C(C, weight_sum) * weight_sum)
+                0.0 if np.isinf(C) else (1.0 / bounded_C(C, weight_sum)) / weight_sum
             )
             scale = np.hypot(spread, np.sqrt(penalty_curvature))
             self.scale = np.where(scale > 0, scale, 1.0)

@@ -319,10 +319,24 @@ def _class_labels(labels, target):
             f"(such as {fractional[0]!r}): a continuous target, where a "
             "classifier needs class labels."
         )
-    numbers = np.array(numbers)
-    if np.all(np.abs(numbers) < 2.0**63):
-        return numbers.astype(np.int64)
+    # Integers from their text where it is one (exact beyond 2**53, where
+    # floats merge neighbours), from the float otherwise ("1.0", "1e3").
+    integers = [
+        _integer_text(label, x) for label, x in zip(labels, numbers, strict=True)
+    ]
+    if all(-(2**63) <= value < 2**63 for value in integers):
+        return np.array(integers, dtype=np.int64)
     return np.array(labels)  # beyond int64 (1e20), which classifiers refuse
+
+
+def _integer_text(label, number):
+    """``label`` as a Python int: its text where it is an integer, else ``number``."""
+    if "_" not in label:  # int() reads "1_000", a CSV reader does not
+        try:
+            return int(label)
+        except ValueError:
+            pass
+    return int(number)
 
 
 def _check_enough_rows(y, cv):

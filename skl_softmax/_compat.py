@@ -18,7 +18,11 @@ from sklearn.externals.array_api_compat import (
 from sklearn.metrics import make_scorer
 from sklearn.utils._array_api import _convert_to_numpy, get_namespace
 from sklearn.utils._metadata_requests import _raise_for_params, _routing_enabled
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.validation import _check_method_params
 
 try:  # scikit-learn >= 1.9
@@ -86,4 +90,5 @@ __all__ = [
     "get_namespace",
     "is_array_api_obj",
     "scorer_with_labels",
+    "validate_parameter_constraints",
 ]

@@ -979,8 +979,8 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         As in :class:`OneVsRestLogistic`; "balanced" is computed within every
         fit (on the training part of each fold).
     threshold : float, default=0.5
-        Multi-label only: ``predict`` returns every label whose probability is
-        at least ``threshold``.
+        Multi-label only: ``predict`` returns every label whose probability
+        exceeds ``threshold``, as in :class:`OneVsRestLogistic`.
     refit : bool, default=True
         If True, every label's best ``C`` (by its mean score over the folds)
         is refitted on all the data, warm-started from the mean of the folds'

@@ -1,5 +1,6 @@
 """One-vs-rest and multi-label logistic regression: all labels in one solve."""
 
+import math
 import time
 from numbers import Real
 
@@ -23,7 +24,7 @@ from ._base import (
     label_repr,
 )
 from ._batched_lbfgs import minimize_lbfgs_batched
-from ._compat import Interval, _fit_context
+from ._compat import Interval, _fit_context, validate_parameter_constraints
 from ._label_problems import CONSTANT_LOGIT, LabelProblems, LabelTargets, Progress
 from ._solver import chain_results, print_fit_summary, stop_reason, warn
 from ._special import log_sigmoid, logsumexp
@@ -70,7 +71,9 @@ class OneVsRestLogistic(LinearClassifierBase):
         Whether to fit the (unpenalised) intercepts ``b``.
     tol : float, default=1e-4
         Each label stops when the largest component of its gradient with
-        respect to its row of ``coef_`` and its intercept is at most ``tol``.
+        respect to its row of ``coef_`` and its intercept is at most ``tol``,
+        or when its objective's relative decrease falls below 64 machine
+        epsilons, as in :class:`SoftmaxRegression`.
     max_iter : int, default=100
         Maximum number of L-BFGS-B iterations of each label.
     class_weight : dict or "balanced", default=None
@@ -84,9 +87,13 @@ class OneVsRestLogistic(LinearClassifierBase):
         single problem and the dict weighs each class's samples, exactly as in
         ``LogisticRegression``.
     threshold : float, default=0.5
-        Multi-label only: ``predict`` returns every label whose probability is
-        at least ``threshold``. 0.5 reproduces ``OneVsRestClassifier``; a lower
-        value trades precision for recall. Ignored for 1-D targets.
+        Multi-label only: ``predict`` returns every label whose probability
+        exceeds ``threshold``, compared as the label's score exceeding
+        ``log(threshold / (1 - threshold))`` (exact where probabilities round
+        to the threshold). 0.5 reproduces ``OneVsRestClassifier``, which
+        predicts a label when its score is positive; a lower value trades
+        precision for recall. It may be changed after fitting
+        (``set_params``). Ignored for 1-D targets.
     warm_start : bool, default=False
         Start from the previous solution of a fit with the same labels.
     verbose : int, default=0
@@ -334,18 +341,31 @@ class OneVsRestLogistic(LinearClassifierBase):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
             Multiclass: the class with the largest score. Multi-label: an
             indicator (integers, as ``OneVsRestClassifier``) of the labels
-            whose probability is at least ``threshold`` (sparse CSR when the
+            whose probability exceeds ``threshold`` (sparse CSR when the
             training ``y`` was sparse).
         """
         self._check_namespace(X, "predict")
         check_is_fitted(self)
         if not self.multilabel_:
             return super().predict(X)
-        proba = self.predict_proba(X)
-        backend = backend_of(proba)
+        # Set after the fit, too: checked here as fit checks it.
+        validate_parameter_constraints(
+            {"threshold": self._parameter_constraints["threshold"]},
+            {"threshold": self.threshold},
+            caller_name=type(self).__name__,
+        )
+        scores = self.decision_function(X)
+        backend = backend_of(scores)
+        # On the scores: a probability within rounding of the threshold (a
+        # float32 score of -3e-8 has probability 0.5) is on its right side.
+        threshold = float(self.threshold)
+        if threshold in (0.0, 1.0):
+            logit = -math.inf if threshold == 0.0 else math.inf
+        else:
+            logit = math.log(threshold) - math.log1p(-threshold)
         # Integer indicators whatever the dtype of y at fit, as OneVsRestClassifier.
         dtype = int if backend.is_numpy else backend.xp.int64
-        indicator = backend.xp.astype(proba >= self.threshold, dtype)
+        indicator = backend.xp.astype(scores > logit, dtype)
         if self._label_format == "csr_matrix":
             return sparse.csr_matrix(indicator)
         if self._label_format == "csr_array":

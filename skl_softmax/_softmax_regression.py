@@ -60,7 +60,11 @@ class SoftmaxRegression(LinearClassifierBase):
     tol : float, default=1e-4
         Stop when the largest component of the gradient with respect to
         ``coef_`` and ``intercept_`` is at most ``tol``, as in
-        ``LogisticRegression``.
+        ``LogisticRegression``; or, as there, when the objective's relative
+        decrease falls below 64 machine epsilons, all that float64 resolves.
+        A ``tol`` far below 1e-8 can end there with a larger gradient and no
+        warning: on collinear columns of very different scales (``x`` and
+        ``1000 x``) the split of their weight is then not exact.
     max_iter : int, default=100
         Maximum number of L-BFGS-B iterations.
     class_weight : dict or "balanced", default=None
@@ -431,7 +435,8 @@ class SoftmaxRegression(LinearClassifierBase):
     @property
     def _loss_C(self):
         """The ``C`` of the fitted objective: doubled in the single-logit form."""
-        return 2.0 * self.C if self.classes_.shape[0] == 2 else self.C
+        C = float(self.C)  # a NumPy float32 C would make it float32
+        return 2.0 * C if self.classes_.shape[0] == 2 else C
 
     def _objective(
         self, X, labels, targets, sample_weight, conditioning, backend=NUMPY

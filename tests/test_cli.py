@@ -328,6 +328,19 @@ def test_whole_number_labels_written_differently_are_one_class(tmp_path, capsys)
     assert_one_line_error(process, "too few rows", "'100000000000000000000'")
 
 
+def test_integer_labels_beyond_2_to_the_53_stay_distinct(tmp_path, capsys):
+    # Read through float, 2**53 and 2**53 + 1 were one class ("at least 2
+    # classes ... Got only class '9007199254740992'"); pandas.read_csv reads
+    # two. Their data separate them only in a: a wrong merge fails the fit.
+    big = 2**53
+    rows = [f"{i % 2},{i},{big + i % 2}\n" for i in range(12)]
+    path = tmp_path / "labels.csv"
+    path.write_text("a,b,label\n" + "".join(rows))
+    process = run_main(capsys, "--csv", str(path), "--target", "label", "--cv", "2")
+    assert process.returncode == 0, process.stderr
+    assert "12 samples, 2 features, 2 classes" in process.stderr
+
+
 def test_c_grid_with_an_empty_entry_names_it(capsys):
     process = run_main(capsys, "--C-grid", "1,,2")
     assert "no empty entry" in process.stderr and "'1,,2'" in process.stderr

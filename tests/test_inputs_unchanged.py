@@ -14,7 +14,9 @@ from scipy import sparse
 
 from skl_softmax import (
     OneVsRestLogistic,
+    OneVsRestLogisticCV,
     SoftmaxRegression,
+    SoftmaxRegressionCV,
     binary_cross_entropy,
     cross_entropy,
     entropy,
@@ -112,6 +114,29 @@ def make_X(kind):
         for part in (X.data, X.indices, X.indptr):
             part.setflags(write=False)
         return X
+    if kind in ("unsorted_csr", "read_only_unsorted_csr"):
+        # Each row's entries in reverse column order: valid CSR that SciPy's
+        # abs() and max() would sort in place.
+        X = sparse.csr_matrix(X)
+        for row in range(X.shape[0]):
+            entries = slice(X.indptr[row], X.indptr[row + 1])
+            X.indices[entries] = X.indices[entries][::-1].copy()
+            X.data[entries] = X.data[entries][::-1].copy()
+        X.has_sorted_indices = False
+        if kind == "read_only_unsorted_csr":
+            for part in (X.data, X.indices, X.indptr):
+                part.setflags(write=False)
+        return X
+    if kind == "csr_with_duplicates":
+        # Every entry stored twice, as two halves: the same matrix, twice the nnz.
+        coo = sparse.coo_matrix(X)
+        return sparse.csr_matrix(
+            (
+                np.concatenate([coo.data / 2, coo.data / 2]),
+                (np.tile(coo.row, 2), np.tile(coo.col, 2)),
+            ),
+            shape=X.shape,
+        )
     if kind == "dataframe":
         return pd.DataFrame(X, columns=[f"f{j}" for j in range(N_FEATURES)])
     raise AssertionError(kind)
@@ -126,6 +151,9 @@ X_KINDS = [
     "csr_float64",
     "csr_float32",
     "read_only_csr",
+    "unsorted_csr",
+    "read_only_unsorted_csr",
+    "csr_with_duplicates",
     "dataframe",
 ]
 
@@ -187,6 +215,31 @@ def test_fit_and_prediction_leave_their_inputs_unchanged(Estimator, X_kind, y_ki
         estimator.score(X, y, sample_weight=sample_weight)
     for name, snapshot in inputs.items():
         snapshot.assert_unchanged(name)
+
+
+@pytest.mark.parametrize(
+    "X_kind", ["read_only", "read_only_unsorted_csr", "csr_with_duplicates"]
+)
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_cv_estimators_leave_their_inputs_unchanged(Estimator, X_kind):
+    X = make_X(X_kind)
+    y = read_only(np.arange(N_SAMPLES) % 3)
+    sample_weight = read_only(np.linspace(0.5, 2.0, N_SAMPLES))
+    snapshots = {"X": Snapshot(X), "y": Snapshot(y), "sw": Snapshot(sample_weight)}
+    estimator = Estimator(Cs=2, cv=2).fit(X, y, sample_weight=sample_weight)
+    for method in PREDICT_METHODS:
+        getattr(estimator, method)(X)
+    for name, snapshot in snapshots.items():
+        snapshot.assert_unchanged(name)
+
+
+def test_non_canonical_sparse_X_fits_the_matrix_it_stands_for():
+    # Unsorted indices and duplicate entries are the same matrix as the dense X.
+    y = np.arange(N_SAMPLES) % 3
+    dense = SoftmaxRegression(tol=1e-10).fit(make_X("float64"), y)
+    for kind in ("read_only_unsorted_csr", "csr_with_duplicates"):
+        fitted = SoftmaxRegression(tol=1e-10).fit(make_X(kind), y)
+        np.testing.assert_allclose(fitted.coef_, dense.coef_, rtol=1e-8, atol=1e-10)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)

@@ -302,10 +302,10 @@ def test_threshold_trades_precision_for_recall():
     default = OneVsRestLogistic(**TIGHT).fit(X[train], Y[train])
     lower = OneVsRestLogistic(threshold=0.3, **TIGHT).fit(X[train], Y[train])
     # 0.5 reproduces OneVsRestClassifier; 0.3 marks every label whose
-    # reference probability is at least 0.3.
+    # reference probability exceeds 0.3.
     assert_array_equal(default.predict(X[test]), reference.predict(X[test]))
     assert_array_equal(
-        lower.predict(X[test]), (reference.predict_proba(X[test]) >= 0.3).astype(int)
+        lower.predict(X[test]), (reference.predict_proba(X[test]) > 0.3).astype(int)
     )
     assert_allclose(lower.coef_, default.coef_)
     # The threshold acts at prediction time only.
@@ -322,6 +322,59 @@ def test_threshold_trades_precision_for_recall():
     ]
     assert recall[1] > recall[0]
     assert precision[1] < precision[0]
+
+
+def test_a_zero_score_is_no_label_as_in_one_vs_rest_classifier():
+    # OneVsRestClassifier predicts a label when its score is > 0: at X = 0
+    # without intercept every score is 0 and every probability exactly 0.5.
+    X, Y = _multilabel(n_samples=200, random_state=1)
+    ours = OneVsRestLogistic(fit_intercept=False).fit(X, Y)
+    reference = OneVsRestClassifier(LogisticRegression(fit_intercept=False)).fit(X, Y)
+    origin = np.zeros((3, X.shape[1]))
+    assert_array_equal(ours.predict_proba(origin), 0.5)
+    assert_array_equal(ours.predict(origin), reference.predict(origin))
+    assert not ours.predict(origin).any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_scores_within_rounding_of_the_threshold_fall_on_their_side(dtype):
+    # Scores of ±1e-9 (float32) or ±1e-18 (float64) have probabilities that
+    # round to exactly 0.5: the sign of the score decides, as in
+    # OneVsRestClassifier, not ``probability >= 0.5``.
+    X, Y = _multilabel(n_samples=200, random_state=1)
+    model = OneVsRestLogistic(fit_intercept=False).fit(X.astype(dtype), Y)
+    tiny = 1e-9 if dtype == np.float32 else 1e-18
+    direction = model.coef_[0] / np.sum(model.coef_[0] ** 2)
+    near = np.array([tiny, -tiny, 2 * tiny, -2 * tiny], dtype=dtype)[:, None]
+    X_near = (near * direction).astype(dtype)
+    scores = model.decision_function(X_near)[:, 0]
+    assert np.all(np.sign(scores) == np.sign(near[:, 0]))
+    assert np.any(model.predict_proba(X_near)[:, 0] == 0.5)
+    assert_array_equal(model.predict(X_near)[:, 0], (scores > 0).astype(int))
+    for threshold in (0.3, 0.7):
+        logit = np.log(threshold / (1 - threshold))
+        model.set_params(threshold=threshold)
+        X_at = (np.array([logit + 1e-6, logit - 1e-6])[:, None] * direction).astype(
+            dtype
+        )
+        at_scores = model.decision_function(X_at)[:, 0]
+        assert_array_equal(model.predict(X_at)[:, 0], (at_scores > logit).astype(int))
+
+
+def test_thresholds_zero_and_one_predict_every_label_and_none():
+    X, Y = _multilabel(n_samples=200, random_state=1)
+    model = OneVsRestLogistic().fit(X, Y)
+    assert model.set_params(threshold=0.0).predict(X).all()
+    assert not model.set_params(threshold=1.0).predict(X).any()
+
+
+@pytest.mark.parametrize("threshold", [np.nan, 1.5, -0.1, "0.5"])
+def test_a_threshold_set_after_fit_is_checked_at_predict(threshold):
+    X, Y = _multilabel(n_samples=100, random_state=1)
+    model = OneVsRestLogistic().fit(X, Y)
+    model.set_params(threshold=threshold)
+    with pytest.raises(ValueError, match="'threshold' parameter"):
+        model.predict(X)
 
 
 def test_threshold_does_not_change_multiclass_predictions():

@@ -35,6 +35,8 @@ from scipy import sparse
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.utils.validation import check_is_fitted
 
 from skl_softmax import OneVsRestLogistic, SoftmaxRegression
@@ -505,6 +507,41 @@ def test_huge_C_is_the_unpenalised_fit(Estimator):
     estimator = Estimator(C=1e10, **TIGHT)
     fit_expecting_success(estimator, X, y)
     reference = Estimator(C=np.inf, **TIGHT).fit(X, y)
+    assert_allclose(estimator.predict_proba(X), reference.predict_proba(X), atol=1e-6)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("C", [1e306, 8.5e307, 1.7e308])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_C_near_the_largest_float_fits_without_overflow(Estimator, C, n_classes):
+    # 2 C S overflows: the penalty must be ‖W‖² (0.5 / C) / S, not ‖W‖² / (2 C S).
+    X, y = overlapping_classes(n_classes)
+    estimator = Estimator(C=C, **TIGHT)
+    fit_expecting_success(estimator, X, y)
+    reference = LogisticRegression(C=C, **TIGHT)
+    if Estimator is OneVsRestLogistic:
+        reference = OneVsRestClassifier(reference)
+    reference.fit(X, y)
+    assert_allclose(estimator.predict_proba(X), reference.predict_proba(X), atol=1e-6)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_a_float32_C_is_the_same_C_as_a_float(Estimator, n_classes):
+    # A grid of np.float32 Cs (GridSearchCV's best_params_) must not make the
+    # penalty's arithmetic float32: the fit is the fit of float(C), warning-free.
+    X, y = overlapping_classes(n_classes)
+    C = np.float32(0.1)
+    estimator = Estimator(C=C, **TIGHT)
+    fit_expecting_success(estimator, X, y)
+    as_float = Estimator(C=float(C), **TIGHT).fit(X, y)
+    assert_array_equal(estimator.coef_, as_float.coef_)
+    assert_array_equal(estimator.intercept_, as_float.intercept_)
+    reference_C = 2 * C if Estimator is SoftmaxRegression and n_classes == 2 else C
+    reference = LogisticRegression(C=reference_C, **TIGHT)
+    if Estimator is OneVsRestLogistic:
+        reference = OneVsRestClassifier(reference)
+    reference.fit(X, y)
     assert_allclose(estimator.predict_proba(X), reference.predict_proba(X), atol=1e-6)
 
 
