@@ -280,10 +280,8 @@ class _LinearObjective:
         self.backend = backend
         self.n_outputs = n_outputs
         self.n_features = X.shape[1]
-        self.C = C = float(C)
-        # 1 / C, 0 without a penalty: the penalty is ‖W‖² (0.5 / C) / S, never
-        # divided by C S, which overflows for C near the largest float.
-        self._inverse_C = 0.0 if math.isinf(C) else 1.0 / C
+        # A Python float: a NumPy float32 C would make the penalty float32.
+        self.C = float(C)
         self.fit_intercept = fit_intercept
         self.x_offset = None if x_offset is None else np.asarray(x_offset, float)
         self.x_scale = None if x_scale is None else np.asarray(x_scale, float)
@@ -497,9 +495,12 @@ class _LinearObjective:
         xp = self.backend.xp
         if math.isinf(self.C):
             return xp.zeros(W.shape[0], dtype=W.dtype, device=self.backend.device)
-        if self.backend.is_numpy:
-            return np.einsum("ld,ld->l", W, W) * (0.5 * self._inverse_C) / S
-        return xp.sum(W * W, axis=1) * (0.5 * self._inverse_C) / S
+        # C S beyond the largest float (C near it) overflows to inf, and the
+        # penalty to its limit 0: expected, not worth a RuntimeWarning.
+        with np.errstate(over="ignore"):
+            if self.backend.is_numpy:
+                return np.einsum("ld,ld->l", W, W) / (2.0 * self.C * S)
+            return xp.sum(W * W, axis=1) / (2.0 * self.C * S)
 
     def _problem_results(self, W, loss, grad_W, grad_b, S, rows_per_problem=1):
         """Objectives and solver gradients of problems evaluated together.
@@ -517,7 +518,8 @@ class _LinearObjective:
         losses = loss / S + penalties
         grad_W /= S_rows[:, None]
         if not math.isinf(self.C):
-            grad_W += W * (self._inverse_C / S_rows[:, None])
+            with np.errstate(over="ignore"):  # see _penalties
+                grad_W += W / (self.C * S_rows[:, None])
         grad_b /= S_rows
         return losses, self._gradient_to_solver(grad_W, grad_b), grad_b
 
@@ -1102,9 +1104,11 @@ class MultinomialLoss(_LinearObjective):
     def _penalty(self, W):
         if math.isinf(self.C):
             return 0.0
+        # sw_sum is a Python float here, whose product overflows to inf
+        # silently (the limit, as in _penalties).
         if self.backend.is_numpy:
-            return _squared_norm(W) * (0.5 * self._inverse_C) / self.sw_sum
-        return self.backend.xp.sum(W * W) * (0.5 * self._inverse_C) / self.sw_sum
+            return _squared_norm(W) / (2.0 * self.C * self.sw_sum)
+        return self.backend.xp.sum(W * W) / (2.0 * self.C * self.sw_sum)
 
     def _finish(self, W, loss, grad_W, grad_b):
         """Normalisation, penalty, change of variables and flat layout, once."""
@@ -1113,7 +1117,7 @@ class MultinomialLoss(_LinearObjective):
         objective = loss / S + self._penalty(W)
         grad_W /= S
         if not math.isinf(self.C):
-            grad_W += W * (self._inverse_C / S)
+            grad_W += W / (self.C * S)
         grad_b /= S
         grad_W = self._gradient_to_solver(grad_W, grad_b)
         flat_W = grad_W.ravel() if self.backend.is_numpy else xp.reshape(grad_W, (-1,))
