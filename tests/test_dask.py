@@ -42,15 +42,19 @@ from skl_softmax._compat import HAS_CALLBACKS
 from _callbacks import TaskRecorder
 
 
-@pytest.fixture(scope="session")
-def client():
-    cluster = distributed.LocalCluster(
+def _two_process_cluster():
+    return distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
         processes=True,
         dashboard_address=":0",
         memory_limit="1GiB",
     )
+
+
+@pytest.fixture(scope="session")
+def client():
+    cluster = _two_process_cluster()
     with distributed.Client(cluster) as client:
         yield client
     cluster.close()
@@ -67,13 +71,7 @@ def client_to_kill(client):
     Depends on ``client`` so that the session's client is made first and is
     the current one again once this one closes.
     """
-    cluster = distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=":0",
-        memory_limit="1GiB",
-    )
+    cluster = _two_process_cluster()
     with distributed.Client(cluster) as own_client:
         yield own_client
     # A nanny still restarting its worker may outlast the close's timeout.

@@ -510,6 +510,14 @@ def test_huge_C_is_the_unpenalised_fit(Estimator):
     assert_allclose(estimator.predict_proba(X), reference.predict_proba(X), atol=1e-6)
 
 
+def _scikit_learn_reference(Estimator, C):
+    """LogisticRegression, or OneVsRestClassifier of it, with ``TIGHT``."""
+    reference = LogisticRegression(C=C, **TIGHT)
+    return (
+        OneVsRestClassifier(reference) if Estimator is OneVsRestLogistic else reference
+    )
+
+
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 @pytest.mark.parametrize("C", [1e306, 8.5e307, 1.7e308])
 @pytest.mark.parametrize("n_classes", [2, 3])
@@ -518,10 +526,7 @@ def test_C_near_the_largest_float_fits_without_overflow(Estimator, C, n_classes)
     X, y = overlapping_classes(n_classes)
     estimator = Estimator(C=C, **TIGHT)
     fit_expecting_success(estimator, X, y)
-    reference = LogisticRegression(C=C, **TIGHT)
-    if Estimator is OneVsRestLogistic:
-        reference = OneVsRestClassifier(reference)
-    reference.fit(X, y)
+    reference = _scikit_learn_reference(Estimator, C).fit(X, y)
     assert_allclose(estimator.predict_proba(X), reference.predict_proba(X), atol=1e-6)
 
 
@@ -538,10 +543,7 @@ def test_a_float32_C_is_the_same_C_as_a_float(Estimator, n_classes):
     assert_array_equal(estimator.coef_, as_float.coef_)
     assert_array_equal(estimator.intercept_, as_float.intercept_)
     reference_C = 2 * C if Estimator is SoftmaxRegression and n_classes == 2 else C
-    reference = LogisticRegression(C=reference_C, **TIGHT)
-    if Estimator is OneVsRestLogistic:
-        reference = OneVsRestClassifier(reference)
-    reference.fit(X, y)
+    reference = _scikit_learn_reference(Estimator, reference_C).fit(X, y)
     assert_allclose(estimator.predict_proba(X), reference.predict_proba(X), atol=1e-6)
 
 
