@@ -483,15 +483,18 @@ class OneVsRestLogistic(LinearClassifierBase):
         """
         constant = np.where(positives == n_samples, 1, 0) - (positives == 0)
         if constant.any():
-            described = ", ".join(
-                f"{self._label_name(k)} ("
-                f"{'present in' if positives[k] else 'absent from'} every sample)"
+            named = {
+                self._label_name(k): "present in" if positives[k] else "absent from"
                 for k in np.flatnonzero(constant != 0)
+            }  # once each: a refit may hold a label twice
+            described = ", ".join(
+                f"{name} ({where} every sample)" for name, where in named.items()
             )
+            many = len(named) > 1
             warn(
-                f"Labels constant in training: {described}. They are predicted as "
-                "that constant: coef_ row 0 and intercept_ "
-                f"±{CONSTANT_LOGIT:g}.",
+                f"Label{'s' if many else ''} constant in training: {described}. "
+                f"{'They are' if many else 'It is'} predicted as that constant: "
+                f"coef_ row 0 and intercept_ ±{CONSTANT_LOGIT:g}.",
                 UserWarning,
             )
         return constant

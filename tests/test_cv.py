@@ -1,6 +1,7 @@
 """SoftmaxRegressionCV and OneVsRestLogisticCV against scikit-learn's searches."""
 
 import pickle
+import warnings
 
 import joblib
 import numpy as np
@@ -73,6 +74,84 @@ def _reference_cv(Cs, folds, **params):
         **TIGHT,
         **params,
     )
+
+
+def _one_outlier(n_classes):
+    """Separated classes and one class-0 sample deep in class 1's region."""
+    rng = np.random.default_rng(0)
+    n = 60 if n_classes == 3 else 120
+    y = np.repeat(np.arange(n_classes), n // n_classes)
+    X = rng.standard_normal((n, 2))
+    X[y == 1] += 8
+    X[y == 2] -= 8
+    X[0] = [40, 0] if n_classes == 3 else [40, 40]
+    return X, y
+
+
+@pytest.mark.parametrize(
+    "Estimator, n_classes", [(SoftmaxRegressionCV, 3), (OneVsRestLogisticCV, 2)]
+)
+def test_an_outlier_costs_what_log_loss_clips_it_to(Estimator, n_classes):
+    # log_loss clips probabilities to [eps, 1 - eps]: the outlier costs at most
+    # -log(eps) = 36.04 at C=1e8, where its exact loss is several hundred.
+    # Unclipped, its fold's score (-8.96 against -1.80) made C_ 1e-3, not 1e8.
+    X, y = _one_outlier(n_classes)
+    Cs = [1e-3, 1e8]
+    folds = StratifiedKFold(3)
+    ours = Estimator(Cs=Cs, cv=folds, tol=1e-8, max_iter=2000).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # LRCV's, at C=1e8
+        reference = _reference_cv(Cs, folds).fit(X, y)
+    assert reference.C_ == 1e8
+    assert_array_equal(np.ravel(ours.C_), reference.C_)
+    scores = ours.scores_[0] if Estimator is OneVsRestLogisticCV else ours.scores_
+    assert_allclose(scores, reference.scores_[:, 0], rtol=1e-6)
+
+
+def test_the_default_score_clips_in_the_model_dtype():
+    # A float32 model's probabilities are clipped at float32's eps, as
+    # neg_log_loss does with them: an outlier costs at most 15.9.
+    X, y = _one_outlier(3)
+    outlier_costs = []
+    for dtype in (np.float32, np.float64):
+        # Fitted without the outlier, scored with it: its logit gap is huge.
+        model = SoftmaxRegressionCV(Cs=[1e8], cv=3).fit(X[1:].astype(dtype), y[1:])
+        expected = get_scorer("neg_log_loss")(model, X.astype(dtype), y)
+        # float32 probabilities near 1 lose ~1e-7 per sample in log_loss.
+        assert model.score(X.astype(dtype), y) == pytest.approx(expected, abs=1e-6)
+        outlier_costs.append(-expected * len(y))
+    eps32, eps64 = np.finfo(np.float32).eps, np.finfo(np.float64).eps
+    # The outlier's cost, and 1.4e-3 for the 59 samples the model fits.
+    assert_allclose(outlier_costs, [-np.log(eps32), -np.log(eps64)], atol=1e-2)
+
+
+@pytest.mark.parametrize(
+    "constant, Cs",
+    [
+        # Labels 3 (never) and 4 (always), refitted with label 0 at its C.
+        ({3: 0, 4: 1}, [0.01, 0.1, 1.0, 10.0]),
+        # Label 3 alone at its C: the refit holds it twice in one batch.
+        ({3: 1}, [1e-4, 0.1, 1.0]),
+    ],
+)
+def test_warnings_name_the_constant_labels_in_the_refit_too(constant, Cs):
+    # The refit's warning named the labels' positions in its batch (1, 2).
+    X, Y = make_multilabel_classification(
+        n_samples=60, n_features=4, n_classes=3, random_state=1
+    )
+    columns = [np.full(len(Y), value) for value in constant.values()]
+    Y = np.column_stack([Y, *columns])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        OneVsRestLogisticCV(Cs=Cs, cv=KFold(3)).fit(X, Y)
+    messages = {
+        str(w.message) for w in caught if "constant in training" in str(w.message)
+    }
+    described = ", ".join(
+        f"{label} ({'present in' if value else 'absent from'} every sample)"
+        for label, value in constant.items()
+    )
+    assert messages and all(f"training: {described}." in m for m in messages)
 
 
 def _multiclass(n_samples=240, n_classes=3, seed=0):
