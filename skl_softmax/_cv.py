@@ -26,7 +26,12 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._base import (
     check_class_weight_keys,
@@ -67,7 +72,15 @@ def _neg_log_loss(y_true, y_score, sample_weight=None, **bound):
     ``labels`` is bound by :func:`_default_scorer`, not passed by users.
     """
     losses = _log_losses(y_true, y_score, bound.get("labels"))
-    return -float(np.average(losses, weights=sample_weight))
+    return -float(np.average(losses, weights=_checked_weights(sample_weight, losses)))
+
+
+def _checked_weights(sample_weight, rows):
+    """``sample_weight`` checked as ``score`` checks it (non-negative, a positive
+    sum), for the rows of ``rows``; ``None`` stays ``None``."""
+    if sample_weight is None:
+        return None
+    return check_sample_weight(sample_weight, rows.shape[0])
 
 
 def _clipped(log_likelihood, dtype):
@@ -90,6 +103,11 @@ def _log_losses(y_true, scores, labels=None):
     Hard labels are clipped as ``log_loss`` clips them; soft targets (a
     cross-entropy that scikit-learn's metrics do not take) are not.
     """
+    # The in-memory score's checks of y: NaN, and as many rows as the scores.
+    y_true = check_array(
+        y_true, accept_sparse="csr", ensure_2d=False, dtype=None, input_name="y"
+    )
+    check_consistent_length(y_true, scores)
     scores = np.asarray(scores)
     dtype = scores.dtype
     scores = scores.astype(np.float64, copy=False)
@@ -130,7 +148,8 @@ def _binary_neg_log_losses(Y, scores, sample_weight=None):
     :func:`_clipped`).
     """
     log_likelihood = _binary_log_likelihoods(Y, scores)
-    return np.average(log_likelihood, axis=0, weights=sample_weight)
+    weights = _checked_weights(sample_weight, log_likelihood)
+    return np.average(log_likelihood, axis=0, weights=weights)
 
 
 def _binary_log_likelihoods(Y, scores):
@@ -860,10 +879,11 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
         """
         check_is_fitted(self)
         score_params = self._routed_score_params(sample_weight, score_params)
-        if self.scoring is None and any(map(is_dask_collection, (X, y))):
+        weights = score_params.get("sample_weight")
+        if self.scoring is None and any(map(is_dask_collection, (X, y, weights))):
             from ._dask_cv import softmax_score
 
-            return softmax_score(self, X, y, score_params.get("sample_weight"))
+            return softmax_score(self, X, y, weights)
         return self._fold_scorer()(self, X, y, **score_params)
 
     # -- steps, in the order fit calls them ---------------------------------------
@@ -1220,15 +1240,19 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
                 # last the positive one, unless the scorer says otherwise.
                 scorer = scorer_with_labels(scorer, self.classes_)
             return scorer(self, X, y, **score_params)
-        if any(map(is_dask_collection, (X, y))):
+        weights = score_params.get("sample_weight")
+        if any(map(is_dask_collection, (X, y, weights))):
             from ._dask_cv import one_vs_rest_score
 
-            return one_vs_rest_score(self, X, y, score_params.get("sample_weight"))
+            return one_vs_rest_score(self, X, y, weights)
         # As predict: data of another namespace than the fit's are refused.
         self._check_namespace(X, "score")
+        y = check_array(
+            y, accept_sparse="csr", ensure_2d=False, dtype=None, input_name="y"
+        )
+        check_consistent_length(y, X)
         Y = self._problem_targets(y)
         scores = self._scores_by_output(X).T
-        weights = score_params.get("sample_weight")
         return float(np.mean(_binary_neg_log_losses(Y, scores, weights)))
 
     # -- steps, in the order fit calls them ---------------------------------------

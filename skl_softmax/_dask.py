@@ -217,7 +217,7 @@ def _as_dask_array(data, name, row_chunks=None):
     import dask.array as da
 
     if hasattr(data, "to_dask_array"):
-        data = data.to_dask_array(lengths=True)
+        data = _with_numpy_dtypes(data).to_dask_array(lengths=True)
     elif not isinstance(data, da.Array):
         data = np.asarray(data)
         if row_chunks is None or data.ndim == 0:
@@ -231,6 +231,26 @@ def _as_dask_array(data, name, row_chunks=None):
     if data.ndim == 2 and len(data.chunks[1]) > 1:
         data = data.rechunk({1: -1})
     return data
+
+
+def _with_numpy_dtypes(frame):
+    """A Dask dataframe or series whose nullable numeric columns (``Int64``,
+    ``Float64``, ``boolean``) are float64, ``NA`` as NaN, partition by
+    partition: as scikit-learn converts them in memory (``to_dask_array``
+    would make object arrays of them). NaN is then refused, as in memory."""
+    import pandas as pd
+
+    dtypes = frame.dtypes if frame.ndim == 2 else pd.Series({None: frame.dtype})
+    nullable = [
+        column
+        for column, dtype in dtypes.items()
+        if pd.api.types.is_extension_array_dtype(dtype) and dtype.kind in "biuf"
+    ]
+    if not nullable:
+        return frame
+    if frame.ndim == 1:
+        return frame.astype(np.float64)
+    return frame.astype(dict.fromkeys(nullable, np.float64))
 
 
 def _check_rows(data, X, name):
@@ -253,6 +273,8 @@ def _feature_proxy(X):
         meta = X._meta_nonempty
         _check_no_text_columns(meta.to_frame() if meta.ndim == 1 else meta)
         return meta.iloc[:1]
+    if hasattr(X, "iloc"):  # pandas X beside a Dask y: its columns' names
+        return X.iloc[:1]
     dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
     return np.zeros((1,) + X.shape[1:], dtype=dtype)
 
@@ -360,6 +382,15 @@ def _aligned_inputs(estimator, X, y, sample_weight):
     return dask.persist(X, y, sample_weight)
 
 
+def start_host_fit(estimator, dtype):
+    """A Dask fit's fitted attributes are NumPy arrays, whatever came before
+    (an Array API fit of the same estimator left its namespace there)."""
+    from ._array_api import NUMPY
+
+    estimator._fit_dtype = dtype
+    estimator._fit_backend = NUMPY
+
+
 def is_dask(obj):
     from ._base import is_dask_collection
 
@@ -383,13 +414,8 @@ def _blocks(*arrays):
 
 def _summarise_chunk(estimator, kind, X_block, y_block, sw_block):
     # X_block is an argument so that its check (and its errors) come first.
-    sw_block = np.asarray(sw_block)
-    # The in-memory checks with their messages; the extra unit weight keeps
-    # the chunk's sum positive: only the total must be, checked on the client.
-    check_sample_weight(np.append(sw_block, 1.0), sw_block.shape[0] + 1)
-    y_block = check_array(
-        y_block, ensure_2d=False, dtype=None, ensure_min_samples=0, input_name="y"
-    )
+    sw_block = _check_weight_chunk(sw_block)
+    y_block = _check_y_chunk(y_block)
     summary = {"weight": float(sw_block.sum())}
     if kind == "labels":
         check_classification_targets(y_block)
@@ -540,7 +566,7 @@ def fit(estimator, X, y, sample_weight):
     from ._one_vs_rest import OneVsRestLogistic
 
     X, y, sample_weight = _aligned_inputs(estimator, X, y, sample_weight)
-    estimator._fit_dtype = X.dtype
+    start_host_fit(estimator, X.dtype)
     one_vs_rest = isinstance(estimator, OneVsRestLogistic)
     kind = "labels" if y.ndim == 1 else ("indicator" if one_vs_rest else "soft")
     blocks = _blocks(X, y, sample_weight)
@@ -951,7 +977,7 @@ def predict_chunkwise(estimator, method, X):
     proxy = _feature_proxy(X)
     validate_data(estimator, proxy, reset=False, dtype=[np.float64, np.float32])
     if hasattr(X, "to_dask_array"):
-        X = X.to_dask_array()
+        X = _with_numpy_dtypes(X).to_dask_array()
     if not isinstance(X, da.Array) or X.ndim != 2:
         raise ValueError(
             f"X must be a 2-D Dask array or dataframe. Got {type(X).__name__} "
@@ -991,16 +1017,102 @@ def with_known_rows(predicted):
 
 def score(estimator, X, y, sample_weight):
     """Weighted accuracy of ``estimator.predict(X)``, computed on the cluster."""
-    import dask.array as da
+    from ._base import _is_soft
 
-    predicted = with_known_rows(estimator.predict(X))
-    y = _as_dask_array(y, "y", predicted.chunks[0])
-    if y.chunks[0] != predicted.chunks[0]:
-        y = y.rechunk({0: predicted.chunks[0]})
+    predicted, y, sample_weight = scored_rows(estimator, "predict", X, y, sample_weight)
+    if _is_soft(estimator, np.empty((0,) + y.shape[1:], dtype=y.dtype)):
+        # Probability rows: accuracy against each row's most probable class.
+        y = y.map_blocks(
+            _most_probable,
+            estimator.classes_,
+            drop_axis=1,
+            dtype=estimator.classes_.dtype,
+            meta=estimator.classes_[:0],
+        )
+    elif y.ndim == 2 and y.shape[1] == 1 and predicted.ndim == 1:
+        y = y[:, 0]  # a column of labels, as the in-memory score takes it
     correct = predicted == y
     if correct.ndim == 2:
         correct = correct.all(axis=1)
+    return float(weighted_mean(correct, sample_weight))
+
+
+def _most_probable(block, classes):
+    from ._array_api import NUMPY
+    from ._base import predicted_classes
+
+    return predicted_classes(classes, block, NUMPY)
+
+
+def scored_rows(estimator, method, X, y, sample_weight):
+    """``estimator``'s ``method`` of ``X``, ``y`` and ``sample_weight`` as Dask
+    arrays of the same row chunks, each chunk checked on the cluster as the
+    in-memory ``score`` checks it (lengths, NaN, negative weights).
+
+    ``X`` in memory beside a Dask ``y`` or ``sample_weight`` takes their row
+    chunks, as in ``fit``; ``sample_weight`` stays ``None`` when it is.
+    """
+    import dask.array as da
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(estimator)
+    if is_dask(X):
+        response = with_known_rows(getattr(estimator, method)(X))
+        rows = response.chunks[0]
+    else:
+        name = "y" if is_dask(y) else "sample_weight"
+        anchor = _as_dask_array(y if name == "y" else sample_weight, name)
+        if name == "y":
+            check_consistent_length(anchor, X)  # (y, X): the in-memory message
+        else:
+            _check_rows(anchor, X, name)
+        rows = anchor.chunks[0]
+        response = getattr(estimator, method)(X)
+        if hasattr(response, "toarray"):  # a sparse multi-label prediction
+            response = response.toarray()
+        response = da.from_array(response, chunks=(rows,) + response.shape[1:])
+    if not is_dask(y):
+        check_consistent_length(y, response)
+    y = _as_dask_array(y, "y", rows)
+    check_consistent_length(y, response)
+    y = y.rechunk({0: rows}).map_blocks(_check_y_chunk, dtype=y.dtype)
     if sample_weight is None:
-        return float(correct.mean().compute())
-    sample_weight = _as_dask_array(sample_weight, "sample_weight", y.chunks[0])
-    return float(da.average(correct, weights=sample_weight).compute())
+        return response, y, None
+    if np.ndim(sample_weight) == 0 and not is_dask(sample_weight):
+        weight = check_sample_weight(sample_weight, 1)[0]
+        return response, y, da.full(response.shape[0], weight, chunks=rows)
+    if not is_dask(sample_weight):
+        _check_rows(sample_weight, response, "sample_weight")
+    sample_weight = _as_dask_array(sample_weight, "sample_weight", rows)
+    if sample_weight.shape != (response.shape[0],):
+        check_sample_weight(np.zeros(sample_weight.shape), response.shape[0])
+    sample_weight = sample_weight.rechunk({0: rows}).map_blocks(
+        _check_weight_chunk, dtype=np.float64
+    )
+    return response, y, sample_weight
+
+
+def _check_y_chunk(block):
+    return check_array(
+        block, ensure_2d=False, dtype=None, ensure_min_samples=0, input_name="y"
+    )
+
+
+def _check_weight_chunk(block):
+    # The in-memory checks with their messages; the extra unit weight keeps the
+    # chunk's sum positive: only the total must be, checked by weighted_mean.
+    block = np.asarray(block)
+    return check_sample_weight(np.append(block, 1.0), block.shape[0] + 1)[:-1]
+
+
+def weighted_mean(values, sample_weight):
+    """The mean of ``values``' rows (1-D or 2-D), weighted, in one computation."""
+    import dask
+
+    if sample_weight is None:
+        return np.asarray(values.mean(axis=0).compute())
+    weights = sample_weight if values.ndim == 1 else sample_weight[:, None]
+    total, weighted = dask.compute(sample_weight.sum(), (values * weights).sum(axis=0))
+    if not total > 0:
+        check_sample_weight(np.zeros(1), 1)  # "must have a positive sum"
+    return np.asarray(weighted) / total

@@ -458,7 +458,7 @@ def _inputs(cv_estimator, X, y, sample_weight, params, kind_2d):
     # Chunks NumPy would multiply without BLAS are copied once here, not at
     # every C (their objectives are rebuilt per C).
     (X,) = dask.persist(X.map_blocks(_dask._aligned, dtype=X.dtype))
-    cv_estimator._fit_dtype = X.dtype
+    _dask.start_host_fit(cv_estimator, X.dtype)
     blocks = _dask._blocks(X, y, sample_weight)
     kind = "labels" if y.ndim == 1 else kind_2d
     summary = _dask._summarise(cv_estimator, kind, blocks, X.shape[1])
@@ -674,10 +674,15 @@ def softmax_score(estimator, X, y, sample_weight):
     """``SoftmaxRegressionCV``'s default score on Dask data, computed on the
     cluster: the weighted mean log-likelihood of the rows, chunk by chunk."""
     classes = estimator.classes_
-    log_likelihoods = _per_row(
-        estimator, X, y, lambda y, scores: -_log_losses(y, scores, classes), 1
+    log_likelihoods, sample_weight = _per_row(
+        estimator,
+        X,
+        y,
+        sample_weight,
+        lambda y, scores: -_log_losses(y, scores, classes),
+        1,
     )
-    return float(_weighted_mean(log_likelihoods, sample_weight)[0])
+    return float(_dask.weighted_mean(log_likelihoods, sample_weight)[0])
 
 
 def one_vs_rest_score(estimator, X, y, sample_weight):
@@ -688,23 +693,25 @@ def one_vs_rest_score(estimator, X, y, sample_weight):
         return _binary_log_likelihoods(estimator._problem_targets(y), scores)
 
     n_labels = estimator.coef_.shape[0]
-    per_label = _per_row(estimator, X, y, log_likelihoods, n_labels)
-    return float(np.mean(_weighted_mean(per_label, sample_weight)))
+    per_label, sample_weight = _per_row(
+        estimator, X, y, sample_weight, log_likelihoods, n_labels
+    )
+    return float(np.mean(_dask.weighted_mean(per_label, sample_weight)))
 
 
-def _per_row(estimator, X, y, function, n_columns):
-    """``function(y, scores)`` of every row (a lazy array with ``n_columns``)."""
+def _per_row(estimator, X, y, sample_weight, function, n_columns):
+    """``function(y, scores)`` of every row (a lazy array with ``n_columns``),
+    and the checked weights of the rows (see :func:`_dask.scored_rows`)."""
     import dask.array as da
 
-    scores = _dask.with_known_rows(estimator.decision_function(X))  # lazy
+    scores, y, sample_weight = _dask.scored_rows(
+        estimator, "decision_function", X, y, sample_weight
+    )
     if scores.ndim == 1:
         scores = scores[:, None]
-    y = _dask._as_dask_array(y, "y", scores.chunks[0])
-    if y.chunks[0] != scores.chunks[0]:
-        y = y.rechunk({0: scores.chunks[0]})
     if y.ndim == 1:
         y = y[:, None]
-    return da.map_blocks(
+    per_row = da.map_blocks(
         _rows_of_blocks,
         function,
         y,
@@ -712,22 +719,10 @@ def _per_row(estimator, X, y, function, n_columns):
         dtype=np.float64,
         chunks=(scores.chunks[0], (n_columns,)),
     )
+    return per_row, sample_weight
 
 
 def _rows_of_blocks(function, y, scores):
     y = y[:, 0] if y.shape[1] == 1 else y
     scores = scores[:, 0] if scores.shape[1] == 1 else scores
     return np.asarray(function(y, scores), dtype=np.float64).reshape(y.shape[0], -1)
-
-
-def _weighted_mean(values, sample_weight):
-    import dask.array as da
-
-    if sample_weight is None:
-        return values.mean(axis=0).compute()
-    sample_weight = _dask._as_dask_array(
-        sample_weight, "sample_weight", values.chunks[0]
-    )
-    if sample_weight.chunks[0] != values.chunks[0]:
-        sample_weight = sample_weight.rechunk({0: values.chunks[0]})
-    return da.average(values, axis=0, weights=sample_weight).compute()

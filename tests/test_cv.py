@@ -154,6 +154,22 @@ def test_warnings_name_the_constant_labels_in_the_refit_too(constant, Cs):
     assert messages and all(f"training: {described}." in m for m in messages)
 
 
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_default_score_checks_y_as_score_does(Estimator):
+    # y one row short: SoftmaxRegressionCV scored the first 199 rows, the
+    # one-vs-rest one raised NumPy's "cannot reshape array of size 600".
+    X, y, _ = _multiclass(n_samples=200)
+    model = Estimator(Cs=[0.1, 1.0], cv=3).fit(X, y)
+    with pytest.raises(
+        ValueError, match=r"inconsistent numbers of samples: \[199, 200\]"
+    ):
+        model.score(X, y[:-1])
+    y_nan = y.astype(float)
+    y_nan[7] = np.nan
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        model.score(X, y_nan)
+
+
 def _multiclass(n_samples=240, n_classes=3, seed=0):
     X, y = make_classification(
         n_samples=n_samples,

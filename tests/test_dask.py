@@ -1240,3 +1240,128 @@ def test_n_jobs_under_joblibs_dask_backend(client, Estimator):
         on_cluster = Estimator(Cs=[0.1, 1.0], cv=3, n_jobs=2).fit(X, y)
     assert_array_equal(on_cluster.scores_, threads.scores_)
     assert_array_equal(on_cluster.coef_, threads.coef_)
+
+
+# -- score, and containers beside Dask data, as in memory --------------------------
+
+
+def _fitted_for_scoring(Estimator):
+    X, y = _classification(n=200, seed=7)
+    params = dict(Cs=[0.1, 1.0], cv=3) if Estimator.__name__.endswith("CV") else {}
+    return Estimator(**params).fit(X, y), X, y
+
+
+SCORED = [
+    SoftmaxRegression,
+    OneVsRestLogistic,
+    SoftmaxRegressionCV,
+    OneVsRestLogisticCV,
+]
+
+
+@pytest.mark.parametrize("Estimator", SCORED)
+def test_score_on_dask_equals_the_in_memory_score(client, Estimator):
+    # In-memory X beside a Dask y or weights raised AttributeError ('chunks');
+    # a column of labels gave 0.0 (an (n, n) comparison).
+    model, X, y = _fitted_for_scoring(Estimator)
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    X_dask = da.from_array(X, chunks=(50, -1))
+    y_dask = da.from_array(y, chunks=50)
+    w_dask = da.from_array(weights, chunks=50)
+    for sample_weight, w in ((None, None), (weights, w_dask)):
+        expected = model.score(X, y, sample_weight=sample_weight)
+        for scored in (
+            (X_dask, y_dask, w),
+            (X, y_dask, w),
+            (X, y, w_dask if w is not None else None),
+            (X_dask, y[:, None], sample_weight),
+            (X_dask, dd.from_array(y, chunksize=50), sample_weight),
+        ):
+            if all(not skl_dask.is_dask(part) for part in scored):
+                continue
+            assert model.score(*scored) == pytest.approx(expected, rel=1e-12)
+
+
+def test_score_of_soft_targets_on_dask(client):
+    # Raised "operands could not be broadcast together with shapes (200,) (200, 3)".
+    X, y = _classification(n=200, seed=7)
+    P = np.random.default_rng(1).dirichlet(np.ones(3), size=len(y))
+    model = SoftmaxRegression().fit(X, P)
+    expected = model.score(X, P)
+    X_dask = da.from_array(X, chunks=(50, -1))
+    for targets in (P, da.from_array(P, chunks=(50, -1))):
+        assert model.score(X_dask, targets) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("Estimator", SCORED)
+def test_score_on_dask_refuses_what_the_in_memory_score_refuses(client, Estimator):
+    # Dask's "Chunks do not add up to shape", or a score: negative weights
+    # (0.485), all-zero weights (nan), NaN labels.
+    model, X, y = _fitted_for_scoring(Estimator)
+    X_dask = da.from_array(X, chunks=(50, -1))
+    y_nan = y.astype(float)
+    y_nan[170] = np.nan
+    cases = [
+        ((X_dask, y[:-1]), {}),
+        ((X_dask, y), {"sample_weight": -np.ones(len(y))}),
+        ((X_dask, y), {"sample_weight": np.zeros(len(y))}),
+        ((X_dask, da.from_array(y_nan, chunks=50)), {}),
+    ]
+    for arguments, keywords in cases:
+        in_memory = [np.asarray(a) for a in arguments]
+        with pytest.raises(ValueError) as expected:
+            model.score(*in_memory, **keywords)
+        with pytest.raises(ValueError, match=re.escape(str(expected.value))):
+            model.score(*arguments, **keywords)
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
+def test_pandas_X_beside_a_dask_y(client, Estimator):
+    # Raised "'DataFrame' object has no attribute 'dtype'".
+    X, y = _classification(n=300)
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    in_memory = Estimator(tol=1e-8).fit(frame, y)
+    on_dask = Estimator(tol=1e-8).fit(frame, da.from_array(y, chunks=100))
+    assert_array_equal(on_dask.feature_names_in_, frame.columns)
+    _assert_same_fit(on_dask, in_memory, frame)
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
+def test_nullable_pandas_dtypes_in_dask_dataframes(client, Estimator):
+    # Int64 labels were "Unknown label type: unknown", Float64 weights a
+    # casting TypeError, NA in X "float() argument must be ... not 'NAType'".
+    X, y = _classification(n=300)
+    frame = pd.DataFrame(X, columns=list("abcdef")).astype({"a": "Float64"})
+    frame["g"] = pd.array(np.arange(300) % 4, dtype="Int64")
+    labels = pd.Series(pd.array(y, dtype="Int64"))
+    weights = pd.Series(pd.array(np.linspace(0.5, 2, 300), dtype="Float64"))
+    in_memory = Estimator(tol=1e-8).fit(frame, labels, sample_weight=weights)
+    on_dask = Estimator(tol=1e-8).fit(
+        dd.from_pandas(frame, npartitions=3),
+        dd.from_pandas(labels, npartitions=3),
+        sample_weight=dd.from_pandas(weights, npartitions=3),
+    )
+    _assert_same_fit(on_dask, in_memory, frame)
+    frame.loc[250, "a"] = pd.NA
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        Estimator().fit(frame, y)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        Estimator().fit(dd.from_pandas(frame, npartitions=3), y)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        in_memory.predict(dd.from_pandas(frame, npartitions=3)).compute()
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
+def test_a_dask_fit_after_an_array_api_fit_has_numpy_attributes(client, Estimator):
+    # The Array API fit's namespace stayed: coef_ a device array, and predict
+    # then refused NumPy input ("fitted on array_api_strict arrays").
+    xp = pytest.importorskip("array_api_strict")
+    X, y = _classification(n=300)
+    model = Estimator()
+    with sklearn.config_context(array_api_dispatch=True):
+        model.fit(xp.asarray(X), xp.asarray(y))
+    assert not isinstance(model.coef_, np.ndarray)
+    model.fit(da.from_array(X, chunks=(100, -1)), da.from_array(y, chunks=100))
+    assert isinstance(model.coef_, np.ndarray)
+    assert isinstance(model.intercept_, np.ndarray)
+    assert_array_equal(model.predict(X), Estimator().fit(X, y).predict(X))
