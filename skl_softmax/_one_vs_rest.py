@@ -490,11 +490,11 @@ class OneVsRestLogistic(LinearClassifierBase):
             described = ", ".join(
                 f"{name} ({where} every sample)" for name, where in named.items()
             )
-            many = len(named) > 1
+            # One wording for one label or several: users filter on it.
             warn(
-                f"Label{'s' if many else ''} constant in training: {described}. "
-                f"{'They are' if many else 'It is'} predicted as that constant: "
-                f"coef_ row 0 and intercept_ ±{CONSTANT_LOGIT:g}.",
+                f"Labels constant in training: {described}. They are predicted as "
+                "that constant: coef_ row 0 and intercept_ "
+                f"±{CONSTANT_LOGIT:g}.",
                 UserWarning,
             )
         return constant
