@@ -146,6 +146,39 @@ class _Barrier:
         self._points_ready.notify_all()
 
 
+class _InlineRounds(_Barrier):
+    """The barrier of one problem in flight: its rounds run on its own thread.
+
+    Each point is evaluated where it is submitted, after the monitor has seen
+    the iterations since the previous round, as the coordinating thread would
+    have done: the iterates, the rounds and the monitor's calls are those of
+    one worker thread, without the thread and its two hand-offs per round (on
+    breast_cancer, a binary one-vs-rest fit took 1.5x a softmax fit).
+    """
+
+    def __init__(self, n_problems, evaluate, monitor):
+        super().__init__(n_problems)
+        self._evaluate = evaluate
+        self._monitor = monitor
+        self.n_rounds = 0
+
+    def evaluate(self, problem, x):
+        self.call_monitor([problem])
+        raise_if_cancelled()
+        values, grads = self._evaluate([problem], [x])
+        self.n_rounds += 1
+        return float(values[0]), grads[0]
+
+    def call_monitor(self, in_flight):
+        if self._monitor is None:
+            return
+        iterations, self._iterations = self._iterations, []
+        try:
+            self._monitor(iterations, self._n_finished, in_flight)
+        except StopIteration:
+            self.stop_requested = True
+
+
 class _Problem:
     """The objective one problem's L-BFGS-B sees: a trip through the barrier."""
 
@@ -218,7 +251,8 @@ def minimize_lbfgs_batched(
         Passed to every problem's :func:`~skl_softmax._solver.minimize_lbfgs`.
     n_workers : int, default=None
         Number of worker threads, hence of problems in flight at once;
-        ``None`` means one per problem.
+        ``None`` means one per problem. With one, the problems run one after
+        another on the caller's thread, and no thread is started.
     on_result : callable, default=None
         ``on_result(problem, result)`` is called in the problem's worker
         thread when it stops, and the returned list then holds ``None`` for it:
@@ -238,7 +272,10 @@ def minimize_lbfgs_batched(
     n_problems = len(x0s)
     max_iters = np.broadcast_to(np.asarray(max_iter, dtype=np.intp), (n_problems,))
     n_workers = n_problems if n_workers is None else min(n_workers, n_problems)
-    barrier = _Barrier(n_problems)
+    if n_workers == 1:
+        barrier = _InlineRounds(n_problems, evaluate, monitor)
+    else:
+        barrier = _Barrier(n_problems)
     results = [None] * n_problems
     n_evaluations = np.zeros(n_problems, dtype=np.intp)
 
@@ -269,6 +306,12 @@ def minimize_lbfgs_batched(
             n_evaluations[index] = problem.n_evaluations
             barrier.leave(index)
 
+    if n_workers == 1:
+        work()
+        if barrier.error is not None:
+            raise barrier.error
+        barrier.call_monitor([])
+        return results, barrier.n_rounds, n_evaluations
     threads = [
         threading.Thread(target=work, name=f"skl_softmax-lbfgs-{i}", daemon=True)
         for i in range(n_workers)

@@ -673,13 +673,13 @@ def _fit_while_a_worker_dies(client, monkeypatch, fit):
 
 
 def test_a_killed_worker_does_not_change_the_fit(client_to_kill, monkeypatch):
-    X, y = _classification(n=2_000, seed=5)
+    X, y = _classification(n=1_000, seed=5)
     numpy_model = SoftmaxRegression(tol=1e-8).fit(X, y)
     model = _fit_while_a_worker_dies(
         client_to_kill,
         monkeypatch,
         lambda: SoftmaxRegression(tol=1e-8).fit(
-            da.from_array(X, chunks=(250, -1)), da.from_array(y, chunks=250)
+            da.from_array(X, chunks=(125, -1)), da.from_array(y, chunks=125)
         ),
     )
     _assert_same_fit(model, numpy_model, X)
@@ -791,18 +791,22 @@ def test_multilabel_dataframe_targets_and_weight_series(client):
 
 # -- SoftmaxRegressionCV on Dask data ---------------------------------------------
 
+# Each case is a fit of its own on the cluster (~20 ms a round trip here, one
+# per evaluation): options that do not interact share a case.
 CV_CASES = {
-    "multiclass": dict(),
+    "multiclass, uneven chunks": dict(uneven=True),
     "binary": dict(n_classes=2),
     "soft targets": dict(soft=True),
-    "weights": dict(sample_weight=True, class_weight="balanced"),
-    "string labels": dict(strings=True, class_weight={"b": 2.0, "c": 0.5}),
+    "weights, shuffled folds": dict(
+        sample_weight=True,
+        class_weight="balanced",
+        cv=StratifiedKFold(4, shuffle=True, random_state=0),
+    ),
+    "string labels, badly scaled": dict(
+        strings=True, class_weight={"b": 2.0, "c": 0.5}, scaled=True
+    ),
     "float32": dict(dtype=np.float32),
-    "uneven chunks": dict(uneven=True),
-    "badly scaled": dict(scaled=True),
-    "accuracy": dict(scoring="accuracy", sample_weight=True),
-    "no refit": dict(refit=False),
-    "shuffled folds": dict(cv=StratifiedKFold(4, shuffle=True, random_state=0)),
+    "accuracy, no refit": dict(scoring="accuracy", sample_weight=True, refit=False),
 }
 
 
@@ -960,14 +964,14 @@ def test_cv_rows_listed_twice_in_a_fold_weigh_twice_on_dask(client, Estimator):
 # -- OneVsRestLogisticCV on Dask data ---------------------------------------------
 
 OVR_CV_CASES = {
-    "multiclass": dict(),
+    "multiclass, uneven chunks": dict(uneven=True),
     "binary": dict(n_classes=2, class_weight={0: 2.0, 1: 0.5}),
     "multilabel": dict(multilabel=True),
     "weights": dict(sample_weight=True, class_weight="balanced"),
     "float32": dict(dtype=np.float32),
-    "uneven chunks": dict(uneven=True),
-    "accuracy": dict(scoring="accuracy", sample_weight=True),
-    "no refit": dict(refit=False, multilabel=True),
+    "accuracy, multilabel, no refit": dict(
+        scoring="accuracy", sample_weight=True, refit=False, multilabel=True
+    ),
 }
 
 
@@ -1151,14 +1155,14 @@ def test_a_killed_worker_does_not_change_the_cv_fit(
 ):
     # The folds fitted together, as on Dask (see the test against NumPy above).
     monkeypatch.setattr(skl_fold_problems, "_MIN_MULTIPLY_ADDS", 0)
-    X, y = _classification(n=1_200, seed=5)
+    X, y = _classification(n=600, seed=5)
     params = dict(Cs=[0.1, 10.0], cv=3, tol=1e-8)
     numpy_model = Estimator(**params).fit(X, y)
     model = _fit_while_a_worker_dies(
         client_to_kill,
         monkeypatch,
         lambda: Estimator(**params).fit(
-            da.from_array(X, chunks=(200, -1)), da.from_array(y, chunks=200)
+            da.from_array(X, chunks=(100, -1)), da.from_array(y, chunks=100)
         ),
     )
     assert_array_equal(model.C_, numpy_model.C_)

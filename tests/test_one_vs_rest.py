@@ -675,6 +675,66 @@ def test_rounds_equal_the_largest_evaluation_count():
         assert results[p].converged
 
 
+def test_one_worker_solves_the_problems_in_turn_on_the_callers_thread():
+    # One problem in flight (a binary fit, or labels the memory budget takes
+    # one at a time): no thread is started, and the problems, their iterates
+    # and the monitor's view are those of separate fits one after another.
+    curvatures = [np.array([1.0, 1.0]), np.array([1.0, 30.0]), np.array([1.0, 1e3])]
+    caller = threading.current_thread()
+    calls, seen = [], []
+
+    def evaluate(problems, points):
+        assert threading.current_thread() is caller
+        assert not [t for t in threading.enumerate() if "lbfgs" in t.name]
+        calls.append(list(problems))
+        (p,), (x,) = problems, points
+        return np.array([0.5 * np.sum(curvatures[p] * x**2)]), (curvatures[p] * x)[None]
+
+    def monitor(iterations, n_finished, in_flight):
+        seen.append(([it[0] for it in iterations], n_finished, list(in_flight)))
+
+    results, n_rounds, n_evaluations = minimize_lbfgs_batched(
+        evaluate, [np.ones(2)] * 3, tol=1e-8, max_iter=100, monitor=monitor, n_workers=1
+    )
+    assert calls == [[p] for p in range(3) for _ in range(n_evaluations[p])]
+    assert n_rounds == len(calls) == n_evaluations.sum()
+    for p in range(3):
+        alone = minimize_lbfgs(
+            lambda x, p=p: (0.5 * np.sum(curvatures[p] * x**2), curvatures[p] * x),
+            np.ones(2),
+            tol=1e-8,
+            max_iter=100,
+        )
+        assert results[p].n_iter == alone.n_iter
+        assert_array_equal(results[p].x, alone.x)
+    # Before every round, then once at the end; each iteration seen once, in order.
+    assert len(seen) == n_rounds + 1
+    assert [call[2] for call in seen] == [*calls, []]
+    assert [p for call in seen for p in call[0]] == [
+        p for p in range(3) for _ in range(results[p].n_iter)
+    ]
+    assert seen[-1][1] == 3
+
+
+def test_one_worker_stops_every_problem_when_the_monitor_asks():
+    def monitor(iterations, n_finished, in_flight):
+        if iterations:
+            raise StopIteration
+
+    results, _, _ = minimize_lbfgs_batched(
+        _quadratic_evaluate,
+        [np.full(3, 5.0)] * 3,
+        tol=1e-12,
+        max_iter=100,
+        monitor=monitor,
+        n_workers=1,
+    )
+    # The first stops at its next iteration; the others never start.
+    assert results[0].n_iter in (1, 2)
+    assert [r.n_iter for r in results[1:]] == [0, 0]
+    assert all(r.stopped_by_callback for r in results)
+
+
 def _quadratic_evaluate(problems, points):
     points = np.asarray(points)
     return 0.5 * np.sum(points**2, axis=1) * (1 + np.asarray(problems)), points * (
@@ -682,9 +742,10 @@ def _quadratic_evaluate(problems, points):
     )
 
 
+@pytest.mark.parametrize("n_workers", [None, 1])
 @pytest.mark.parametrize("failing_round", [1, 3])
 def test_an_exception_in_the_batched_evaluation_propagates_without_hanging(
-    failing_round,
+    failing_round, n_workers
 ):
     n_calls = []
 
@@ -697,14 +758,19 @@ def test_an_exception_in_the_batched_evaluation_propagates_without_hanging(
     threads_before = threading.active_count()
     outcome = _run_with_timeout(
         lambda: minimize_lbfgs_batched(
-            evaluate, [np.full(3, 5.0)] * 4, tol=1e-12, max_iter=100
+            evaluate,
+            [np.full(3, 5.0)] * 4,
+            tol=1e-12,
+            max_iter=100,
+            n_workers=n_workers,
         )
     )
     assert "injected failure" in str(outcome["error"])
     assert threading.active_count() == threads_before
 
 
-def test_one_label_failing_aborts_the_others_without_hanging():
+@pytest.mark.parametrize("n_workers", [None, 1])
+def test_one_label_failing_aborts_the_others_without_hanging(n_workers):
     # A non-finite objective for one problem raises in that problem's thread
     # (minimize_lbfgs refuses it); the others must not wait for it forever.
     def evaluate(problems, points):
@@ -716,14 +782,19 @@ def test_one_label_failing_aborts_the_others_without_hanging():
     threads_before = threading.active_count()
     outcome = _run_with_timeout(
         lambda: minimize_lbfgs_batched(
-            evaluate, [np.full(3, 5.0)] * 4, tol=1e-12, max_iter=100
+            evaluate,
+            [np.full(3, 5.0)] * 4,
+            tol=1e-12,
+            max_iter=100,
+            n_workers=n_workers,
         )
     )
     assert isinstance(outcome["error"], FloatingPointError)
     assert threading.active_count() == threads_before
 
 
-def test_a_failing_monitor_propagates_without_hanging():
+@pytest.mark.parametrize("n_workers", [None, 1])
+def test_a_failing_monitor_propagates_without_hanging(n_workers):
     def monitor(iterations, n_finished, in_flight):
         if iterations:
             raise KeyError("injected failure in the monitor")
@@ -735,6 +806,7 @@ def test_a_failing_monitor_propagates_without_hanging():
             tol=1e-12,
             max_iter=100,
             monitor=monitor,
+            n_workers=n_workers,
         )
     )
     assert isinstance(outcome["error"], KeyError)
