@@ -15,6 +15,8 @@ caller's thread takes them all, evaluates them in one batched call and hands
 the results back: one *round*.  A problem that stops leaves the barrier and its
 worker starts the next problem, so at most ``n_workers`` problems (and their
 L-BFGS-B workspaces) are alive at once, whatever the number of problems.
+With one worker, the caller's thread is that worker and evaluates each point
+as it is submitted (:class:`_InlineRounds`): no thread is started.
 
 The threads only run SciPy's L-BFGS-B bookkeeping and otherwise wait; every
 matrix product runs in the caller's thread.
@@ -152,8 +154,9 @@ class _InlineRounds(_Barrier):
     Each point is evaluated where it is submitted, after the monitor has seen
     the iterations since the previous round, as the coordinating thread would
     have done: the iterates, the rounds and the monitor's calls are those of
-    one worker thread, without the thread and its two hand-offs per round (on
-    breast_cancer, a binary one-vs-rest fit took 1.5x a softmax fit).
+    one worker thread, without the thread and its two hand-offs per round (a
+    binary one-vs-rest fit on breast_cancer: 1.46x the time of the softmax fit
+    of the same problem before, 1.22x since; benchmarks/bench_one_label.py).
     """
 
     def __init__(self, n_problems, evaluate, monitor):
