@@ -54,7 +54,13 @@ from ._compat import (
 from ._fold_problems import fold_paths, pays_to_fit_together
 from ._one_vs_rest import OneVsRestLogistic
 from ._softmax_regression import SoftmaxRegression
-from ._solver import Cancelled, cancel_event, deferred_warnings, warn
+from ._solver import (
+    Cancelled,
+    cancel_event,
+    deferred_warnings,
+    warn_each,
+    warns_each_once,
+)
 from ._special import log_sigmoid, log_softmax
 
 
@@ -485,11 +491,8 @@ class _CrossValidation:
                 if isinstance(error, Cancelled) and guard.error is not None:
                     raise guard.error from None  # joblib may name a stopped fold
                 raise
-            results = []
-            for result, caught in outcomes:
-                results.append(result)
-                for message, category in caught:
-                    warn(message, category)
+            results = [result for result, _ in outcomes]
+            warn_each(message for _, caught in outcomes for message in caught)
         coefs, n_iter, scores = (np.array(part) for part in zip(*results, strict=True))
         self._print_scores(scores)
         return coefs, n_iter, scores, root
@@ -795,6 +798,7 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @warns_each_once
     @keeps_the_model_on_error
     def fit(self, X, y, sample_weight=None, **params):
         """Fit the path of every fold, choose ``C``, and refit.
@@ -1149,6 +1153,7 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @warns_each_once
     @keeps_the_model_on_error
     def fit(self, X, y, sample_weight=None, **params):
         """Fit the path of every fold, choose each label's ``C``, and refit.

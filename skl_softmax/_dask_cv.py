@@ -62,7 +62,7 @@ from ._cv import (
 )
 from ._fold_problems import solve_along_Cs
 from ._loss import BinomialLoss
-from ._solver import warn
+from ._solver import warn_each
 
 
 def softmax_cross_validate(cv_estimator, X, y, sample_weight, params):
@@ -485,8 +485,7 @@ def _split(cv, X, blocks, split_params):
     split = _dask._delayed(_split_rows)(cv, y_parts, split_params, sizes, os.getpid())
     (split,) = dask.persist(split)
     n_folds, caught = dask.compute(split[0], split[2])
-    for message, category in caught:  # as the splitter warns in memory
-        warn(message, category)
+    warn_each(caught)  # as the splitter warns in memory
     folds = dask.persist(*[split[1][i] for i in range(len(blocks))])
     return n_folds, folds
 

@@ -9,6 +9,7 @@ decrease test rarely stops the solver before the gradient test does.
 """
 
 import contextvars
+import functools
 import os
 import sys
 import time
@@ -294,6 +295,34 @@ def warn(message, category):
             outermost = level
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=outermost + 1)
+
+
+def warn_each(collected):
+    """:func:`warn` each distinct ``(message, category)`` of ``collected`` once."""
+    for message, category in dict.fromkeys(collected):
+        warn(message, category)
+
+
+def warns_each_once(fit):
+    """Decorate a CV ``fit``: its warnings come when it ends, each distinct one once.
+
+    Each fold's fits along the Cs, and the refit, warn alike (a label constant
+    in the training rows, at every C): one message would come folds × Cs + 1
+    times (ten times for 3 folds and 3 Cs, where
+    ``OneVsRestClassifier(LogisticRegressionCV())`` warns once).
+    """
+
+    @functools.wraps(fit)
+    def wrapper(*args, **kwargs):
+        collected = []
+        token = deferred_warnings.set(collected)
+        try:
+            return fit(*args, **kwargs)
+        finally:
+            deferred_warnings.reset(token)
+            warn_each(collected)
+
+    return wrapper
 
 
 def warn_if_not_converged(result, estimator_name, *, max_iter, tol, hint=""):

@@ -154,6 +154,37 @@ def test_warnings_name_the_constant_labels_in_the_refit_too(constant, Cs):
     assert messages and all(f"training: {described}." in m for m in messages)
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_cv_fit_issues_each_warning_once(n_jobs):
+    # Every fold's fit at every C, and the refit, warned that label 2 is
+    # constant: ten times for 3 folds and 3 Cs (with "always"), where
+    # OneVsRestClassifier(LogisticRegressionCV()) warns once.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 4))
+    Y = (X[:, :3] > 0).astype(int)
+    Y[:, 2] = 1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        OneVsRestLogisticCV(Cs=3, cv=3, n_jobs=n_jobs).fit(X, Y)
+    with warnings.catch_warnings(record=True) as reference:
+        warnings.simplefilter("always")
+        OneVsRestClassifier(
+            LogisticRegressionCV(Cs=3, cv=3, use_legacy_attributes=False)
+        ).fit(X, Y)
+    constant = [w for w in caught if "constant in training: 2" in str(w.message)]
+    assert (
+        len(constant)
+        == 1
+        == len([w for w in reference if "Label 2 is present in all" in str(w.message)])
+    )
+    assert constant[0].filename == __file__
+    # Distinct warnings are all kept: each fold's non-convergence, say.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        SoftmaxRegressionCV(Cs=[1e4], cv=3, max_iter=2, n_jobs=n_jobs).fit(X, Y[:, 0])
+    assert len({str(w.message) for w in caught}) == len(caught) > 1
+
+
 @pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
 def test_default_score_checks_y_as_score_does(Estimator):
     # y one row short: SoftmaxRegressionCV scored the first 199 rows, the
