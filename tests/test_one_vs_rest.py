@@ -642,10 +642,24 @@ def test_targets_are_held_once_per_label_in_flight(monkeypatch, target):
     assert_allclose(model.predict_proba(X), reference.predict_proba(X), atol=1e-3)
 
 
+# Three independent quadratics with different curvatures.
+_CURVATURES = [np.array([1.0, 1.0]), np.array([1.0, 30.0]), np.array([1.0, 1e3])]
+
+
+def _alone(p):
+    """Problem ``p`` solved by a separate minimize_lbfgs."""
+    return minimize_lbfgs(
+        lambda x: (0.5 * np.sum(_CURVATURES[p] * x**2), _CURVATURES[p] * x),
+        np.ones(2),
+        tol=1e-8,
+        max_iter=100,
+    )
+
+
 def test_rounds_equal_the_largest_evaluation_count():
-    # Three independent quadratics with different curvatures: the slowest
-    # needs the most evaluations; every round evaluates all running ones.
-    curvatures = [np.array([1.0, 1.0]), np.array([1.0, 30.0]), np.array([1.0, 1e3])]
+    # The slowest needs the most evaluations; every round evaluates all
+    # running ones.
+    curvatures = _CURVATURES
     calls = []
 
     def evaluate(problems, points):
@@ -664,12 +678,7 @@ def test_rounds_equal_the_largest_evaluation_count():
     # iterates are those of a separate minimize_lbfgs.
     for p in range(3):
         assert sum(p in call for call in calls) == n_evaluations[p]
-        alone = minimize_lbfgs(
-            lambda x, p=p: (0.5 * np.sum(curvatures[p] * x**2), curvatures[p] * x),
-            np.ones(2),
-            tol=1e-8,
-            max_iter=100,
-        )
+        alone = _alone(p)
         assert results[p].n_iter == alone.n_iter
         assert_allclose(results[p].x, alone.x, rtol=0, atol=1e-14)
         assert results[p].converged
@@ -679,7 +688,7 @@ def test_one_worker_solves_the_problems_in_turn_on_the_callers_thread():
     # One problem in flight (a binary fit, or labels the memory budget takes
     # one at a time): no thread is started, and the problems, their iterates
     # and the monitor's view are those of separate fits one after another.
-    curvatures = [np.array([1.0, 1.0]), np.array([1.0, 30.0]), np.array([1.0, 1e3])]
+    curvatures = _CURVATURES
     caller = threading.current_thread()
     calls, seen = [], []
 
@@ -699,12 +708,7 @@ def test_one_worker_solves_the_problems_in_turn_on_the_callers_thread():
     assert calls == [[p] for p in range(3) for _ in range(n_evaluations[p])]
     assert n_rounds == len(calls) == n_evaluations.sum()
     for p in range(3):
-        alone = minimize_lbfgs(
-            lambda x, p=p: (0.5 * np.sum(curvatures[p] * x**2), curvatures[p] * x),
-            np.ones(2),
-            tol=1e-8,
-            max_iter=100,
-        )
+        alone = _alone(p)
         assert results[p].n_iter == alone.n_iter
         assert_array_equal(results[p].x, alone.x)
     # Before every round, then once at the end; each iteration seen once, in order.
