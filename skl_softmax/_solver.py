@@ -8,6 +8,7 @@ default of 20 line-search steps is too few for badly scaled problems) and
 decrease test rarely stops the solver before the gradient test does.
 """
 
+import contextlib
 import contextvars
 import functools
 import os
@@ -317,10 +318,16 @@ def warns_each_once(fit):
         collected = []
         token = deferred_warnings.set(collected)
         try:
-            return fit(*args, **kwargs)
-        finally:
+            result = fit(*args, **kwargs)
+        except BaseException:
             deferred_warnings.reset(token)
-            warn_each(collected)
+            # A warning filtered into an error must not hide the fit's error.
+            with contextlib.suppress(Warning):
+                warn_each(collected)
+            raise
+        deferred_warnings.reset(token)
+        warn_each(collected)
+        return result
 
     return wrapper
 

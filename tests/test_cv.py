@@ -185,6 +185,29 @@ def test_a_cv_fit_issues_each_warning_once(n_jobs):
     assert len({str(w.message) for w in caught}) == len(caught) > 1
 
 
+def test_a_cv_fits_error_is_not_hidden_by_its_warnings(monkeypatch):
+    # Warnings filtered into errors: a warning kept until the end of a fit
+    # that fails (here in the refit, after every fold's fits warned) must not
+    # replace the fit's own error.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 4))
+    Y = (X[:, :3] > 0).astype(int)
+    Y[:, 2] = 1  # every fold's fits warn
+
+    def failing_refit(*args, **kwargs):
+        raise ArithmeticError("the refit failed")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with monkeypatch.context() as patch:
+            patch.setattr(OneVsRestLogisticCV, "_refit", failing_refit)
+            with pytest.raises(ArithmeticError, match="the refit failed"):
+                OneVsRestLogisticCV(Cs=2, cv=3).fit(X, Y)
+        # A fit that succeeds raises its warning, once it has ended.
+        with pytest.raises(UserWarning, match="constant in training: 2"):
+            OneVsRestLogisticCV(Cs=2, cv=3).fit(X, Y)
+
+
 @pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
 def test_default_score_checks_y_as_score_does(Estimator):
     # y one row short: SoftmaxRegressionCV scored the first 199 rows, the
