@@ -264,6 +264,7 @@ def class_sample_weight(class_weight, classes, y, sample_weight, backend=NUMPY):
         return _class_sample_weight_in(class_weight, classes, y, sample_weight, backend)
     if class_weight is None:
         return np.ones(y.shape[0])
+    classes = on_host(classes)  # classes_ lives where the training y lives
     if class_weight == "balanced":
         class_totals = np.bincount(y, weights=sample_weight, minlength=len(classes))
         if np.any(class_totals <= 0):
@@ -846,8 +847,18 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             sample_weight = check_sample_weight(
                 sample_weight, y.shape[0], backend_of(y)
             )
+        backend = backend_of(y)
         if _is_soft(self, y):
-            y = predicted_classes(self.classes_, y, backend_of(y))
+            y = predicted_classes(self.classes_, y, backend)
+        elif (
+            getattr(self, "multilabel_", False)
+            and not backend.is_numpy
+            and backend.xp.isdtype(y.dtype, "bool")
+        ):
+            # predict gives integer indicators whatever the dtype of y at fit;
+            # accuracy_score subtracts them from y, which torch and
+            # array-api-strict refuse for booleans (NumPy does not).
+            y = backend.xp.astype(y, backend.xp.int64)
         return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):

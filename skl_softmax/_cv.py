@@ -58,10 +58,10 @@ from ._solver import (
     Cancelled,
     cancel_event,
     deferred_warnings,
-    warn_each,
+    warn,
     warns_each_once,
 )
-from ._special import log_sigmoid, log_softmax
+from ._special import _check_probability_rows, log_sigmoid, log_softmax
 
 
 def _neg_log_loss(y_true, y_score, sample_weight=None, **bound):
@@ -123,7 +123,15 @@ def _log_losses(y_true, scores, labels=None):
         log_proba = log_softmax(scores, axis=1)
     y_true = y_true.toarray() if sparse.issparse(y_true) else np.asarray(y_true)
     if y_true.ndim == 2 and y_true.shape[1] > 1:
-        losses = -np.sum(y_true * log_proba, axis=1)
+        # Checked and renormalised as fit and neg_cross_entropy take them.
+        if y_true.shape[1] != log_proba.shape[1]:
+            raise ValueError(
+                f"y of probability rows must have {log_proba.shape[1]} columns, one "
+                f"per class of the model. Got {y_true.shape[1]} instead."
+            )
+        y_true = np.asarray(y_true, dtype=np.float64)
+        _check_probability_rows(y_true, "y")
+        losses = -np.sum(y_true * log_proba, axis=1) / np.sum(y_true, axis=1)
     else:
         y_true = y_true.reshape(-1)
         labels = np.unique(y_true) if labels is None else np.asarray(labels)
@@ -217,7 +225,26 @@ def _checked_folds(folds, n_samples):
                 )
             pair.append(rows % n_samples)
         checked.append(tuple(pair))
+    if not checked:
+        # An empty list, or a generator already consumed by an earlier fit.
+        raise ValueError(
+            "cv gave no (train, test) splits. Pass a splitter or a list of "
+            "splits; a generator of splits is used up by one fit."
+        )
     return checked
+
+
+def _check_fold_weights(sample_weight, folds):
+    """Every fold's training rows have weight (fitted together, the folds'
+    problems check this with the class weights)."""
+    if sample_weight is None:
+        return
+    for f, (train, _) in enumerate(folds, start=1):
+        if not np.sum(sample_weight[train]) > 0:
+            raise ValueError(
+                "sample_weight must leave a positive total weight in every "
+                f"fold's training rows. Got 0 in fold {f}."
+            )
 
 
 class _FoldGuard:
@@ -470,6 +497,7 @@ class _CrossValidation:
                 self, path_estimator, X, targets, y, sample_weight, jobs, contexts
             )
         else:
+            _check_fold_weights(sample_weight, folds)
             guard = _FoldGuard()
             try:
                 outcomes = Parallel(n_jobs=self.n_jobs, prefer="threads")(
@@ -492,7 +520,9 @@ class _CrossValidation:
                     raise guard.error from None  # joblib may name a stopped fold
                 raise
             results = [result for result, _ in outcomes]
-            warn_each(message for _, caught in outcomes for message in caught)
+            # To the fit's own collection, which issues them once at its end.
+            for message, category in (m for _, caught in outcomes for m in caught):
+                warn(message, category)
         coefs, n_iter, scores = (np.array(part) for part in zip(*results, strict=True))
         self._print_scores(scores)
         return coefs, n_iter, scores, root
@@ -888,6 +918,7 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
             from ._dask_cv import softmax_score
 
             return softmax_score(self, X, y, weights)
+        X, y, score_params = _counted_rows(X, y, score_params)
         return self._fold_scorer()(self, X, y, **score_params)
 
     # -- steps, in the order fit calls them ---------------------------------------
@@ -1015,8 +1046,11 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         for multi-label targets. All labels share the folds.
     scoring : str or callable, default=None
         A scikit-learn scorer, applied to each label's binary model (``y`` of
-        that label against the rest, classes ``[0, 1]``) to choose its ``C``,
-        and to the whole model in :meth:`score`. ``None`` means each label's
+        that label against the rest, classes ``[0, 1]``) to choose its ``C``;
+        :meth:`score` is the mean of the labels' scores (so that a scorer of
+        binary targets such as ``"roc_auc"`` scores a multiclass model too,
+        and a search over the other parameters maximises what chose the
+        Cs). ``None`` means each label's
         held-out binary negative log-loss; scikit-learn moves
         ``LogisticRegressionCV`` to that default (``"neg_log_loss"``) in
         version 1.11.
@@ -1233,32 +1267,28 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         Returns
         -------
         score : float
-            ``scoring`` applied to the whole model; by default the mean over
-            the labels of their binary negative log-losses (higher is better).
+            The mean over the labels of ``scoring`` applied to each label's
+            binary model, the score by which that label chose its ``C``; by
+            default the mean of their binary negative log-losses (higher is
+            better).
         """
         check_is_fitted(self)
         score_params = self._routed_score_params(sample_weight, score_params)
-        if self.scoring is not None:
-            scorer = self._get_scorer()
-            if not self.multilabel_:
-                # As SoftmaxRegressionCV.score: the classes are the labels, the
-                # last the positive one, unless the scorer says otherwise.
-                scorer = scorer_with_labels(scorer, self.classes_)
-            return scorer(self, X, y, **score_params)
         weights = score_params.get("sample_weight")
-        if any(map(is_dask_collection, (X, y, weights))):
+        if self.scoring is None and any(map(is_dask_collection, (X, y, weights))):
             from ._dask_cv import one_vs_rest_score
 
             return one_vs_rest_score(self, X, y, weights)
+        X, y, score_params = _counted_rows(X, y, score_params)
         # As predict: data of another namespace than the fit's are refused.
         self._check_namespace(X, "score")
         y = check_array(
             y, accept_sparse="csr", ensure_2d=False, dtype=None, input_name="y"
         )
-        check_consistent_length(y, X)
+        if not is_dask_collection(X):  # a Dask X's rows may be counted lazily
+            check_consistent_length(y, X)
         Y = self._problem_targets(y)
-        scores = self._scores_by_output(X).T
-        return float(np.mean(_binary_neg_log_losses(Y, scores, weights)))
+        return float(np.mean(self._score_fold(self, X, y, Y, score_params)))
 
     # -- steps, in the order fit calls them ---------------------------------------
 
@@ -1279,10 +1309,28 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
             check_class_weight_keys(self.class_weight, self.classes_)
 
     def _problem_targets(self, y):
-        """``y`` as 0/1 targets per problem, coded against the fitted classes."""
+        """``y`` as 0/1 targets per problem, checked against the fitted model."""
+        if sparse.issparse(y):
+            y = y.toarray()
+        y = np.asarray(y)
         if self.multilabel_:
-            return np.asarray(y.toarray() if sparse.issparse(y) else y, np.float64)
-        y = np.asarray(y).reshape(-1)
+            n_labels = self.classes_.shape[0]
+            if y.ndim != 2 or y.shape[1] != n_labels:
+                raise ValueError(
+                    f"y must be a multi-label indicator matrix of {n_labels} "
+                    f"columns, one per label of the model. Got shape {y.shape} "
+                    "instead."
+                )
+            self._check_indicator(y)
+            return y.astype(np.float64)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim != 1:
+            raise ValueError(
+                "y must be 1-D class labels: the model was fitted on classes "
+                f"{self.classes_.tolist()}, not on a multi-label indicator. Got "
+                f"shape {y.shape} instead."
+            )
         unknown = np.setdiff1d(y, self.classes_)
         if unknown.size:
             raise ValueError(
@@ -1373,30 +1421,46 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
             context.call_on_fit_task_begin(estimator=self, X=X, y=None)
         for j in np.unique(best):
             group = np.flatnonzero(best == j)
-            # A single label is fitted twice in one batch, so that it stays a
-            # multi-label problem with the class weights of its column.
-            columns = group if len(group) > 1 or n_labels == 1 else np.repeat(group, 2)
             model = self._path_estimator().set_params(
-                C=self.Cs_[j], class_weight=self._problem_class_weight(columns)
+                C=self.Cs_[j], class_weight=self._problem_class_weight(group)
             )
-            model.coef_ = start[columns, :n_features]
+            model.coef_ = start[group, :n_features]
             model.intercept_ = (
-                start[columns, -1] if self.fit_intercept else np.zeros(len(columns))
+                start[group, -1] if self.fit_intercept else np.zeros(len(group))
             )
             # Its warnings name these labels, not their positions in the batch.
             model._problem_labels = (
-                self.classes_ if n_labels == 1 else self.classes_[columns]
+                self.classes_ if n_labels == 1 else self.classes_[group]
             )
-            y = self._fold_targets(targets[:, columns], slice(None))
+            if len(group) == 1 and n_labels > 1:
+                # One label of several: a binary fit on its 0/1 column, its
+                # positives weighed as in the multi-label fit, constant or not.
+                (k,) = group
+                model._one_class_fold = True
+                model._problem_labels = self.classes_[[k, k]]
+                if isinstance(self.class_weight, dict):
+                    model.class_weight = {0: 1.0, 1: model.class_weight[0]}
+            y = self._fold_targets(targets[:, group], slice(None))
             step = None if context is None else context.subcontext(task_name="C")
             _fit_in_context(self, model, step, X, y, sample_weight)
-            W[group] = model.coef_[: len(group)]
-            b[group] = model.intercept_[: len(group)]
+            W[group] = model.coef_
+            b[group] = model.intercept_
             for position, k in enumerate(group):
                 curves[k] = model.loss_curve_[position]
         if context is not None:
             context.call_on_fit_task_end(estimator=self, X=X, y=None)
         return W, b, curves
+
+
+def _counted_rows(X, y, score_params):
+    """The inputs of a scorer, Dask arrays' unknown row counts counted (see
+    :func:`skl_softmax._dask_cv.counted_rows`); in-memory data as they are."""
+    if not any(map(is_dask_collection, (X, y, *score_params.values()))):
+        return X, y, score_params
+    from ._dask_cv import counted_rows
+
+    params = {name: counted_rows(value) for name, value in score_params.items()}
+    return counted_rows(X), counted_rows(y), params
 
 
 def _binary_model(estimator, k):

@@ -33,6 +33,7 @@ cluster is ever started here.
 """
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -218,6 +219,12 @@ def _as_dask_array(data, name, row_chunks=None):
 
     if hasattr(data, "to_dask_array"):
         data = _with_numpy_dtypes(data).to_dask_array(lengths=True)
+    elif sparse.issparse(data):
+        # An in-memory sparse indicator: densified a chunk at a time, on the
+        # workers, as the chunks of a Dask y are dense.
+        data = da.from_array(
+            data, chunks=(row_chunks, -1), asarray=False, meta=data[:0]
+        ).map_blocks(_dense, dtype=data.dtype, meta=np.empty((0, 0), data.dtype))
     elif not isinstance(data, da.Array):
         data = np.asarray(data)
         if row_chunks is None or data.ndim == 0:
@@ -231,6 +238,10 @@ def _as_dask_array(data, name, row_chunks=None):
     if data.ndim == 2 and len(data.chunks[1]) > 1:
         data = data.rechunk({1: -1})
     return data
+
+
+def _dense(block):
+    return block.toarray()
 
 
 def _with_numpy_dtypes(frame):
@@ -965,7 +976,9 @@ def _predict_block(block, estimator, method, feature_names, empty=None):
         import pandas as pd
 
         block = pd.DataFrame(block, columns=feature_names)
-    return getattr(estimator, method)(block)
+    predicted = getattr(estimator, method)(block)
+    # A model fitted on a sparse multi-label y predicts CSR: chunks are dense.
+    return predicted.toarray() if sparse.issparse(predicted) else predicted
 
 
 def predict_chunkwise(estimator, method, X):

@@ -421,8 +421,9 @@ class OneVsRestLogistic(LinearClassifierBase):
                     n_problems=n_classes,
                     backend=backend,
                 )
-            return LabelTargets(codes=codes.astype(np.intp), binary=n_classes == 2)
-        if not backend.is_numpy:
+            codes = to_backend(codes, backend, dtype=np.intp)
+            return LabelTargets(codes=codes, binary=n_classes == 2)
+        if not (backend.is_numpy and backend_of(y).is_numpy):
             return self._indicator_targets_in(y, backend)
         return self._indicator_targets(y)
 
@@ -454,12 +455,15 @@ class OneVsRestLogistic(LinearClassifierBase):
             )
 
     def _indicator_targets_in(self, y, backend):
-        """:meth:`_indicator_targets` for dense ``y`` of another namespace."""
+        """:meth:`_indicator_targets` when ``X`` or a dense ``y`` is of another
+        namespace: ``classes_`` in ``y``'s, the targets in ``X``'s (``backend``)."""
         y_backend = backend_of(y)
         target_type = type_of_target(y)
         values = y_backend.xp.unique_values(y)
-        if target_type != "multilabel-indicator" or not bool(
-            y_backend.xp.all((values == 0) | (values == 1))
+        # Booleans are 0/1 already (array-api-strict compares none with 0).
+        if target_type != "multilabel-indicator" or not (
+            y_backend.xp.isdtype(y.dtype, "bool")
+            or bool(y_backend.xp.all((values == 0) | (values == 1)))
         ):
             raise ValueError(
                 "y of two dimensions must be a multi-label indicator matrix of 0s "

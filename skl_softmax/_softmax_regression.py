@@ -314,7 +314,7 @@ class SoftmaxRegression(LinearClassifierBase):
             y = y.toarray()
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        if not backend.is_numpy:
+        if not (backend.is_numpy and backend_of(y).is_numpy):
             return self._encode_targets_in(y, backend)
         if y.ndim == 1:
             check_classification_targets(y)
@@ -329,7 +329,7 @@ class SoftmaxRegression(LinearClassifierBase):
         return None, self._soft_targets(y)
 
     def _encode_targets_in(self, y, backend):
-        """:meth:`_encode_targets` when ``X`` is of another namespace."""
+        """:meth:`_encode_targets` when ``X`` or ``y`` is of another namespace."""
         y_backend = backend_of(y)
         if y.ndim == 1:
             check_classification_targets(y)
@@ -344,9 +344,15 @@ class SoftmaxRegression(LinearClassifierBase):
                     f"{label_repr(self.classes_[0])}."
                 )
             return to_backend(labels, backend, dtype=np.int64), None
-        return None, self._soft_targets(to_backend(y, backend), backend)
+        return None, self._soft_targets(y, backend)
 
     def _soft_targets(self, y, backend=NUMPY):
+        """``y`` checked as probability rows and renormalised, in ``backend``.
+
+        Sets ``classes_`` to ``arange(n_classes)`` in ``y``'s namespace.
+        """
+        y_backend = backend_of(y)
+        y = to_backend(y, backend)
         xp = backend.xp
         numeric = (
             y.dtype.kind in "biuf"
@@ -383,7 +389,7 @@ class SoftmaxRegression(LinearClassifierBase):
                 f"{describe_row_sum(float(row_sums[bad_rows][0]), Y.shape[1])} "
                 "instead."
             )
-        self.classes_ = xp.arange(Y.shape[1], device=backend.device)
+        self.classes_ = y_backend.xp.arange(Y.shape[1], device=y_backend.device)
         # Rows off by up to the tolerance would make the objective unbounded
         # along "add t to every intercept" (its slope is Σ s_i (1 − Σ_k y_ik)):
         # renormalised, every accepted row sums to 1 to rounding.

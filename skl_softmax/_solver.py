@@ -299,8 +299,25 @@ def warn(message, category):
 
 
 def warn_each(collected):
-    """:func:`warn` each distinct ``(message, category)`` of ``collected`` once."""
-    for message, category in dict.fromkeys(collected):
+    """:func:`warn` each distinct ``(message, category)`` of ``collected`` once.
+
+    Non-convergence is one warning however many fits report it (each fold's
+    at each C, and the refit's, with their own gradients: 25 warnings for 5
+    Cs and 5 folds otherwise): the first, with a count of the others.
+    """
+    groups = {}
+    for message, category in collected:
+        key = category if issubclass(category, ConvergenceWarning) else message
+        groups.setdefault((key, category), []).append(message)
+    for (_, category), messages in groups.items():
+        message, n_others = messages[0], len(messages) - 1
+        if len(set(messages)) > 1:
+            fits = "fit" if n_others == 1 else "fits"
+            message = (
+                f"{message} ({n_others} more {fits} of this cross-validation, "
+                "among its folds at each C and its refit, did not converge "
+                "either.)"
+            )
         warn(message, category)
 
 

@@ -13,7 +13,7 @@ import array_api_strict
 import numpy as np
 import pytest
 import sklearn
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse, special
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import GridSearchCV
@@ -263,6 +263,80 @@ def test_device_fit_matches_numpy_fit(
     assert agree >= 0.98
     if kind != "soft":
         assert 0.0 <= model.score(Xd, to_namespace(y)) <= 1.0
+
+
+# (estimator, y kind, fit keyword arguments) for y in another namespace than X
+TARGETS_BESIDE_X = [
+    (SoftmaxRegression, "multiclass", {}),
+    (SoftmaxRegression, "binary", {"class_weight": "balanced"}),
+    (SoftmaxRegression, "soft", {}),
+    (OneVsRestLogistic, "multiclass", {}),
+    (OneVsRestLogistic, "binary", {}),
+    (OneVsRestLogistic, "multiclass", {"class_weight": "balanced"}),
+    (OneVsRestLogistic, "binary", {"class_weight": "balanced"}),
+    (OneVsRestLogistic, "multilabel", {}),
+]
+TARGETS_BESIDE_X_IDS = [
+    f"{Estimator.__name__}-{kind}{'-balanced' if params else ''}"
+    for Estimator, kind, params in TARGETS_BESIDE_X
+]
+
+
+@pytest.mark.parametrize(
+    "Estimator, kind, params", TARGETS_BESIDE_X, ids=TARGETS_BESIDE_X_IDS
+)
+def test_numpy_X_beside_targets_of_another_namespace(
+    to_namespace, dispatch, Estimator, kind, params
+):
+    # As LogisticRegression: the model of the NumPy fit, classes_ where y
+    # lives. One-vs-rest raised AttributeError ("'Tensor' object has no
+    # attribute 'astype'") on labels, SoftmaxRegression on soft targets
+    # ("'torch.dtype' object has no attribute 'kind'").
+    rng = np.random.default_rng(10)
+    X, labels = _data("multiclass", rng)
+    y = _targets(kind, labels, rng)
+    reference = Estimator(**params).fit(X, y)
+    yd = to_namespace(y)
+    model = Estimator(**params).fit(X, yd)
+    assert isinstance(model.coef_, np.ndarray)
+    assert_allclose(model.coef_, reference.coef_, rtol=1e-12, atol=1e-14)
+    assert_allclose(model.intercept_, reference.intercept_, rtol=1e-12, atol=1e-14)
+    _assert_in_namespace_of(model.classes_, yd)
+    assert_array_equal(_host(model.classes_), reference.classes_)
+    predicted = model.predict(X)
+    assert isinstance(predicted, np.ndarray)
+    assert_array_equal(predicted, reference.predict(X))
+
+
+@pytest.mark.parametrize(
+    "Estimator, kind, params", TARGETS_BESIDE_X, ids=TARGETS_BESIDE_X_IDS
+)
+def test_numpy_targets_beside_X_of_another_namespace(
+    to_namespace, dispatch, Estimator, kind, params
+):
+    # classes_ stays in NumPy, where y lives: for soft targets it was put in
+    # X's namespace, unlike for labels and indicators.
+    rng = np.random.default_rng(11)
+    X, labels = _data("multiclass", rng)
+    y = _targets(kind, labels, rng)
+    Xd = to_namespace(X)
+    model = Estimator(**params).fit(Xd, y)
+    _assert_in_namespace_of(model.coef_, Xd)
+    assert isinstance(model.classes_, np.ndarray)
+    assert_array_equal(model.classes_, Estimator(**params).fit(X, y).classes_)
+    _assert_in_namespace_of(model.predict(Xd), Xd)
+
+
+def test_score_of_a_boolean_indicator_in_the_namespace(to_namespace, dispatch):
+    # fit takes a boolean Y; score subtracted the integer predictions from it
+    # (NotImplementedError on torch), and array-api-strict refused to compare
+    # a boolean Y with 0 in fit (TypeError).
+    X, labels = _data("multiclass", np.random.default_rng(12))
+    Y = np.column_stack([labels == 0, labels != 1, labels == 2])
+    expected = OneVsRestLogistic().fit(X, Y).score(X, Y)
+    Xd, Yd = to_namespace(X), to_namespace(Y)
+    model = OneVsRestLogistic().fit(Xd, Yd)
+    assert model.score(Xd, Yd) == pytest.approx(expected, rel=1e-6)
 
 
 @pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])

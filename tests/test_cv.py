@@ -18,6 +18,7 @@ from sklearn.model_selection import (
     GroupKFold,
     KFold,
     StratifiedKFold,
+    cross_val_score,
 )
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
@@ -30,6 +31,7 @@ from skl_softmax import (
     OneVsRestLogisticCV,
     SoftmaxRegression,
     SoftmaxRegressionCV,
+    _cv,
     _fold_problems,
     _loss,
 )
@@ -178,11 +180,20 @@ def test_a_cv_fit_issues_each_warning_once(n_jobs):
         == len([w for w in reference if "Label 2 is present in all" in str(w.message)])
     )
     assert constant[0].filename == __file__
-    # Distinct warnings are all kept: each fold's non-convergence, say.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        SoftmaxRegressionCV(Cs=[1e4], cv=3, max_iter=2, n_jobs=n_jobs).fit(X, Y[:, 0])
-    assert len({str(w.message) for w in caught}) == len(caught) > 1
+    # Each fold's fit at each C and the refit did not converge, each with its
+    # own gradient in its message: 25 distinct warnings for 5 Cs and 5 folds,
+    # where LogisticRegressionCV warns 6 times. One, with the count.
+    scale = np.array([1.0, 100.0, 1.0, 1000.0])
+    for Estimator in (SoftmaxRegressionCV, OneVsRestLogisticCV):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            Estimator(Cs=5, cv=5, max_iter=3, n_jobs=n_jobs).fit(X * scale, Y[:, 0])
+        messages = [str(w.message) for w in caught]
+        assert len(messages) == 1
+        assert caught[0].category is ConvergenceWarning
+        assert caught[0].filename == __file__
+        assert "failed to converge" in messages[0]
+        assert "(25 more fits of this cross-validation" in messages[0]
 
 
 def test_a_cv_fits_error_is_not_hidden_by_its_warnings(monkeypatch):
@@ -222,6 +233,122 @@ def test_default_score_checks_y_as_score_does(Estimator):
     y_nan[7] = np.nan
     with pytest.raises(ValueError, match="Input y contains NaN"):
         model.score(X, y_nan)
+
+
+def test_score_refuses_targets_that_fit_refuses():
+    # Soft targets off the probability simplex were scored (a positive
+    # "negative log-loss" for rows minus 0.5), a one-vs-rest model of three
+    # classes scored its one-hot rows as 450 labels, and a multi-label one
+    # read 2s as 0s; too few columns raised NumPy's broadcast error.
+    X, y, _ = _multiclass(n_samples=150)
+    P = np.random.default_rng(0).dirichlet(np.ones(3), size=150)
+    soft = SoftmaxRegressionCV(Cs=[0.1, 1.0], cv=3).fit(X, P)
+    for bad, match in (
+        (P - 0.5, "finite, non-negative probabilities"),
+        (3 * P, "rows must sum to 1"),
+        (P[:, :2], "must have 3 columns, one per class"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            soft.score(X, bad)
+        with pytest.raises(ValueError, match=match):  # the same on a hard fit
+            SoftmaxRegressionCV(Cs=[0.1, 1.0], cv=3).fit(X, y).score(X, bad)
+    # Rows within the tolerance are renormalised, as fit renormalises them.
+    assert soft.score(X, P * (1 + 1e-7)) == pytest.approx(soft.score(X, P), 1e-12)
+
+    one_vs_rest = OneVsRestLogisticCV(Cs=[0.1, 1.0], cv=3).fit(X, y)
+    with pytest.raises(ValueError, match="y must be 1-D class labels"):
+        one_vs_rest.score(X, np.eye(3)[y])
+    assert one_vs_rest.score(X, y[:, None]) == one_vs_rest.score(X, y)
+
+    X, Y, _ = _multilabel()
+    multilabel = OneVsRestLogisticCV(Cs=[0.1, 1.0], cv=3).fit(X, Y)
+    for bad, match in (
+        (2 * Y, "indicator matrix of 0s and 1s"),
+        (Y[:, :3], "indicator matrix of 4 columns"),
+        (Y[:, 0], "indicator matrix of 4 columns"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            multilabel.score(X, bad)
+    assert multilabel.score(X, Y.astype(bool)) == multilabel.score(X, Y)
+
+
+@pytest.mark.parametrize("scoring", ["roc_auc", "f1", "accuracy"])
+def test_one_vs_rest_cv_score_is_the_mean_of_the_labels_scores(scoring):
+    # Each label chose its C by a binary scorer, but score applied it to the
+    # whole model: "roc_auc" or "f1" on three classes raised ("multi_class
+    # must be in ('ovo', 'ovr')"), and cross_val_score of the model gave NaN.
+    X, y, folds = _multiclass(n_samples=150)
+    model = OneVsRestLogisticCV(Cs=[0.1, 1.0], cv=folds, scoring=scoring).fit(X, y)
+    reference = OneVsRestClassifier(
+        _reference_cv([0.1, 1.0], folds, scoring=scoring)
+    ).fit(X, y)
+    scorer = get_scorer(scoring)
+    expected = np.mean(
+        [
+            scorer(estimator, X, (y == k).astype(int))
+            for k, estimator in enumerate(reference.estimators_)
+        ]
+    )
+    assert model.score(X, y) == pytest.approx(expected, rel=1e-6)
+    scores = cross_val_score(model.set_params(cv=3), X, y, cv=3)
+    assert np.all(np.isfinite(scores))
+
+
+def test_one_vs_rest_cv_refits_each_label_once(monkeypatch):
+    # A label alone at its C was refitted twice in one batch (to stay a
+    # multi-label problem), at twice the cost, and its warnings named it
+    # twice ("2 of 2 labels ...: label 2 ...; label 2 ...").
+    X, Y, folds = _multilabel()
+    Y[:, 3] = 1  # a constant label, predicted as that constant
+    class_weight = {0: 2.0, 1: 0.5, 2: 3.0, 3: 1.5}
+    Cs = [1e-3, 1e-2, 0.1, 1.0, 10.0]
+    fitted = []
+    fit_in_context = _cv._fit_in_context
+
+    def recording(caller, estimator, context, X, y, sample_weight):
+        fitted.append(y.shape[1] if y.ndim == 2 else 1)
+        return fit_in_context(caller, estimator, context, X, y, sample_weight)
+
+    monkeypatch.setattr(_cv, "_fit_in_context", recording)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the constant label
+        model = OneVsRestLogisticCV(
+            Cs=Cs, cv=folds, class_weight=class_weight, **TIGHT
+        ).fit(X, Y)
+    n_groups = len(np.unique(model.C_))
+    assert n_groups < 4  # some labels share a C, others are alone
+    refits = fitted[-n_groups:]
+    assert sum(refits) == 4
+    assert 1 in refits
+    for k in range(4):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            alone = OneVsRestLogistic(
+                C=model.C_[k], class_weight=class_weight, **TIGHT
+            ).fit(X, Y)
+        assert_allclose(model.coef_[k], alone.coef_[k], atol=1e-6)
+        assert_allclose(model.intercept_[k], alone.intercept_[k], atol=1e-6)
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_cv_errors_name_the_folds(Estimator):
+    X, y, folds = _multiclass(n_samples=150)
+    # Raised "not enough values to unpack (expected 3, got 0)".
+    with pytest.raises(ValueError, match="cv gave no"):
+        Estimator(Cs=2, cv=[]).fit(X, y)
+    splits = KFold(3).split(X)
+    Estimator(Cs=2, cv=splits).fit(X, y)
+    with pytest.raises(ValueError, match="used up by one fit"):
+        Estimator(Cs=2, cv=splits).fit(X, y)
+    # Fold 1 trains on rows of weight 0 only: "sample_weight must have a
+    # positive sum. Got all weights equal to zero", with all weights summing
+    # to 50.
+    folds = list(KFold(3).split(X))
+    weights = np.zeros(150)
+    weights[:50] = 1.0
+    for n_jobs in (None, 1, 2):
+        with pytest.raises(ValueError, match="Got 0 in fold 1"):
+            Estimator(Cs=2, cv=folds, n_jobs=n_jobs).fit(X, y, weights)
 
 
 def _multiclass(n_samples=240, n_classes=3, seed=0):
@@ -1069,9 +1196,9 @@ def test_zero_cs_is_rejected_by_the_parameter_table():
 )
 def test_non_convergence_warns(n_jobs, backend):
     # Folds fitted together (None), apart (1), in threads or in processes: one
-    # warning per fold's fit, pointing at the caller. In joblib's threads they
-    # pointed into joblib (the caller's frame is not on a worker's stack); in
-    # its processes they were lost.
+    # warning counting every fold's fit and the refit, pointing at the caller.
+    # In joblib's threads they pointed into joblib (the caller's frame is not
+    # on a worker's stack); in its processes they were lost.
     X, y, folds = _multiclass()
     estimator = SoftmaxRegressionCV(Cs=[1e4], cv=folds, max_iter=2, n_jobs=n_jobs)
     with pytest.warns(ConvergenceWarning) as record:
@@ -1081,9 +1208,11 @@ def test_non_convergence_warns(n_jobs, backend):
             with joblib.parallel_backend(backend, n_jobs=2):
                 estimator.fit(X, y)
     warned = [w for w in record if issubclass(w.category, ConvergenceWarning)]
-    assert len(warned) == len(folds) + 1  # the folds' fits, then the refit
+    assert len(warned) == 1
+    # The first fold's fit, then the other folds' and the refit.
+    assert f"({len(folds)} more fits of this cross-validation" in str(warned[0].message)
     assert "SoftmaxRegression" in str(warned[0].message)
-    assert {w.filename for w in warned} == {__file__}
+    assert warned[0].filename == __file__
 
 
 @pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])

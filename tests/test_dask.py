@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.metrics import log_loss, make_scorer
 from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
@@ -306,6 +307,28 @@ def test_predictions_are_lazy_and_chunkwise(client):
         assert lazy.chunks[0] == X_dask.chunks[0]
         assert_allclose(lazy.compute(), getattr(model, method)(X), rtol=1e-12)
     assert model.score(X_dask, da.from_array(y, chunks=100)) == model.score(X, y)
+
+
+def test_a_sparse_multilabel_y_beside_dask_X(client):
+    # A model fitted on a sparse Y predicted chunks of CSR matrices under a
+    # meta of ndarray (their sum failed, and so did score); a sparse Y beside
+    # a Dask X was "y must be a Dask or NumPy array. Got ndarray instead."
+    X, labels = _classification(n=300)
+    Y = np.column_stack([labels == 0, labels != 1, labels == 2]).astype(np.int64)
+    Y_sparse = sparse.csr_matrix(Y)
+    model = OneVsRestLogistic().fit(X, Y_sparse)
+    X_dask = da.from_array(X, chunks=(100, -1))
+    predicted = model.predict(X_dask)
+    assert isinstance(predicted, da.Array)
+    chunks = [predicted.blocks[i].compute() for i in range(predicted.numblocks[0])]
+    assert all(isinstance(chunk, np.ndarray) for chunk in chunks)
+    assert_array_equal(predicted.compute(), model.predict(X).toarray())
+    assert predicted.sum().compute() == model.predict(X).sum()
+    expected = model.score(X, Y)
+    for targets in (Y_sparse, da.from_array(Y, chunks=(100, -1))):
+        assert model.score(X_dask, targets) == pytest.approx(expected, rel=1e-12)
+    on_dask = OneVsRestLogistic().fit(X_dask, Y_sparse)
+    _assert_same_fit(on_dask, OneVsRestLogistic().fit(X, Y), X)
 
 
 @pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
@@ -1298,6 +1321,24 @@ def test_score_on_dask_equals_the_in_memory_score(client, Estimator):
             if all(not skl_dask.is_dask(part) for part in scored):
                 continue
             assert model.score(*scored) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_a_cv_scorer_on_dask_rows_of_unknown_count(client, Estimator):
+    # A named scorer on filtered Dask arrays raised Dask's "Cannot call len()
+    # on object with unknown chunk size" inside scikit-learn's metric.
+    X, y = _classification(n=200, seed=7)
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    model = Estimator(Cs=[0.1, 1.0], cv=3, scoring="accuracy").fit(X, y)
+    X_dask = da.from_array(X, chunks=(50, -1))
+    y_dask = da.from_array(y, chunks=50)
+    w_dask = da.from_array(weights, chunks=50)
+    keep = y_dask >= 0  # every row, in chunks of unknown length
+    assert np.isnan(X_dask[keep].shape[0])
+    assert model.score(X_dask[keep], y_dask[keep]) == model.score(X, y)
+    assert model.score(
+        X_dask[keep], y_dask[keep], sample_weight=w_dask[keep]
+    ) == pytest.approx(model.score(X, y, sample_weight=weights), rel=1e-12)
 
 
 def test_score_of_soft_targets_on_dask(client):
