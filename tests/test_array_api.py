@@ -282,6 +282,12 @@ TARGETS_BESIDE_X_IDS = [
 ]
 
 
+def _data_and_targets(kind, seed):
+    rng = np.random.default_rng(seed)
+    X, labels = _data("multiclass", rng)
+    return X, _targets(kind, labels, rng)
+
+
 @pytest.mark.parametrize(
     "Estimator, kind, params", TARGETS_BESIDE_X, ids=TARGETS_BESIDE_X_IDS
 )
@@ -292,9 +298,7 @@ def test_numpy_X_beside_targets_of_another_namespace(
     # lives. One-vs-rest raised AttributeError ("'Tensor' object has no
     # attribute 'astype'") on labels, SoftmaxRegression on soft targets
     # ("'torch.dtype' object has no attribute 'kind'").
-    rng = np.random.default_rng(10)
-    X, labels = _data("multiclass", rng)
-    y = _targets(kind, labels, rng)
+    X, y = _data_and_targets(kind, seed=10)
     reference = Estimator(**params).fit(X, y)
     yd = to_namespace(y)
     model = Estimator(**params).fit(X, yd)
@@ -316,9 +320,7 @@ def test_numpy_targets_beside_X_of_another_namespace(
 ):
     # classes_ stays in NumPy, where y lives: for soft targets it was put in
     # X's namespace, unlike for labels and indicators.
-    rng = np.random.default_rng(11)
-    X, labels = _data("multiclass", rng)
-    y = _targets(kind, labels, rng)
+    X, y = _data_and_targets(kind, seed=11)
     Xd = to_namespace(X)
     model = Estimator(**params).fit(Xd, y)
     _assert_in_namespace_of(model.coef_, Xd)
