@@ -66,3 +66,14 @@ def pytest_collection_modifyitems(config, items):
     )
     for item in cuda_items:
         item.add_marker(skip)
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's default distribution (``-n`` alone), with each
+    ``xdist_group`` on one worker: the Dask tests then share one cluster."""
+    if config.getvalue("dist") == "load":
+        from xdist.scheduler import LoadGroupScheduling
+
+        return LoadGroupScheduling(config, log)
+    return None

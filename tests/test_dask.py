@@ -1,8 +1,9 @@
 """Fits on Dask arrays on a real two-process LocalCluster, against the NumPy fit.
 
-The cluster is started once per test session (per pytest-xdist worker); its
-worker processes are spawned with this process's ``sys.path`` and import the
-``skl_softmax`` under test, which ``test_workers_import_this_package`` checks.
+The cluster is started once per test session, in the one pytest-xdist worker
+that runs this module's tests; its worker processes are spawned with this
+process's ``sys.path`` and import the ``skl_softmax`` under test, which
+``test_workers_import_this_package`` checks.
 """
 
 import contextlib
@@ -15,6 +16,7 @@ import sys
 import threading
 import warnings
 
+import dask
 import dask.array as da
 import dask.dataframe as dd
 import distributed
@@ -42,15 +44,34 @@ from skl_softmax._compat import HAS_CALLBACKS
 
 from _callbacks import TaskRecorder
 
+# All of this module's tests run in one pytest-xdist worker (see
+# pytest_xdist_make_scheduler in conftest.py): one session cluster, not one per
+# worker, each with its processes taking CPU from the tests beside them.
+pytestmark = pytest.mark.xdist_group("dask")
+
+# What a cluster does between tasks, made rarer: its workers' statistical
+# profiler (every 10 ms), the system and memory monitors and the event loops'
+# tick checks cost an idle cluster 0.12 CPU-seconds a second, 0.014 so
+# (measured 2026-12-02, 2 CPUs): CPU taken from the tests beside it for the
+# rest of the session. None of them computes or moves data; the nannies hand
+# the settings to their workers.
+_QUIET_CLUSTER = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.tick.interval": "500ms",
+}
+
 
 def _two_process_cluster():
-    return distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=":0",
-        memory_limit="1GiB",
-    )
+    with dask.config.set(_QUIET_CLUSTER):
+        return distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            memory_limit="1GiB",
+        )
 
 
 @pytest.fixture(scope="session")
