@@ -1429,10 +1429,9 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
                 start[group, -1] if self.fit_intercept else np.zeros(len(group))
             )
             # Its warnings name these labels, not their positions in the batch.
-            model._problem_labels = (
-                self.classes_ if n_labels == 1 else self.classes_[group]
-            )
-            if len(group) == 1 and n_labels > 1:
+            if n_labels == 1:
+                model._problem_labels = self.classes_
+            elif len(group) == 1:
                 # One label of several: a binary fit on its 0/1 column, its
                 # positives weighed as in the multi-label fit, constant or not.
                 (k,) = group
@@ -1440,6 +1439,8 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
                 model._problem_labels = self.classes_[[k, k]]
                 if isinstance(self.class_weight, dict):
                     model.class_weight = {0: 1.0, 1: model.class_weight[0]}
+            else:
+                model._problem_labels = self.classes_[group]
             y = self._fold_targets(targets[:, group], slice(None))
             step = None if context is None else context.subcontext(task_name="C")
             _fit_in_context(self, model, step, X, y, sample_weight)
@@ -1454,13 +1455,13 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
 
 def _counted_rows(X, y, score_params):
     """The inputs of a scorer, Dask arrays' unknown row counts counted (see
-    :func:`skl_softmax._dask_cv.counted_rows`); in-memory data as they are."""
+    :func:`skl_softmax._dask.with_known_rows`); in-memory data as they are."""
     if not any(map(is_dask_collection, (X, y, *score_params.values()))):
         return X, y, score_params
-    from ._dask_cv import counted_rows
+    from ._dask import with_known_rows
 
-    params = {name: counted_rows(value) for name, value in score_params.items()}
-    return counted_rows(X), counted_rows(y), params
+    params = {name: with_known_rows(value) for name, value in score_params.items()}
+    return with_known_rows(X), with_known_rows(y), params
 
 
 def _binary_model(estimator, k):

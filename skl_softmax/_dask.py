@@ -1017,15 +1017,19 @@ def predict_chunkwise(estimator, method, X):
     )
 
 
-def with_known_rows(predicted):
-    """Lazy predictions whose chunks' row counts are known, to align ``y`` with.
+def with_known_rows(data):
+    """``data``, if a Dask array, with its chunks' row counts known.
 
-    Rows of unknown count (a dataframe, a filtered array) are computed once on
-    the cluster, where they stay, and counted there.
+    Rows of unknown count (from a dataframe, a filtered array) are computed
+    once on the cluster, where they stay, and counted there: ``y`` aligns with
+    predictions so, and scikit-learn's metrics take the ``len`` of what a
+    scorer gives them. Anything else is returned as it is.
     """
-    if any(np.isnan(size) for size in predicted.chunks[0]):
-        predicted = predicted.persist().compute_chunk_sizes()
-    return predicted
+    import dask.array as da
+
+    if isinstance(data, da.Array) and any(np.isnan(n) for n in data.chunks[0]):
+        data = data.persist().compute_chunk_sizes()
+    return data
 
 
 def score(estimator, X, y, sample_weight):

@@ -669,15 +669,6 @@ def _score_gathered(gathered, models, rows):
 # -- score ----------------------------------------------------------------------
 
 
-def counted_rows(data):
-    """``data``, a Dask array whose rows are of unknown count (filtered) counted
-    on the cluster, where its chunks stay: scikit-learn's metrics take the
-    ``len`` of what a scorer gives them."""
-    import dask.array as da
-
-    return _dask.with_known_rows(data) if isinstance(data, da.Array) else data
-
-
 def softmax_score(estimator, X, y, sample_weight):
     """``SoftmaxRegressionCV``'s default score on Dask data, computed on the
     cluster: the weighted mean log-likelihood of the rows, chunk by chunk."""
