@@ -38,7 +38,7 @@ from bench_objective import (
     one_hot,
     one_vs_rest_objective,
 )
-from bench_report import environment, update_readme, write_reports
+from bench_report import environment, read_run, update_readme, write_reports
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -864,6 +864,15 @@ def parse_args(argv):
         help="CPU burners beside the loaded timings (default: one per available "
         "CPU; 0: no loaded column)",
     )
+    parser.add_argument(
+        "--readme-from",
+        type=Path,
+        nargs="+",
+        default=None,
+        metavar="DIR",
+        help="run nothing: rebuild the README's table from the results of "
+        "earlier runs (--out DIR) of subsets of the cases on one machine",
+    )
     parser.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)
     parser.add_argument("--no-memory", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--memory-worker", action="store_true", help=argparse.SUPPRESS)
@@ -883,6 +892,8 @@ def main(argv=None):
     args = parse_args(argv)
     mode = "quick" if args.quick else "full"
     cases = select(build_cases(mode, args.scale), args.case)
+    if args.readme_from:
+        return readme_from(args.readme_from, cases)
     if args.memory_worker:
         print(json.dumps(measure_memory(cases)))
         return 0
@@ -949,9 +960,31 @@ def main(argv=None):
     env["load_average_end"] = os.getloadavg()
     paths = write_reports(rows, env, out)
     if out.resolve() == (HERE / "results").resolve() and not args.case:
-        paths.append(update_readme(rows, env, HERE.parent / "README.md"))
+        paths.append(update_readme([(rows, env)], HERE.parent / "README.md"))
     print(f"[{env['total_seconds']:7.1f} s] done; wrote " + ", ".join(map(str, paths)))
     return 1 if failed else 0
+
+
+def readme_from(directories, cases):
+    """The README's table from runs of subsets of ``cases`` on one machine.
+
+    Each case is taken from the last run that has it; the table lists them in
+    the runs' order and names the cases that no run has.
+    """
+    runs = [read_run(directory) for directory in directories]
+    seen = set()
+    for rows, _ in reversed(runs):
+        rows[:] = [row for row in reversed(rows) if row["case"] not in seen][::-1]
+        seen.update(row["case"] for row in rows)
+    models = {env["machine"]["cpu_model"] for _, env in runs}
+    if len(models) > 1:
+        raise SystemExit(f"the runs name different CPUs: {sorted(models)}")
+    not_run = [case.name for case in cases if case.name not in seen]
+    path = update_readme(
+        [run for run in runs if run[0]], HERE.parent / "README.md", not_run
+    )
+    print(f"wrote {path} from {len(seen)} cases of {len(runs)} runs")
+    return 0
 
 
 def _print_row(row):
