@@ -974,7 +974,7 @@ def readme_from(directories, cases):
     runs = [read_run(directory) for directory in directories]
     seen = set()
     for rows, _ in reversed(runs):
-        rows[:] = [row for row in reversed(rows) if row["case"] not in seen][::-1]
+        rows[:] = [row for row in rows if row["case"] not in seen]
         seen.update(row["case"] for row in rows)
     models = {env["machine"]["cpu_model"] for _, env in runs}
     if len(models) > 1:
