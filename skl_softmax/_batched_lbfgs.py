@@ -47,8 +47,11 @@ class _Barrier:
     ``len(pending) == len(running)``.
     """
 
-    def __init__(self, n_problems):
+    def __init__(self, n_problems, keep_iterations=True):
         self._lock = threading.Lock()
+        # The completed iterations (each a copy of its point and gradient) are
+        # kept for the monitor only: without one, nothing would ever take them.
+        self._keep_iterations = keep_iterations
         self._points_ready = threading.Condition(self._lock)
         self._results_ready = threading.Condition(self._lock)
         self._pending = {}
@@ -92,6 +95,8 @@ class _Barrier:
             return self._results.pop(problem)
 
     def record_iteration(self, problem, x, value, grad):
+        if not self._keep_iterations:
+            return
         with self._lock:
             self._iterations.append((problem, x, value, grad))
 
@@ -160,7 +165,7 @@ class _InlineRounds(_Barrier):
     """
 
     def __init__(self, n_problems, evaluate, monitor):
-        super().__init__(n_problems)
+        super().__init__(n_problems, keep_iterations=monitor is not None)
         self._evaluate = evaluate
         self._monitor = monitor
         self.n_rounds = 0
@@ -278,7 +283,7 @@ def minimize_lbfgs_batched(
     if n_workers == 1:
         barrier = _InlineRounds(n_problems, evaluate, monitor)
     else:
-        barrier = _Barrier(n_problems)
+        barrier = _Barrier(n_problems, keep_iterations=monitor is not None)
     results = [None] * n_problems
     n_evaluations = np.zeros(n_problems, dtype=np.intp)
 

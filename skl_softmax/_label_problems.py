@@ -10,13 +10,16 @@ and callbacks).  The CV estimators reuse them for label × C paths.
 Memory.  A label in flight costs its L-BFGS-B workspace, about
 ``2 m n_params`` float64 with SciPy's ``m = 10`` corrections, a few vectors of
 ``n_params`` (its point, gradient, the round's copies) and rows of
-``n_samples``: its target and weight columns and, for sparse ``X`` only, its
-logits, residuals and their temporaries (sparse ``X`` is taken whole, so the
+``n_samples``: its target column (a byte per sample on NumPy), its weight
+column (with class weights) and, for sparse ``X`` only, its logits, residuals
+and their temporaries (sparse ``X`` is taken whole, so the
 temporaries are labels in flight × samples; dense ``X`` is taken in blocks of
 rows whose temporaries do not grow with ``n_samples``).
 :func:`problems_in_flight` chooses how many labels run at once so that these
 stay within ``_MEMORY_BUDGET``, whatever the number of labels; the rest wait
-their turn.
+their turn (the estimate counts float64 targets: an upper bound).  A label is
+loaded into its column alone, so that starting labels costs a row of samples
+at a time, and the end of a fit holds the coefficients twice at most.
 """
 
 import sys
@@ -102,8 +105,11 @@ class LabelTargets:
         else:
             self.n_samples, self.n_problems = indicator.shape
 
-    def column(self, k):
-        """Targets of problem ``k`` as float64 of shape (n_samples,)."""
+    def column(self, k, dtype=np.float64):
+        """Targets of problem ``k`` as ``dtype`` of shape (n_samples,).
+
+        ``dtype`` is float64 or, on NumPy, ``bool`` (a byte per target).
+        """
         backend = self.backend
         if not backend.is_numpy:
             xp = backend.xp
@@ -113,10 +119,10 @@ class LabelTargets:
                 column = self.indicator[:, k]
             return xp.astype(column, backend.dtype(np.float64))
         if self.codes is not None:
-            return (self.codes == (1 if self.binary else k)).astype(np.float64)
+            return (self.codes == (1 if self.binary else k)).astype(dtype, copy=False)
         if sparse.issparse(self.indicator):
-            return self.indicator[:, [k]].toarray().ravel().astype(np.float64)
-        return np.asarray(self.indicator[:, k], dtype=np.float64)
+            return self.indicator[:, [k]].toarray().ravel().astype(dtype, copy=False)
+        return np.asarray(self.indicator[:, k]).astype(dtype, copy=False)
 
     def dense(self):
         """All targets as one (n_samples, n_problems) float64 array.
@@ -254,18 +260,23 @@ class LabelProblems:
                 )
                 / self.largest
             )
+        # The loss's columns, made in the layout it keeps (a row of samples
+        # per column) so that it takes them without a copy; on NumPy the
+        # targets are booleans (see BinomialLoss).
         if backend.is_numpy:
-            zeros = np.zeros((n_samples, self.n_in_flight))
+            targets_t = np.zeros((self.n_in_flight, n_samples), dtype=np.bool_)
+            weights_t = None if shared else np.zeros((self.n_in_flight, n_samples))
         else:
-            zeros = xp.zeros(
-                (n_samples, self.n_in_flight),
+            targets_t = xp.zeros(
+                (self.n_in_flight, n_samples),
                 dtype=backend.dtype(np.float64),
                 device=backend.device,
             )
+            weights_t = None if shared else xp.zeros_like(targets_t)
         self.objective = BinomialLoss(
             X,
-            zeros,
-            (sample_weight / self.largest) if shared else xp.zeros_like(zeros),
+            targets_t.T,
+            (sample_weight / self.largest) if shared else weights_t.T,
             bounded_C(C * self.largest, totals),
             fit_intercept,
             x_offset=conditioning.offset,
@@ -321,33 +332,40 @@ class LabelProblems:
             del self._column_of[problem]
         free = sorted(set(range(self.n_in_flight)) - set(self._column_of.values()))
         new = [p for p in problems if p not in self._column_of]
-        if new:
-            columns = free[: len(new)]
-            labels = self.active[new]
-            xp = self.backend.xp
-            Y_t = xp.stack([self.targets.column(int(k)) for k in labels])
-            sw_t = None
+        # One label at a time: the temporaries are a row of samples, whatever
+        # the number of labels that start together.
+        xp = self.backend.xp
+        dtype = np.bool_ if self.backend.is_numpy else np.float64
+        for problem, column in zip(new, free, strict=False):
+            label = int(self.active[problem])
+            y = self.targets.column(label, dtype)
+            weights = None
             if self.factors is not None:
-                positive, negative = self.factors[0][labels], self.factors[1][labels]
-                if not self.backend.is_numpy:
-                    positive = self.backend.asarray(positive, dtype=np.float64)
-                    negative = self.backend.asarray(negative, dtype=np.float64)
-                factor = negative[:, None] + (positive - negative)[:, None] * Y_t
-                sw_t = factor * (self.sample_weight / self.largest)
-            self.objective.load(columns, Y_t, sw_t)
-            self._column_of.update(zip(new, columns, strict=True))
+                positive = float(self.factors[0][label])
+                negative = float(self.factors[1][label])
+                weights = (negative + (positive - negative) * y) * (
+                    self.sample_weight / self.largest
+                )
+                weights = xp.reshape(weights, (1, -1))
+            self.objective.load([column], xp.reshape(y, (1, -1)), weights)
+            self._column_of[problem] = column
         return np.array([self._column_of[p] for p in problems], dtype=np.intp)
 
-    def model(self, points, constant):
+    def model(self, points, constant, overwrite=False):
         """The model's ``W``, ``b`` for every label, from the active ones' points.
 
         ``constant`` is +1, −1 or 0 per label; constant labels get a zero row
-        and the intercept ``±CONSTANT_LOGIT``.
+        and the intercept ``±CONSTANT_LOGIT``. With ``overwrite`` the change of
+        variables runs in the memory of ``points``, so that the end of a fit
+        holds the coefficients twice at most (its points and ``W``).
         """
-        W, b = self.objective.to_model(*self.split(points))
-        W_all = np.zeros((constant.shape[0], self.n_features))
+        W, b = self.objective.to_model(*self.split(points), overwrite=overwrite)
         b_all = constant * CONSTANT_LOGIT
-        W_all[self.active], b_all[self.active] = W, b
+        b_all[self.active] = b
+        if self.active.shape[0] == constant.shape[0]:  # every label, in order
+            return np.ascontiguousarray(W), b_all
+        W_all = np.zeros((constant.shape[0], self.n_features))
+        W_all[self.active] = W
         return W_all, b_all
 
 

@@ -431,10 +431,19 @@ class _LinearObjective:
             return self.x_offset, self.x_scale
         return self._device_offset, self._device_scale
 
-    def to_model(self, W_solver, b_solver):
-        """Model parameters ``W = W' / a``, ``b = b' − W μ`` from solver ones."""
+    def to_model(self, W_solver, b_solver, overwrite=False):
+        """Model parameters ``W = W' / a``, ``b = b' − W μ`` from solver ones.
+
+        With ``overwrite``, ``W`` is computed in the memory of ``W_solver``.
+        """
         offset, scale = self._variables(W_solver)
-        W = W_solver if scale is None else W_solver / scale
+        if scale is None:
+            W = W_solver
+        elif overwrite:
+            W = W_solver
+            W /= scale
+        else:
+            W = W_solver / scale
         b = b_solver if offset is None else b_solver - _matvec(W, offset)
         return W, b
 
@@ -1304,13 +1313,19 @@ class BinomialLoss(_LinearObjective):
         )
         xp = backend.xp
         if backend.is_numpy:
-            self._Y_t = np.ascontiguousarray(Y.T, dtype=np.float64)
+            # 0/1 targets given as booleans stay one byte each (a one-vs-rest
+            # fit holds labels in flight × samples of them); the pointwise
+            # arithmetic promotes them to the logits' dtype as it goes.
+            self._Y_t = np.ascontiguousarray(
+                Y.T if Y.dtype == np.bool_ else Y.T.astype(np.float64, copy=False)
+            )
             sample_weight = np.asarray(sample_weight, dtype=np.float64)
             self._sw_t = np.ascontiguousarray(
                 sample_weight.T if sample_weight.ndim == 2 else sample_weight[None, :]
             )
             sums = sample_weight.sum(axis=0)
-            self._unit_weights = bool(np.all(self._sw_t == 1.0))
+            self._unit_rows = np.all(self._sw_t == 1.0, axis=1)
+            self._unit_weights = bool(self._unit_rows.all())
         else:
             self._Y_t = xp.astype(Y.T, self._acc_dtype)
             sample_weight = xp.astype(sample_weight, self._acc_dtype)
@@ -1327,6 +1342,8 @@ class BinomialLoss(_LinearObjective):
 
     @property
     def Y_t(self):
+        if self.backend.is_numpy and self._Y_t.dtype == np.bool_:
+            return self._Y_t
         return _cast_cached(self, "_Y_t", self.dtype)
 
     @property
@@ -1357,7 +1374,8 @@ class BinomialLoss(_LinearObjective):
             else:
                 self._sw_t[columns] = sw_t
                 self.sw_sum[columns] = np.sum(sw_t, axis=1)
-                self._unit_weights = bool(np.all(self._sw_t == 1.0))
+                self._unit_rows[columns] = np.all(sw_t == 1.0, axis=1)
+                self._unit_weights = bool(self._unit_rows.all())
         else:
             # The standard sets items row by row (no integer-array assignment).
             xp = backend.xp

@@ -653,7 +653,7 @@ class OneVsRestLogistic(LinearClassifierBase):
                 n_workers=subset.n_in_flight,
                 on_result=keep(finish),
             )
-        W, b = labels.model(solution, constant)
+        W, b = labels.model(solution, constant, overwrite=True)
         solution = None  # the coefficients are held once from here on
         for name, value in self._fitted_attributes(W, b).items():
             setattr(self, name, value)
