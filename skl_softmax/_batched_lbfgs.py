@@ -280,10 +280,6 @@ def minimize_lbfgs_batched(
     n_problems = len(x0s)
     max_iters = np.broadcast_to(np.asarray(max_iter, dtype=np.intp), (n_problems,))
     n_workers = n_problems if n_workers is None else min(n_workers, n_problems)
-    if n_workers == 1:
-        barrier = _InlineRounds(n_problems, evaluate, monitor)
-    else:
-        barrier = _Barrier(n_problems, keep_iterations=monitor is not None)
     results = [None] * n_problems
     n_evaluations = np.zeros(n_problems, dtype=np.intp)
 
@@ -315,11 +311,13 @@ def minimize_lbfgs_batched(
             barrier.leave(index)
 
     if n_workers == 1:
+        barrier = _InlineRounds(n_problems, evaluate, monitor)
         work()
         if barrier.error is not None:
             raise barrier.error
         barrier.call_monitor([])
         return results, barrier.n_rounds, n_evaluations
+    barrier = _Barrier(n_problems, keep_iterations=monitor is not None)
     threads = [
         threading.Thread(target=work, name=f"skl_softmax-lbfgs-{i}", daemon=True)
         for i in range(n_workers)

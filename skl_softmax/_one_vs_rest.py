@@ -29,7 +29,7 @@ from ._label_problems import CONSTANT_LOGIT, LabelProblems, LabelTargets, Progre
 from ._solver import chain_results, print_fit_summary, stop_reason, warn
 from ._special import log_sigmoid, logsumexp
 
-# A ConvergenceWarning names at most this many labels, then counts the rest.
+# A warning names at most this many labels, then counts the rest.
 _LABELS_NAMED = 3
 
 
@@ -492,8 +492,11 @@ class OneVsRestLogistic(LinearClassifierBase):
                 for k in np.flatnonzero(constant != 0)
             }  # once each: a refit may hold a label twice
             described = ", ".join(
-                f"{name} ({where} every sample)" for name, where in named.items()
+                f"{name} ({where} every sample)"
+                for name, where in list(named.items())[:_LABELS_NAMED]
             )
+            if len(named) > _LABELS_NAMED:
+                described += f" and {len(named) - _LABELS_NAMED} more"
             # One wording for one label or several: users filter on it.
             warn(
                 f"Labels constant in training: {described}. They are predicted as "

@@ -447,6 +447,22 @@ def test_all_labels_constant(class_weight):
     assert_array_equal(ours.n_iter_, [0, 0])
 
 
+def test_constant_labels_warning_names_a_few_and_counts_the_rest():
+    # 16 constant labels of 40 were all listed, each with its side.
+    X, Y = _multilabel(n_labels=40)
+    Y[:, 10:18] = 0
+    Y[:, 30:38] = 1
+    with pytest.warns(UserWarning, match="Labels constant in training") as caught:
+        OneVsRestLogistic().fit(X, Y)
+    (message,) = [
+        str(w.message) for w in caught if "constant in training" in str(w.message)
+    ]
+    assert message.startswith(
+        "Labels constant in training: 10 (absent from every sample), 11 (absent "
+        "from every sample), 12 (absent from every sample) and 13 more."
+    )
+
+
 # -- weights -----------------------------------------------------------------------
 
 
