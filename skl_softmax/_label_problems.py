@@ -43,6 +43,14 @@ _LBFGS_CORRECTIONS = 10
 _MEMORY_BUDGET = 2**26
 # Worker threads are cheap but not free: never more than this many.
 _MAX_IN_FLIGHT = 32
+# On sparse X, fewer: the labels in flight share little there (SciPy's sparse
+# products cost about non-zeros × labels however they are grouped), while each
+# holds its workspace and its rows of samples. Mid-sized CSR problems (1 000 ×
+# 20 000 with 50 labels, 5 000 × 10 000 with 40, 20 000 × 5 000 with 30) fitted
+# as fast or faster with 8 in flight as with the 14–30 that the budget allowed,
+# in 0.3–0.6× the memory; 4 were slower on the last
+# (benchmarks/bench_ovr_in_flight.py, results/2026-12-03-ovr-memory/).
+_SPARSE_MAX_IN_FLIGHT = 8
 
 # The logit given to a label that is constant in training: σ(40) rounds to
 # exactly 1 in float64 (1 − σ(40) ≈ 4e-18 < eps/2) and σ(−40) ≈ 4e-18, so the
@@ -66,7 +74,8 @@ def bytes_per_problem(n_samples, n_params, is_sparse=True):
 def problems_in_flight(n_problems, n_samples, n_params, is_sparse=True):
     """How many labels run at once: as many as ``_MEMORY_BUDGET`` allows."""
     fit = _MEMORY_BUDGET // bytes_per_problem(n_samples, n_params, is_sparse)
-    return int(max(1, min(n_problems, _MAX_IN_FLIGHT, fit)))
+    most = _SPARSE_MAX_IN_FLIGHT if is_sparse else _MAX_IN_FLIGHT
+    return int(max(1, min(n_problems, most, fit)))
 
 
 class LabelTargets:

@@ -17,6 +17,7 @@ from skl_softmax import _label_problems as label_problems_module
 from skl_softmax._label_problems import (
     _MAX_IN_FLIGHT,
     _MEMORY_BUDGET,
+    _SPARSE_MAX_IN_FLIGHT,
     bytes_per_problem,
     problems_in_flight,
 )
@@ -64,8 +65,11 @@ def test_live_threads_stay_few_for_thousands_of_labels():
 
 
 def test_labels_in_flight_follow_the_memory_budget():
-    # Few parameters: the cap on threads binds; many: the budget does.
-    assert problems_in_flight(5_000, 1_000, 11) == _MAX_IN_FLIGHT
+    # Few parameters: the cap on threads binds (lower on sparse X); many: the
+    # budget does.
+    assert problems_in_flight(5_000, 1_000, 11, is_sparse=False) == _MAX_IN_FLIGHT
+    assert problems_in_flight(5_000, 1_000, 11) == _SPARSE_MAX_IN_FLIGHT
+    assert _SPARSE_MAX_IN_FLIGHT < _MAX_IN_FLIGHT
     assert problems_in_flight(3, 1_000, 11) == 3
     wide = problems_in_flight(300, 5_000, 100_001)
     assert wide * bytes_per_problem(5_000, 100_001) <= _MEMORY_BUDGET
