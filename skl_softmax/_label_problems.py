@@ -46,10 +46,11 @@ _MAX_IN_FLIGHT = 32
 # On sparse X, fewer: the labels in flight share little there (SciPy's sparse
 # products cost about non-zeros × labels however they are grouped), while each
 # holds its workspace and its rows of samples. Mid-sized CSR problems (1 000 ×
-# 20 000 with 50 labels, 5 000 × 10 000 with 40, 20 000 × 5 000 with 30) fitted
-# as fast or faster with 8 in flight as with the 14–30 that the budget allowed,
-# in 0.3–0.6× the memory; 4 were slower on the last
-# (benchmarks/bench_ovr_in_flight.py, results/2026-12-03-ovr-memory/).
+# 20 000 with 50 labels, 5 000 × 10 000 with 40, 20 000 × 5 000 with 30) took
+# 0.89–0.91×, 0.72–0.79× and 1.05–1.09× the time with 8 in flight as with the
+# 14, 27 and 30 that the budget allowed, in 0.6×, 0.3× and 0.3× the memory; 4
+# were slower on the last (benchmarks/bench_ovr_in_flight.py, two runs in
+# results/2026-12-03-ovr-memory/).
 _SPARSE_MAX_IN_FLIGHT = 8
 
 # The logit given to a label that is constant in training: σ(40) rounds to
