@@ -8,6 +8,7 @@ from scipy import sparse
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._array_api import NUMPY, backend_of, on_host, to_backend
@@ -128,6 +129,26 @@ def label_repr(label):
     ):  # a 0-d array of another namespace
         label = np.asarray(backend_of(label).to_host(label)).item()
     return repr(label)
+
+
+def encode_labels(y):
+    """``classes, codes`` of 1-D NumPy labels, checked as classifiers check them.
+
+    ``check_classification_targets`` costs about 0.2 ms whatever the labels
+    (``type_of_target``; 5 % of a fit on breast_cancer). On integer or boolean
+    labels it can only find "binary" or "multiclass", both accepted, and warn
+    when the classes are more than half the samples: it runs only then, to
+    give its own warning. Other labels are checked first, as before, so that
+    their errors come before NumPy's sort.
+    """
+    if y.dtype.kind not in "biu":
+        check_classification_targets(y)
+        return np.unique(y, return_inverse=True)
+    classes, codes = np.unique(y, return_inverse=True)
+    n_samples, n_classes = y.shape[0], classes.shape[0]
+    if n_classes > 2 and n_samples > 20 and n_classes > round(0.5 * n_samples):
+        check_classification_targets(y)
+    return classes, codes
 
 
 def check_sample_weight(sample_weight, n_samples, backend=NUMPY):

@@ -499,17 +499,24 @@ class _LinearObjective:
 
     # -- several problems ------------------------------------------------------------
 
-    def _penalties(self, W, S):
-        """``‖w_l‖² / (2 C S_l)`` for every row ``l`` of ``W``."""
+    def _penalties(self, W, S, penalty_gradient=None):
+        """``‖w_l‖² / (2 C S_l)`` for every row ``l`` of ``W``.
+
+        With ``penalty_gradient`` (an array of the shape of ``W``), also adds
+        the penalty's gradient ``W / (C S)`` to it: one ``C S`` for both.
+        """
         xp = self.backend.xp
         if math.isinf(self.C):
             return xp.zeros(W.shape[0], dtype=W.dtype, device=self.backend.device)
         # C S beyond the largest float (C near it) overflows to inf, and the
         # penalty to its limit 0: expected, not worth a RuntimeWarning.
         with np.errstate(over="ignore"):
+            CS = self.C * S
+            if penalty_gradient is not None:
+                penalty_gradient += W / CS[:, None]
             if self.backend.is_numpy:
-                return np.einsum("ld,ld->l", W, W) / (2.0 * self.C * S)
-            return xp.sum(W * W, axis=1) / (2.0 * self.C * S)
+                return np.einsum("ld,ld->l", W, W) / (2.0 * CS)
+            return xp.sum(W * W, axis=1) / (2.0 * CS)
 
     def _problem_results(self, W, loss, grad_W, grad_b, S, rows_per_problem=1):
         """Objectives and solver gradients of problems evaluated together.
@@ -521,14 +528,11 @@ class _LinearObjective:
         Each problem's objective is ``loss / S + ‖W‖² / (2 C S)``.
         """
         S_rows = S if rows_per_problem == 1 else np.repeat(S, rows_per_problem)
-        penalties = self._penalties(W, S_rows)
+        grad_W /= S_rows[:, None]
+        penalties = self._penalties(W, S_rows, penalty_gradient=grad_W)
         if rows_per_problem > 1:
             penalties = penalties.reshape(-1, rows_per_problem).sum(axis=1)
         losses = loss / S + penalties
-        grad_W /= S_rows[:, None]
-        if not math.isinf(self.C):
-            with np.errstate(over="ignore"):  # see _penalties
-                grad_W += W / (self.C * S_rows[:, None])
         grad_b /= S_rows
         return losses, self._gradient_to_solver(grad_W, grad_b), grad_b
 

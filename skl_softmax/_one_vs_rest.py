@@ -18,6 +18,7 @@ from ._base import (
     check_sample_weight,
     chunkwise,
     class_sample_weight,
+    encode_labels,
     float32_products_overflow,
     is_dask_collection,
     keeps_the_model_on_error,
@@ -393,13 +394,13 @@ class OneVsRestLogistic(LinearClassifierBase):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if y.ndim == 1:
-            check_classification_targets(y)
             self.multilabel_ = False
             # classes_ stays in y's namespace, as LogisticRegression leaves it.
             y_backend = backend_of(y)
             if y_backend.is_numpy:
-                self.classes_, codes = np.unique(y, return_inverse=True)
+                self.classes_, codes = encode_labels(y)
             else:
+                check_classification_targets(y)
                 self.classes_, codes = y_backend.xp.unique_inverse(y)
             n_classes = self.classes_.shape[0]
             if n_classes < 2 and getattr(self, "_one_class_fold", False):

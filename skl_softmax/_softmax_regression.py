@@ -18,6 +18,7 @@ from ._base import (
     check_sample_weight,
     chunkwise,
     class_sample_weight,
+    encode_labels,
     is_dask_collection,
     keeps_the_model_on_error,
     label_repr,
@@ -317,8 +318,7 @@ class SoftmaxRegression(LinearClassifierBase):
         if not (backend.is_numpy and backend_of(y).is_numpy):
             return self._encode_targets_in(y, backend)
         if y.ndim == 1:
-            check_classification_targets(y)
-            self.classes_, labels = np.unique(y, return_inverse=True)
+            self.classes_, labels = encode_labels(y)
             if self.classes_.shape[0] < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes in "

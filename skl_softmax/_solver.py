@@ -11,6 +11,7 @@ decrease test rarely stops the solver before the gradient test does.
 import contextlib
 import contextvars
 import functools
+import math
 import os
 import sys
 import time
@@ -97,7 +98,7 @@ class _CachedObjective:
 
     def __call__(self, x):
         value, grad = self.fun(x)
-        if not np.isfinite(value):
+        if not math.isfinite(value):
             # A non-finite objective would send L-BFGS-B into an endless line
             # search or return NaN coefficients; it can only come from
             # non-finite data or parameters, which fit validates.

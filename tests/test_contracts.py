@@ -217,6 +217,43 @@ def test_messages_print_labels_as_users_wrote_them(Estimator):
     assert str(error.value).endswith("only one class: 0.")
 
 
+def _user_warnings(fit):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit()
+    return sorted(str(w.message) for w in caught if w.category is UserWarning)
+
+
+# Integer labels skip scikit-learn's target check, which can only accept them,
+# except for its warning about many classes: the labels on either side of it.
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8, np.float64, str])
+@pytest.mark.parametrize("n_classes", [15, 16])
+def test_labels_are_checked_as_logistic_regression_checks_them(
+    Estimator, dtype, n_classes
+):
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    y = (np.arange(30) % n_classes).astype(dtype)
+    ours = _user_warnings(lambda: Estimator(max_iter=5).fit(X, y))
+    theirs = _user_warnings(lambda: LogisticRegression(max_iter=5).fit(X, y))
+    assert ours == theirs
+    assert bool(theirs) == (n_classes == 16)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("y", [np.arange(30) / 30, np.array([True, False] * 15)])
+def test_label_errors_and_classes_are_logistic_regressions(Estimator, y):
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    try:
+        theirs = LogisticRegression(max_iter=5).fit(X, y).classes_
+    except ValueError as error:
+        with pytest.raises(ValueError, match=re.escape(str(error))):
+            Estimator(max_iter=5).fit(X, y)
+        return
+    assert_array_equal(Estimator(max_iter=5).fit(X, y).classes_, theirs)
+
+
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_verbose_names_labels_and_ends_with_a_summary(Estimator, capsys):
     X, _ = _iris()
