@@ -83,8 +83,19 @@ NEWTON_CHOLESKY_MAX_SPARSE_PARAMS = 1_000
 ROUND_BUDGET = {"full": 150.0, "quick": np.inf}
 MIN_RUNS = 3
 # Cases timed more often than this (small fits) skip the garbage collection
-# before each run.
+# and the settling pause before each run.
 MANY_RUNS = 20
+# Seconds every other run waits before it starts. OpenBLAS's idle workers
+# busy-wait for about 0.1 s after their last product (the CPU time of NumPy's
+# and SciPy's pool workers right after a LogisticRegression fit on digits:
+# 110 and 100 ms, /proc/self/task), so a run started at once shares the cores
+# with the previous competitor's spinning threads and pays for them: on
+# digits, our fit took 47 ms right after lbfgs and 60 ms right after
+# newton-cg against 25.5 ms after a pause, and newton-cg 65.5 ms right after
+# ours against 31 ms (medians of 12, /tmp script, 2026-12-03). Waiting
+# longer than the spin times each run from the same idle state. The loaded
+# column measures running beside other work.
+SETTLE_SECONDS = 0.2
 # Loaded mode: counted runs (after one warm-up) and the longest a burner lives.
 LOADED_RUNS = {"full": 2, "quick": 1}
 BURNER_SECONDS = {"full": 1_800, "quick": 120}
@@ -206,12 +217,13 @@ def execute(competitor, problem, collect=True):
     Returns the fitted estimator (or the probabilities), the seconds taken and the
     number of ConvergenceWarnings raised. ``collect``: run the garbage collector
     first (not between the hundreds of runs of a small case, where it would cost
-    more than the runs themselves).
+    more than the runs themselves) and wait ``SETTLE_SECONDS``.
     """
     X = problem[competitor.data]
     limit = limit_scipy_blas if competitor.same_threads else contextlib.nullcontext
     if collect:
         gc.collect()
+        time.sleep(SETTLE_SECONDS)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if competitor.op == "fit":
