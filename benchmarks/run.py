@@ -977,6 +977,28 @@ def main(argv=None):
     return 1 if failed else 0
 
 
+def machine_kind(env):
+    """What must match for runs to share a table: CPU, CPUs, OpenBLAS's kernels.
+
+    Two machines that both report "AMD EPYC" with 2 CPUs differed by AVX-512,
+    which OpenBLAS shows as the kernels it picked (SkylakeX against Haswell),
+    and so did their timings (``results/2026-12-02-epyc-avx512/``).
+    """
+    machine = env["machine"]
+    kernels = sorted(
+        {
+            pool["architecture"]
+            for pool in env.get("threadpools", [])
+            if pool.get("internal_api") == "openblas" and pool.get("architecture")
+        }
+    )
+    return (
+        machine["cpu_model"],
+        machine.get("cpus_available", machine.get("cpus")),
+        "/".join(kernels),
+    )
+
+
 def readme_from(directories, cases):
     """The README's table from runs of subsets of ``cases`` on one machine.
 
@@ -988,9 +1010,9 @@ def readme_from(directories, cases):
     for rows, _ in reversed(runs):
         rows[:] = [row for row in rows if row["case"] not in seen]
         seen.update(row["case"] for row in rows)
-    models = {env["machine"]["cpu_model"] for _, env in runs}
-    if len(models) > 1:
-        raise SystemExit(f"the runs name different CPUs: {sorted(models)}")
+    kinds = {machine_kind(env) for _, env in runs}
+    if len(kinds) > 1:
+        raise SystemExit(f"the runs are of different machines: {sorted(kinds)}")
     not_run = [case.name for case in cases if case.name not in seen]
     path = update_readme(
         [run for run in runs if run[0]], HERE.parent / "README.md", not_run
