@@ -364,19 +364,11 @@ def _aligned_inputs(estimator, X, y, sample_weight):
     if not is_dask(y):
         _check_rows(y, X, "y")
     y = _as_dask_array(y, "y", X.chunks[0])
+    check_consistent_length(X, y)
     if sample_weight is None:
         sample_weight = da.ones(X.shape[0], chunks=X.chunks[0])
-    elif np.ndim(sample_weight) == 0 and not is_dask(sample_weight):
-        sample_weight = check_sample_weight(sample_weight, 1)
-        sample_weight = da.full(X.shape[0], sample_weight[0], chunks=X.chunks[0])
     else:
-        if not is_dask(sample_weight):
-            _check_rows(sample_weight, X, "sample_weight")
-        sample_weight = _as_dask_array(sample_weight, "sample_weight", X.chunks[0])
-    check_consistent_length(X, y)
-    if sample_weight.shape != (X.shape[0],):
-        # The shape check of the in-memory path, with its message.
-        check_sample_weight(np.zeros(sample_weight.shape), X.shape[0])
+        sample_weight = _weights_in_rows(sample_weight, X, X.chunks[0])
     for name, data in (("y", y), ("sample_weight", sample_weight)):
         if data.chunks[0] != X.chunks[0]:
             raise ValueError(
@@ -1096,17 +1088,28 @@ def scored_rows(estimator, method, X, y, sample_weight):
     if sample_weight is None:
         return response, y, None
     if np.ndim(sample_weight) == 0 and not is_dask(sample_weight):
-        weight = check_sample_weight(sample_weight, 1)[0]
-        return response, y, da.full(response.shape[0], weight, chunks=rows)
-    if not is_dask(sample_weight):
-        _check_rows(sample_weight, response, "sample_weight")
-    sample_weight = _as_dask_array(sample_weight, "sample_weight", rows)
-    if sample_weight.shape != (response.shape[0],):
-        check_sample_weight(np.zeros(sample_weight.shape), response.shape[0])
+        return response, y, _weights_in_rows(sample_weight, response, rows)
+    sample_weight = _weights_in_rows(sample_weight, response, rows)
     sample_weight = sample_weight.rechunk({0: rows}).map_blocks(
         _check_weight_chunk, dtype=np.float64
     )
     return response, y, sample_weight
+
+
+def _weights_in_rows(sample_weight, like, rows):
+    """A scalar or an array of weights (Dask or not) as a Dask array of ``like``'s
+    length in ``rows``, checked as the in-memory path checks it, with its messages."""
+    import dask.array as da
+
+    if np.ndim(sample_weight) == 0 and not is_dask(sample_weight):
+        weight = check_sample_weight(sample_weight, 1)[0]
+        return da.full(like.shape[0], weight, chunks=rows)
+    if not is_dask(sample_weight):
+        _check_rows(sample_weight, like, "sample_weight")
+    sample_weight = _as_dask_array(sample_weight, "sample_weight", rows)
+    if sample_weight.shape != (like.shape[0],):
+        check_sample_weight(np.zeros(sample_weight.shape), like.shape[0])
+    return sample_weight
 
 
 def _check_y_chunk(block):
