@@ -19,8 +19,9 @@ Cases (PyTorch, ``sklearn.set_config(array_api_dispatch=True)`` for both sides):
   Without a CUDA device these rows say "not measured".
 
 Every solution is scored with the one float64 objective of ``bench_objective``
-(on the host, after the fit), runs alternate between competitors, and the
-report gives medians and ratios. ``--quick`` uses the quick sizes of
+(on the host, after the fit), runs alternate between competitors (each after
+the pause of ``run.py``'s ``SETTLE_SECONDS``), and the report gives medians
+and ratios. ``--quick`` uses the quick sizes of
 ``run.py`` (a smoke run). Results go to ``DIR/array_api[_quick].{json,md}``
 (default ``benchmarks/results``).
 """
@@ -54,6 +55,7 @@ from bench_objective import (  # noqa: E402
     one_hot,
     one_vs_rest_objective,
 )
+from run import SETTLE_SECONDS  # noqa: E402
 
 from skl_softmax import (  # noqa: E402
     OneVsRestLogistic,
@@ -96,6 +98,7 @@ def _synchronise(device):
 
 def _timed(fit, device):
     _synchronise(device)
+    time.sleep(SETTLE_SECONDS)  # no run pays for the last one's spinning threads
     start = time.perf_counter()
     result = fit()
     _synchronise(device)
