@@ -28,6 +28,7 @@ Only the standard library is used, so that the check needs no browser; the
 pages were also looked at in headless Chromium at 1280 and 1920 px.
 """
 
+import json
 import re
 import sys
 from html.parser import HTMLParser
@@ -38,8 +39,19 @@ RESULTS = ROOT / "benchmarks" / "results" / "results.md"
 
 
 def later_results():
-    """The ``results.md`` of later runs of some cases (dated folders), newest first."""
-    return sorted(RESULTS.parent.glob("20*/**/results.md"), reverse=True)
+    """The ``results.md`` of later runs of some cases (dated folders), newest first.
+
+    By the day that begins the folder's name, then by the time each run
+    recorded in its ``env.json``: names within a day say nothing of their
+    order.
+    """
+
+    def newest(path):
+        env = path.with_name("env.json")
+        started = json.loads(env.read_text())["date_utc"] if env.exists() else ""
+        return path.relative_to(RESULTS.parent).parts[0][:10], started
+
+    return sorted(RESULTS.parent.glob("20*/**/results.md"), key=newest, reverse=True)
 
 
 _SPHINX_INDEXES = ("genindex.html", "py-modindex.html", "search.html")

@@ -6,6 +6,7 @@ the checker reports it; a clean page passes. The real site is checked by
 """
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,26 @@ def test_an_incomplete_benchmark_table_is_reported(tmp_path, monkeypatch):
     monkeypatch.setattr(check_built, "RESULTS", results)
     (found,) = check_built.check(tmp_path)
     assert "results table has 2 rows, results.md 3" in found
+
+
+def test_runs_of_one_day_are_ordered_by_their_recorded_dates(tmp_path, monkeypatch):
+    # "run" sorts after "large" by name, but started first.
+    results_dir = tmp_path / "results"
+    for folder, started in [("run", "05:21"), ("large", "05:41")]:
+        path = results_dir / "2026-12-03-day" / folder / "results.md"
+        path.parent.mkdir(parents=True)
+        path.write_text("| case | ratio |\n|---|---|\n")
+        env = {"date_utc": f"2026-12-03T{started}:00+00:00"}
+        path.with_name("env.json").write_text(json.dumps(env))
+    older = results_dir / "2026-12-02-day" / "results.md"
+    older.parent.mkdir(parents=True)
+    older.write_text("| case | ratio |\n|---|---|\n")
+    monkeypatch.setattr(check_built, "RESULTS", results_dir / "results.md")
+    assert [p.parent.name for p in check_built.later_results()] == [
+        "large",
+        "run",
+        "2026-12-02-day",
+    ]
 
 
 def test_later_runs_are_checked_in_order(tmp_path, monkeypatch):
