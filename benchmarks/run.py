@@ -85,16 +85,16 @@ MIN_RUNS = 3
 # Cases timed more often than this (small fits) skip the garbage collection
 # and the settling pause before each run.
 MANY_RUNS = 20
-# Seconds every other run waits before it starts. OpenBLAS's idle workers
-# busy-wait for about 0.1 s after their last product (the CPU time of NumPy's
-# and SciPy's pool workers right after a LogisticRegression fit on digits:
-# 110 and 100 ms, /proc/self/task), so a run started at once shares the cores
-# with the previous competitor's spinning threads and pays for them: on
-# digits, our fit took 47 ms right after lbfgs and 60 ms right after
-# newton-cg against 25.5 ms after a pause, and newton-cg 65.5 ms right after
-# ours against 31 ms (medians of 12, /tmp script, 2026-12-03). Waiting
-# longer than the spin times each run from the same idle state. The loaded
-# column measures running beside other work.
+# Seconds each run of the other cases (and each fit of the race) waits first.
+# OpenBLAS's idle workers busy-wait for about 0.1 s after their last product
+# (the CPU time of NumPy's and SciPy's pool workers right after a
+# LogisticRegression fit on digits: 110 and 100 ms, /proc/self/task), so a run
+# started at once shares the cores with the previous competitor's spinning
+# threads and pays for them: on digits, our fit took 47 ms right after lbfgs
+# and 60 ms right after newton-cg against 25.5 ms after a pause, and newton-cg
+# 65.5 ms right after ours against 31 ms (medians of 12, /tmp script,
+# 2026-12-03). Waiting longer than the spin times each run from the same idle
+# state. The loaded column measures running beside other work.
 SETTLE_SECONDS = 0.2
 # Loaded mode: counted runs (after one warm-up) and the longest a burner lives.
 LOADED_RUNS = {"full": 2, "quick": 1}

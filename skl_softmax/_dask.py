@@ -1087,13 +1087,13 @@ def scored_rows(estimator, method, X, y, sample_weight):
     y = y.rechunk({0: rows}).map_blocks(_check_y_chunk, dtype=y.dtype)
     if sample_weight is None:
         return response, y, None
+    weights = _weights_in_rows(sample_weight, response, rows)
     if np.ndim(sample_weight) == 0 and not is_dask(sample_weight):
-        return response, y, _weights_in_rows(sample_weight, response, rows)
-    sample_weight = _weights_in_rows(sample_weight, response, rows)
-    sample_weight = sample_weight.rechunk({0: rows}).map_blocks(
+        return response, y, weights  # one checked value, filled in
+    weights = weights.rechunk({0: rows}).map_blocks(
         _check_weight_chunk, dtype=np.float64
     )
-    return response, y, sample_weight
+    return response, y, weights
 
 
 def _weights_in_rows(sample_weight, like, rows):
