@@ -597,7 +597,7 @@ def _issue15_cases(sizes):
 
     def load_grid():
         X, y = dense_multiclass(grid["n"], grid["d"], grid["k"], seed=10)
-        return dict(X=X, X64=X, y=y, targets=y, C=1.0)
+        return dict(X=X, X64=X, y=y, targets=y, C=1.0, cv=grid["cv"])
 
     def search(estimator):
         return GridSearchCV(

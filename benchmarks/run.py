@@ -603,6 +603,8 @@ def run_case(case, *, runs, warmup, mode, load=0):
             f"{results['ours'].best_score_:.4f} / {results['sklearn'].best_score_:.4f}"
         )
 
+    if case.kind == "grid":
+        _one_thread_fold_note(row, problem)
     if case.name.startswith("a-"):
         _blas_floor(row, problem, ours, n_evaluations)
     if case.name == "a32-default":
@@ -693,6 +695,61 @@ def _blas_floor(row, problem, fit_seconds, n_evaluations):
     )
     row["floor_ratio_call"] = call / floor
     row["floor_ratio_fit"] = row["fit_seconds_per_evaluation"] / floor
+
+
+def _one_thread_fold_note(row, problem, repeats=3):
+    """The grid's fits as its workers run them: one training fold, one thread.
+
+    joblib gives each worker process of ``GridSearchCV(n_jobs=2)``
+    ``cpu_count // 2`` BLAS threads, one on two CPUs; there both fits run the
+    same iterations, each one the two products ``X Wᵀ`` and ``Rᵀ X`` on one
+    thread, whose time alone is measured beside them.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    from skl_softmax import SoftmaxRegression
+
+    X, y = problem["X"], problem["y"]
+    train = next(StratifiedKFold(problem["cv"]).split(X, y))[0]
+    X, y = X[train], y[train]
+    makers = {"ours": SoftmaxRegression, "sklearn": LogisticRegression}
+    times = {label: [] for label in makers}
+    with ThreadpoolController().limit(limits=1):
+        for _ in range(repeats + 1):
+            for label, make in makers.items():
+                model = make(C=problem["C"])
+                gc.collect()
+                time.sleep(SETTLE_SECONDS)
+                start = time.perf_counter()
+                model.fit(X, y)
+                times[label].append(time.perf_counter() - start)
+                iters = int(iterations(model).max())
+                row.setdefault("one_thread_iterations", {})[label] = iters
+        with counting_evaluations() as calls:
+            SoftmaxRegression(C=problem["C"]).fit(X, y)
+        floor = blas_floor(X, int(np.max(y)) + 1)
+    seconds = {label: float(np.median(t[1:])) for label, t in times.items()}
+    n_evaluations = len(calls) if calls else float("nan")
+    row["one_thread_fit_seconds"] = seconds
+    row["one_thread_ratio"] = seconds["ours"] / seconds["sklearn"]
+    row["one_thread_floor_seconds"] = floor
+    row["one_thread_evaluations"] = n_evaluations
+    ours_per_call = seconds["ours"] / n_evaluations
+    needed = 0.5 * seconds["sklearn"] / n_evaluations
+    row["notes"].append(
+        f"one training fold ({X.shape[0]:,} rows) at C={problem['C']:g} on one "
+        "thread, as each of the search's two workers runs it: ours "
+        f"{seconds['ours']:.3f} s, sklearn {seconds['sklearn']:.3f} s "
+        f"({row['one_thread_ratio']:.2f}×; iterations "
+        f"{row['one_thread_iterations']['ours']} / "
+        f"{row['one_thread_iterations']['sklearn']}); ours "
+        f"{1e3 * ours_per_call:.1f} ms of fit per evaluation ({n_evaluations}) "
+        "against "
+        f"{1e3 * floor:.1f} ms for the two bare products on one thread "
+        f"({ours_per_call / floor:.2f}×); 0.5× in these evaluations needs "
+        f"{1e3 * needed:.1f} ms each"
+        + (", less than the products alone" if needed < floor else "")
+    )
 
 
 def _float64_same_tol_note(row, problem):
