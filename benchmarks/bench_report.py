@@ -264,11 +264,12 @@ def markdown(rows, env):
     if floors:
         lines += [
             "",
-            "## Per evaluation against the BLAS floor, case (a)",
+            "## Per evaluation against the BLAS floor",
             "",
             "The floor is the time NumPy's BLAS takes for the two products `X Wᵀ` and "
-            "`Rᵀ X` alone at the shapes of (a); one evaluation of the objective and "
-            "gradient needs both. Goal: within 1.2× of the floor.",
+            "`Rᵀ X` alone (matrix-vector products for one output) at each dense "
+            "case's shapes; one evaluation of the objective and gradient needs both. "
+            "Goal for (a): within 1.2× of the floor.",
             "",
             "| case | floor (ms) | one objective call (ms) | ratio | fit time / "
             "evaluations (ms) | ratio | evaluations |",

@@ -276,6 +276,8 @@ def blas_floor(X, n_outputs, repeats=5):
     rng = np.random.default_rng(0)
     W = rng.standard_normal((n_outputs, X.shape[1])).astype(X.dtype)
     R = rng.standard_normal((X.shape[0], n_outputs)).astype(X.dtype)
+    if n_outputs == 1:  # matrix-vector products, as the binary fits run them
+        W, R = W[0], R[:, 0]
     times = []
     for _ in range(repeats + 1):
         start = time.perf_counter()
@@ -286,17 +288,32 @@ def blas_floor(X, n_outputs, repeats=5):
     return float(np.median(times[1:]))
 
 
-def objective_call_time(problem, n_classes, repeats=5):
-    """Median time of one call of our objective and gradient, at small parameters."""
-    from skl_softmax._loss import MultinomialLoss
+def objective_call_time(problem, n_outputs, repeats=5):
+    """Median time of one call of our objective and gradient, at small parameters.
+
+    ``n_outputs`` 1: the binary loss of the labels ``y == 1``.
+    """
+    from skl_softmax._loss import BinomialLoss, MultinomialLoss
 
     X, y = problem["X"], problem["y"]
-    loss = MultinomialLoss(X, y, np.ones(X.shape[0]), 1.0, n_classes, True)
-    params = np.random.default_rng(0).normal(0.0, 0.01, loss.n_params)
+    rng = np.random.default_rng(0)
+    if n_outputs == 1:
+        loss = BinomialLoss(X, (y == 1)[:, None], np.ones(X.shape[0]), 1.0, True)
+        W, b = rng.normal(0.0, 0.01, (1, X.shape[1])), np.zeros(1)
+
+        def call():
+            loss.evaluate(W, b)
+    else:
+        loss = MultinomialLoss(X, y, np.ones(X.shape[0]), 1.0, n_outputs, True)
+        params = rng.normal(0.0, 0.01, loss.n_params)
+
+        def call():
+            loss(params)
+
     times = []
     for _ in range(repeats + 1):
         start = time.perf_counter()
-        loss(params)
+        call()
         times.append(time.perf_counter() - start)
     return float(np.median(times[1:]))
 
@@ -556,7 +573,7 @@ def run_case(case, *, runs, warmup, mode, load=0):
         problem,
         runs,
         warmup,
-        count_evaluations=case.kind == "multinomial" and not predicting,
+        count_evaluations=case.kind in ("multinomial", "binary") and not predicting,
         budget=ROUND_BUDGET[mode],
     )
     medians = {label: float(np.median(values)) for label, values in times.items()}
@@ -605,8 +622,9 @@ def run_case(case, *, runs, warmup, mode, load=0):
 
     if case.kind == "grid":
         _one_thread_fold_note(row, problem)
-    if case.name.startswith("a-"):
-        _blas_floor(row, problem, ours, n_evaluations)
+    small = case.name.startswith("small-")
+    if n_evaluations and not (sparse.issparse(problem["X"]) or small):
+        _blas_floor(row, problem, ours, n_evaluations, case.kind == "binary")
     if case.name == "a32-default":
         _float64_same_tol_note(row, problem)
     if case.name == "a32-tol1e-8":
@@ -678,12 +696,12 @@ def _compare(row, case, problem, ours, sklearn_estimator):
     )
 
 
-def _blas_floor(row, problem, fit_seconds, n_evaluations):
+def _blas_floor(row, problem, fit_seconds, n_evaluations, binary=False):
     X = problem["X"]
-    n_classes = int(np.max(problem["y"])) + 1
-    floor = blas_floor(X, n_classes)
+    n_outputs = 1 if binary else int(np.max(problem["y"])) + 1
+    floor = blas_floor(X, n_outputs)
     try:
-        call = objective_call_time(problem, n_classes)
+        call = objective_call_time(problem, n_outputs)
     except (ImportError, TypeError) as error:  # the package's internals changed
         print(f"    objective call not timed: {error}")
         call = float("nan")
