@@ -13,6 +13,7 @@ import threading
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -392,23 +393,43 @@ def test_binary_fit_on_threads_matches_logistic_regression(dtype):
 
 
 def _helper_threads_during(function):
-    """The most ``skl_softmax-pass`` threads seen alive while ``function`` runs."""
-    seen, done = [], threading.Event()
+    """The most ``skl_softmax-pass`` threads alive at once while ``function`` runs.
 
-    def sample():
-        while not done.is_set():
-            names = [thread.name for thread in threading.enumerate()]
-            seen.append(sum(name.startswith("skl_softmax-pass") for name in names))
-            done.wait(0.0005)
+    Counted as each starts and as its work returns (``Thread.start`` wrapped),
+    not sampled: a helper lives for one pass, which on a busy machine can be
+    shorter than a sampling thread's wait for the GIL (a sampler saw none in
+    one CI run).
+    """
+    lock = threading.Lock()
+    count = {"alive": 0, "most": 0}
+    original_start = threading.Thread.start
 
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    try:
+    def start(thread):
+        if not thread.name.startswith("skl_softmax-pass"):
+            return original_start(thread)
+        run = thread.run
+
+        def counted_run():
+            try:
+                run()
+            finally:
+                with lock:
+                    count["alive"] -= 1
+
+        thread.run = counted_run
+        with lock:
+            count["alive"] += 1
+            count["most"] = max(count["most"], count["alive"])
+        try:
+            return original_start(thread)
+        except BaseException:
+            with lock:
+                count["alive"] -= 1
+            raise
+
+    with mock.patch.object(threading.Thread, "start", start):
         function()
-    finally:
-        done.set()
-        sampler.join()
-    return max(seen, default=0)
+    return count["most"]
 
 
 @pytest.mark.parametrize("sparse_input", [False, True])
