@@ -730,26 +730,24 @@ def _worker_fold_note(row, problem, repeats=3):
 
     X, y = problem["X"], problem["y"]
     train = next(StratifiedKFold(problem["cv"]).split(X, y))[0]
-    X, y = X[train], y[train]
-    makers = {"ours": SoftmaxRegression, "sklearn": LogisticRegression}
-    times = {label: [] for label in makers}
+    fold = dict(X=X[train], y=y[train])
+    C = problem["C"]
+    competitors = [
+        Competitor("ours", "ours", lambda: SoftmaxRegression(C=C)),
+        Competitor("sklearn", "sklearn", lambda: LogisticRegression(C=C)),
+    ]
     threads = max(1, cpu_count() // 2)
     with ThreadpoolController().limit(limits=threads):
-        for _ in range(repeats + 1):
-            for label, make in makers.items():
-                model = make(C=problem["C"])
-                gc.collect()
-                time.sleep(SETTLE_SECONDS)
-                start = time.perf_counter()
-                model.fit(X, y)
-                times[label].append(time.perf_counter() - start)
-                iters = int(iterations(model).max())
-                row.setdefault("worker_iterations", {})[label] = iters
-        with counting_evaluations() as calls:
-            SoftmaxRegression(C=problem["C"]).fit(X, y)
-        floor = blas_floor(X, int(np.max(y)) + 1)
-    seconds = {label: float(np.median(t[1:])) for label, t in times.items()}
-    n_evaluations = len(calls) if calls else float("nan")
+        # Alternated after one warm-up, our evaluations counted on it.
+        times, _, _, results, n_evaluations = time_competitors(
+            competitors, fold, repeats, 1, count_evaluations=True
+        )
+        floor = blas_floor(fold["X"], int(np.max(y)) + 1)
+    seconds = {label: float(np.median(t)) for label, t in times.items()}
+    n_evaluations = n_evaluations or float("nan")
+    row["worker_iterations"] = {
+        label: int(iterations(model).max()) for label, model in results.items()
+    }
     row["worker_fit_seconds"] = seconds
     row["worker_ratio"] = seconds["ours"] / seconds["sklearn"]
     row["worker_floor_seconds"] = floor
@@ -758,7 +756,7 @@ def _worker_fold_note(row, problem, repeats=3):
     ours_per_call = seconds["ours"] / n_evaluations
     needed = 0.5 * seconds["sklearn"] / n_evaluations
     row["notes"].append(
-        f"one training fold ({X.shape[0]:,} rows) at C={problem['C']:g} on "
+        f"one training fold ({train.size:,} rows) at C={C:g} on "
         f"{threads} BLAS thread(s), as each of the search's two workers runs it: ours "
         f"{seconds['ours']:.3f} s, sklearn {seconds['sklearn']:.3f} s "
         f"({row['worker_ratio']:.2f}×; iterations "
