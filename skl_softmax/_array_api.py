@@ -65,7 +65,8 @@ class Backend:
                 _NUMPY_DTYPE_NAMES[dtype] = name
             return name
         for name in ("float32", "float64", "float16"):
-            if dtype == getattr(self.xp, name, None):
+            # (A NumPy dtype compared with None is compared with float64.)
+            if hasattr(self.xp, name) and dtype == getattr(self.xp, name):
                 return name
         return str(dtype)
 

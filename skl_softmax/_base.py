@@ -11,7 +11,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._array_api import NUMPY, backend_of, on_host, to_backend
+from ._array_api import NUMPY, backend_of, is_foreign_array, on_host, to_backend
 from ._callbacks import FitCallbacks
 from ._compat import (
     CallbackSupportMixin,
@@ -560,6 +560,13 @@ def neg_cross_entropy(estimator, X, y, sample_weight=None):
     from ._special import _check_probability_rows, cross_entropy
 
     check_is_fitted(estimator)
+    if getattr(estimator, "multilabel_", False):
+        # Independent labels have no distribution over classes to score.
+        raise ValueError(
+            f"neg_cross_entropy needs a model of exclusive classes. Got a "
+            f"{type(estimator).__name__} fitted on multi-label targets instead; "
+            "score each label on its own (its binary log-loss)."
+        )
     # One number: scored on the host, whatever the namespace and device.
     log_proba = on_host(estimator.predict_log_proba(X))
     y = check_array(on_host(y), ensure_2d=False, dtype=None, input_name="y")
@@ -588,7 +595,16 @@ def neg_cross_entropy(estimator, X, y, sample_weight=None):
 
 
 def _float_dtypes(X):
-    """The accepted dtypes in the namespace scikit-learn will leave ``X`` in."""
+    """The accepted dtypes in the namespace scikit-learn will leave ``X`` in.
+
+    Complex arrays of other namespaces are refused here: scikit-learn's
+    ``check_array`` catches complex data only in NumPy arrays, and would let
+    ``astype`` drop a tensor's imaginary part.
+    """
+    if not isinstance(X, np.ndarray) and is_foreign_array(X):
+        # X's own namespace: with dispatch off, get_namespace says NumPy.
+        if backend_of(X).xp.isdtype(X.dtype, "complex floating"):
+            raise ValueError(f"Complex data not supported\nGot X of dtype {X.dtype}.")
     xp, _ = get_namespace(X)
     return [xp.float64, xp.float32]
 
@@ -610,6 +626,13 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     def _validate_X_y(self, X, y):
         """Validate ``X`` (float32/64, dense or CSR) and ``y`` (1-D or 2-D)."""
+        if getattr(X, "requires_grad", False) is True:
+            # A PyTorch tensor in an autograd graph: the fit reads its values
+            # (column statistics, on the host), which torch refuses deep down.
+            raise ValueError(
+                "X is a tensor that requires grad; a fit reads its values only. "
+                "Pass X.detach() instead."
+            )
         return validate_data(
             self,
             X,

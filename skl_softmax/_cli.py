@@ -11,9 +11,11 @@ error, results to standard output (``--json`` for machine-readable output,
 ``--plot`` for a figure).
 
 Errors in the user's input (a missing file or column, non-numeric features,
-numbers too large to standardise, too few rows, an unwritable plot path,
-matplotlib not installed) end with one line on standard error and exit status
-2, never a traceback, not even one folded into that line.
+a missing target value, numbers too large to standardise, too few rows, an
+unwritable plot path, matplotlib not installed) end with one line on standard
+error and exit status 2, never a traceback, not even one folded into that
+line; output that cannot be written (a full disk, standard output closed)
+ends with one line and exit status 1.
 """
 
 import argparse
@@ -280,6 +282,11 @@ def _read_csv(path, target):
             raise InputError(
                 f"--target column {target!r} is empty in row {line} of {path!r}."
             )
+        if label in _MISSING_MARKERS:
+            raise InputError(
+                f"--target column {target!r} has a missing value ({label!r}) in row "
+                f"{line} of {path!r}; drop the row or give it a class."
+            )
         features.append(values)
         labels.append(label)
     name = os.path.basename(path)
@@ -289,6 +296,14 @@ def _read_csv(path, target):
         _class_labels(labels, target),
         [header[i] for i in feature_index],
     )
+
+
+# What ``pandas.read_csv`` reads as a missing value by default (its
+# ``na_values``): a class label must not be one of them.
+_MISSING_MARKERS = frozenset(
+    "#N/A,#N/A N/A,#NA,-1.#IND,-1.#QNAN,-NaN,-nan,1.#IND,1.#QNAN,<NA>,N/A,NA,"
+    "NULL,NaN,None,n/a,nan,null".split(",")
+)
 
 
 def _class_labels(labels, target):
@@ -308,6 +323,14 @@ def _class_labels(labels, target):
             numbers.append(float(label))
         except ValueError:
             return np.array(labels)
+    infinite = [
+        label for label, x in zip(labels, numbers, strict=True) if math.isinf(x)
+    ]
+    if infinite:
+        raise InputError(
+            f"--target column {target!r} holds {infinite[0]!r}, an infinite "
+            "number, where a classifier needs class labels."
+        )
     fractional = [
         label
         for label, x in zip(labels, numbers, strict=True)
@@ -441,7 +464,8 @@ def _one_line(error):
 
 
 def _progress(message):
-    print(message, file=sys.stderr, flush=True)
+    if sys.stderr is not None:  # None when started with it closed (2>&-)
+        print(message, file=sys.stderr, flush=True)
 
 
 def _format_C(value):
@@ -560,6 +584,10 @@ def _check_plot_target(path):
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise InputError(f"--plot directory {directory!r} does not exist.")
+    if os.path.isdir(path):
+        raise InputError(f"--plot {path!r} is a directory, not a file.")
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise InputError(f"--plot file {path!r} exists and is not writable.")
     if not os.access(directory, os.W_OK):
         raise InputError(f"--plot directory {directory!r} is not writable.")
 
@@ -639,14 +667,36 @@ def run(args):
         "results": results,
         "versions": _versions(),
     }
-    if args.plot is not None:
-        _plot(report, args.plot)
-        _progress(f"figure saved to {args.plot}")
+    # The results first: a figure that cannot be written loses nothing else.
     if args.json:
-        print(json.dumps(_jsonable(report), indent=2, allow_nan=False))
+        _print(json.dumps(_jsonable(report), indent=2, allow_nan=False))
     else:
-        print(_table(report))
+        _print(_table(report))
+    if args.plot is not None:
+        try:
+            _plot(report, args.plot)
+        except OSError as error:  # changed since _check_plot_target, a full disk
+            raise InputError(
+                f"cannot write the --plot figure {args.plot!r}: "
+                f"{error.strerror or error}."
+            ) from None
+        _progress(f"figure saved to {args.plot}")
     return 0
+
+
+def _print(text):
+    """Print ``text`` to standard output, escaping what its encoding lacks.
+
+    A terminal or pipe in ASCII or Latin-1 (``PYTHONIOENCODING``, an old
+    locale) cannot encode every column or file name: those characters are
+    written as backslash escapes (``\\xe4``), as Python writes them to
+    standard error.
+    """
+    try:
+        print(text)
+    except UnicodeEncodeError:
+        encoding = sys.stdout.encoding or "ascii"
+        print(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
 def main(argv=None):
@@ -663,6 +713,10 @@ def main(argv=None):
         0 on success, 2 for bad options or bad input.
     """
     args = _parser().parse_args(argv)
+    if sys.stdout is None:  # started with standard output closed (>&-)
+        if sys.stderr is not None:
+            print(f"{_PROG}: error: standard output is closed", file=sys.stderr)
+        return 1
     try:
         status = run(args)
         sys.stdout.flush()  # a full disk or a closed pipe shows here

@@ -35,7 +35,7 @@ import math
 import numpy as np
 from scipy import special
 
-from ._array_api import NUMPY, backend_of, is_foreign_array, to_backend
+from ._array_api import NUMPY, backend_of, is_foreign_array, on_host, to_backend
 
 __all__ = [
     "binary_cross_entropy",
@@ -64,7 +64,10 @@ def _float_array(x, name="x"):
         return _as_float_array(x, name), NUMPY
     xp = backend.xp
     if xp.isdtype(x.dtype, ("real floating")):
-        if x.dtype == getattr(xp, "float16", None):
+        # Not ``x.dtype == getattr(xp, "float16", None)``: NumPy reads a
+        # comparison with None as one with float64 (Dask's namespace has no
+        # float16), which would send float64 to float32.
+        if hasattr(xp, "float16") and x.dtype == xp.float16:
             return xp.astype(x, xp.float32), backend
         return x, backend
     if xp.isdtype(x.dtype, ("bool", "integral")):
@@ -84,7 +87,10 @@ def _as_float_array(x, name="x"):
     """
     try:
         x = np.asarray(x)
-    except (TypeError, ValueError) as error:  # ragged lists, unconvertible objects
+    except (TypeError, ValueError, RuntimeError) as error:
+        if is_foreign_array(x):  # on a device NumPy cannot read
+            raise TypeError(_not_on_host(name, x, error)) from None
+        # Ragged lists, unconvertible objects.
         raise TypeError(
             f"{name} must be an array of real numbers. Got {type(x).__name__} "
             f"that NumPy cannot read as one: {error}"
@@ -452,22 +458,40 @@ def softmax_jacobian(x):
     if x.ndim == 0:
         # One class: p = 1 whatever x, so the derivative is 0.
         return _as_0d(softmax_jacobian(_vector_of_one(x, backend))[0, ...], backend)
-    p = softmax(x, axis=-1)
+    log_p = log_softmax(x, axis=-1)
+    xp = backend.xp
+    p = xp.exp(log_p)
     jacobian = -p[..., :, None] * p[..., None, :]
+    # The diagonal as p (1 - p) with 1 - p = -expm1(log p), not p - p²: for a
+    # confident class (p near 1) p - p² cancels to 0 or below, and the matrix
+    # would lose its zero row sums and its semi-definiteness.
+    diagonal = p * (0.0 - xp.expm1(log_p))  # (0.0 -: no -0.0 where p is 1)
     if not backend.is_numpy:
-        xp = backend.xp
         eye = xp.eye(p.shape[-1], dtype=p.dtype, device=backend.device)
-        return jacobian + eye * p[..., None, :]
-    diagonal = np.einsum("...ii->...i", jacobian)
-    diagonal += p
+        return jacobian * (1 - eye) + eye * diagonal[..., None, :]
+    np.einsum("...ii->...i", jacobian)[...] = diagonal
     return jacobian
 
 
-def _in_namespace(array, backend, dtype=None):
+def _in_namespace(array, backend, name, dtype=None):
     """``array`` in ``backend``'s namespace: labels and weights follow the logits."""
-    if backend.is_numpy:
+    if not backend.is_numpy:
+        return to_backend(array, backend, dtype=dtype)
+    try:
         return np.asarray(array, dtype=dtype)
-    return to_backend(array, backend, dtype=dtype)
+    except (TypeError, ValueError, RuntimeError) as error:
+        if not is_foreign_array(array):
+            raise
+        raise TypeError(_not_on_host(name, array, error)) from None
+
+
+def _not_on_host(name, array, error):
+    """The message for an array of another namespace that NumPy cannot read."""
+    return (
+        f"{name} ({type(array).__module__}.{type(array).__name__}) cannot be read "
+        f"by NumPy beside NumPy arguments: {error} Pass the arguments in one "
+        "namespace and on one device."
+    )
 
 
 def _check_weights(sample_weight, n_samples, backend=NUMPY):
@@ -475,8 +499,12 @@ def _check_weights(sample_weight, n_samples, backend=NUMPY):
         return None
     xp = backend.xp
     try:
-        sample_weight = _in_namespace(sample_weight, backend, np.float64)
+        sample_weight = _in_namespace(
+            sample_weight, backend, "sample_weight", np.float64
+        )
     except (TypeError, ValueError) as error:
+        if is_foreign_array(sample_weight):  # already says what is wrong
+            raise
         raise TypeError(
             "sample_weight must be an array of real numbers. Got values that "
             f"NumPy cannot read as numbers: {error}"
@@ -487,9 +515,11 @@ def _check_weights(sample_weight, n_samples, backend=NUMPY):
             f"{sample_weight.shape} instead."
         )
     if not bool(xp.all(xp.isfinite(sample_weight))) or bool(xp.any(sample_weight < 0)):
+        host = np.asarray(on_host(sample_weight))
+        bad = host[~(np.isfinite(host) & (host >= 0))]
         raise ValueError(
             "sample_weight must be finite and non-negative. Got "
-            f"{sample_weight} instead."
+            f"{float(bad[0])!r} among its {n_samples} values instead."
         )
     if not bool(xp.any(sample_weight > 0)):
         raise ValueError("sample_weight must have a positive sum. Got 0 instead.")
@@ -509,9 +539,10 @@ def _weighted_mean(values, sample_weight, backend=NUMPY):
             values, sample_weight = values[keep], sample_weight[keep]
             sample_weight = sample_weight / xp.max(sample_weight)
             values = sample_weight / xp.sum(sample_weight) * values
-            return float(xp.sum(values))
-        return float(xp.mean(values))
-    values = np.asarray(values, dtype=np.float64)
+            return float(xp.sum(values)) + 0.0  # + 0.0: no -0.0 loss
+        return float(xp.mean(values)) + 0.0
+    with np.errstate(over="ignore"):  # long double losses past float64's range
+        values = np.asarray(values, dtype=np.float64)
     if sample_weight is None:
         values = values.ravel()
         sample_weight = np.ones(values.shape[0])
@@ -520,7 +551,8 @@ def _weighted_mean(values, sample_weight, backend=NUMPY):
     keep = sample_weight > 0
     values, sample_weight = values[keep], sample_weight[keep]
     sample_weight = sample_weight / sample_weight.max()
-    return float(np.dot(sample_weight / sample_weight.sum(), values))
+    # + 0.0: a perfect prediction's loss is 0.0, not the -0.0 of -log 1.
+    return float(np.dot(sample_weight / sample_weight.sum(), values)) + 0.0
 
 
 def _check_samples(n_samples, logits, function):
@@ -593,7 +625,7 @@ def cross_entropy(y_true, logits, sample_weight=None):
         logits = xp.reshape(logits, (1, -1))
     n_samples, n_classes = logits.shape[0], logits.shape[-1]
     _check_samples(n_samples, logits, "cross_entropy")
-    y_true = _in_namespace(y_true, backend)
+    y_true = _in_namespace(y_true, backend, "y_true")
     if single_sample and y_true.ndim in (0, 1) and y_true.shape != (n_classes,):
         y_true = xp.reshape(y_true, (1,))
     elif single_sample:
@@ -626,7 +658,14 @@ def cross_entropy(y_true, logits, sample_weight=None):
                 f"from {low!r} to {high!r} instead."
             )
         labels = xp.astype(y_true, np.intp if backend.is_numpy else xp.int64)
-        per_sample = -xp.take_along_axis(log_proba, labels[..., None], axis=-1)[..., 0]
+        if hasattr(xp, "take_along_axis"):
+            picked = xp.take_along_axis(log_proba, labels[..., None], axis=-1)
+        else:  # Dask's namespace: the label's column picked by a mask
+            classes = xp.arange(n_classes, dtype=labels.dtype)
+            mask = labels[..., None] == classes
+            picked = xp.where(mask, log_proba, xp.zeros_like(log_proba))
+            picked = xp.sum(picked, axis=-1, keepdims=True)
+        per_sample = -picked[..., 0]
     elif y_true.shape == logits.shape:
         y_true, _ = _float_array(y_true, "y_true")
         _check_probability_rows(y_true, "y_true", backend)
@@ -725,7 +764,7 @@ def binary_cross_entropy(y_true, logits, sample_weight=None):
     """
     logits, backend = _float_array(logits, "logits")
     xp = backend.xp
-    y_true, _ = _float_array(_in_namespace(y_true, backend), "y_true")
+    y_true, _ = _float_array(_in_namespace(y_true, backend, "y_true"), "y_true")
     if y_true.shape != logits.shape:
         raise ValueError(
             f"y_true must have the shape of logits {logits.shape}. Got shape "
@@ -803,7 +842,8 @@ def entropy(p, base=None, axis=-1):
     log_base = _log_base(base)
     # SciPy's entr has no long double loop: long double takes the generic code.
     if backend.is_numpy and p.dtype != np.longdouble:
-        return np.sum(special.entr(p), axis=axis) / log_base
+        with np.errstate(over="ignore"):  # a sum past the largest float: -inf
+            return np.sum(special.entr(p), axis=axis) / log_base
     xp = backend.xp
     if p.ndim == 0:
         p = _vector_of_one(p, backend)
@@ -857,9 +897,10 @@ def kl_divergence(p, q, base=None, axis=-1):
     if backend.is_numpy:
         q = _as_float_array(q, "q")
         if np.longdouble not in (p.dtype, q.dtype):  # SciPy has no such loop
-            return np.sum(special.rel_entr(p, q), axis=axis) / log_base
+            with np.errstate(over="ignore"):  # a sum past the largest float: inf
+                return np.sum(special.rel_entr(p, q), axis=axis) / log_base
     else:
-        q, _ = _float_array(_in_namespace(q, backend), "q")
+        q, _ = _float_array(_in_namespace(q, backend, "q"), "q")
     xp = backend.xp
     if p.ndim == 0 and q.ndim == 0:
         p, q = _vector_of_one(p, backend), _vector_of_one(q, backend)

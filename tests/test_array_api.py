@@ -429,6 +429,63 @@ def test_dispatch_off_converts_to_numpy(to_namespace):
     assert isinstance(model.predict_proba(Xd), np.ndarray)
 
 
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
+def test_complex_tensors_are_refused_as_complex_numpy_data(dispatch, Estimator):
+    # scikit-learn's check_array catches complex data only in NumPy arrays:
+    # a complex tensor was fitted and predicted on its real part.
+    torch = pytest.importorskip("torch", reason=TORCH_SKIP_REASON)
+    X, y = _data("multiclass", np.random.default_rng(7))
+    Xc = torch.asarray(X + 1j * np.ones_like(X))
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        Estimator().fit(np.asarray(X) + 1j, y)  # the NumPy message, matched
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        Estimator().fit(Xc, torch.asarray(y))
+    model = Estimator().fit(torch.asarray(X), torch.asarray(y))
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        model.predict_proba(Xc)
+    strict = array_api_strict.asarray(X + 1j * np.ones_like(X))
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        Estimator().fit(strict, array_api_strict.asarray(y))
+
+
+def test_a_tensor_that_requires_grad_is_refused_by_fit_with_a_clear_error(dispatch):
+    # It failed deep in the fit, reading the column statistics on the host.
+    torch = pytest.importorskip("torch", reason=TORCH_SKIP_REASON)
+    X, y = _data("multiclass", np.random.default_rng(7))
+    X_grad = torch.tensor(X, requires_grad=True)
+    with pytest.raises(ValueError, match=r"requires grad.*X\.detach\(\)"):
+        SoftmaxRegression().fit(X_grad, torch.asarray(y))
+    fitted = SoftmaxRegression().fit(X_grad.detach(), torch.asarray(y))
+    reference = SoftmaxRegression().fit(X, y)
+    assert_allclose(_host(fitted.coef_), reference.coef_, rtol=1e-12)
+
+
+def test_special_function_arguments_in_two_namespaces_are_named():
+    # NumPy logits beside labels, weights or q on a device NumPy cannot read
+    # (array-api-strict's device1, as a CUDA tensor): a bare RuntimeError.
+    to_namespace = _strict()
+    other = to_namespace(np.array([0.5, 0.5]))
+    match = "beside NumPy arguments"
+    with pytest.raises(TypeError, match=f"^q .*{match}"):
+        kl_divergence(np.array([0.9, 0.1]), other)
+    with pytest.raises(TypeError, match=f"^y_true .*{match}"):
+        binary_cross_entropy(other, np.zeros(2))
+    with pytest.raises(TypeError, match=f"^y_true .*{match}"):
+        cross_entropy(to_namespace(np.array([0, 1])), np.zeros((2, 2)))
+    with pytest.raises(TypeError, match=f"^sample_weight .*{match}"):
+        cross_entropy([0, 1], np.zeros((2, 2)), sample_weight=other)
+
+
+def test_softmax_jacobian_of_confident_rows_in_the_namespace(to_namespace):
+    # The diagonal p - p² cancelled for p near 1 (see test_special.py).
+    gaps = np.array([20.0, 40.0, 700.0])
+    logits = np.column_stack([gaps, np.zeros(3)])
+    jacobian = _host(softmax_jacobian(to_namespace(logits)))
+    entry = special.expit(gaps) * special.expit(-gaps)
+    expected = entry[:, None, None] * np.array([[1.0, -1.0], [-1.0, 1.0]])
+    assert_allclose(jacobian, expected, rtol=1e-14, atol=0)
+
+
 def test_predict_in_another_namespace_raises(dispatch):
     X, y = _data("multiclass", np.random.default_rng(7))
     model = SoftmaxRegression().fit(_strict()(X), _strict()(y))

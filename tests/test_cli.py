@@ -10,6 +10,7 @@ a missing extra still go through a process of their own.
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -200,6 +201,79 @@ def test_plot_into_a_missing_directory(tmp_path, capsys):
         capsys, *FAST, "--plot", str(tmp_path / "missing" / "figure.png")
     )
     assert_one_line_error(process, "does not exist")
+
+
+def test_plot_naming_a_directory_fails_before_the_run(tmp_path, capsys):
+    # It ran all three searches, then ended in a traceback from the image
+    # writer (IsADirectoryError), the table never printed.
+    directory = tmp_path / "figure.png"
+    directory.mkdir()
+    process = run_main(capsys, *FAST, "--plot", str(directory))
+    assert_one_line_error(process, "is a directory")
+    assert "[1/3]" not in process.stderr
+
+
+def test_a_figure_that_cannot_be_written_keeps_the_table(tmp_path, capsys, monkeypatch):
+    # A disk that fills during the run: the table is printed before the
+    # figure is written, and the failure is one line.
+    def full_disk(report, path):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(cli, "_plot", full_disk)
+    process = run_main(capsys, *FAST, "--plot", str(tmp_path / "figure.png"))
+    assert process.returncode == 2
+    assert all(model in process.stdout for model in MODELS)
+    last = process.stderr.strip().splitlines()[-1]
+    assert last.startswith("skl-softmax: error: cannot write the --plot figure")
+    assert "No space left on device" in last
+    assert "Traceback" not in process.stderr
+
+
+def test_closed_standard_output_is_one_line(tmp_path):
+    # sys.stdout is None when the program starts with it closed: the final
+    # flush raised AttributeError, with a traceback.
+    command = f"{sys.executable} -W error -m skl_softmax {' '.join(FAST)} >&-"
+    process = subprocess.run(
+        ["sh", "-c", command], capture_output=True, text=True, timeout=300
+    )
+    assert process.returncode == 1
+    assert process.stderr == "skl-softmax: error: standard output is closed\n"
+
+
+def test_names_outside_the_output_encoding_are_escaped(tmp_path):
+    # PYTHONIOENCODING=ascii (or an old locale) and a non-ASCII column or file
+    # name: print raised UnicodeEncodeError, with a traceback.
+    rows = [["länge", "ÿ"]] + [[i, "ab"[i % 2]] for i in range(12)]
+    path = write_csv(tmp_path / "dätä.csv", rows)
+    command = [sys.executable, "-W", "error", "-m", "skl_softmax", "--csv", str(path)]
+    process = subprocess.run(
+        [*command, "--target", "ÿ", "--cv", "2", "--C-grid", "1"],
+        capture_output=True,
+        timeout=300,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )
+    assert process.returncode == 0, process.stderr
+    assert b"d\\xe4t\\xe4.csv: 12 samples" in process.stdout
+    assert all(model.encode() in process.stdout for model in MODELS)
+
+
+@pytest.mark.parametrize("marker", ["NA", "nan", "null", "<NA>", "N/A"])
+def test_missing_value_markers_in_the_target_are_missing_values(
+    tmp_path, capsys, marker
+):
+    # "NA" and "null" became a class of their own, "nan" a "continuous
+    # target"; pandas.read_csv reads them all as missing.
+    labels = ["a", "b"] * 5 + [marker]
+    path = write_csv(tmp_path / "t.csv", [["x", "t"], *enumerate(labels)])
+    process = run_main(capsys, "--csv", str(path), "--target", "t")
+    assert_one_line_error(process, f"missing value ({marker!r}) in row 12")
+
+
+def test_an_infinite_target_is_named(tmp_path, capsys):
+    labels = ["1", "2"] * 5 + ["-inf"]
+    path = write_csv(tmp_path / "t.csv", [["x", "t"], *enumerate(labels)])
+    process = run_main(capsys, "--csv", str(path), "--target", "t")
+    assert_one_line_error(process, "'-inf', an infinite number")
 
 
 def test_missing_csv_file(tmp_path, capsys):

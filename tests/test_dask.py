@@ -330,6 +330,36 @@ def test_predictions_are_lazy_and_chunkwise(client):
     assert model.score(X_dask, da.from_array(y, chunks=100)) == model.score(X, y)
 
 
+def test_special_functions_on_lazy_scores_keep_float64(client):
+    # The functions sent float64 Dask arrays to float32 (a float16 test that
+    # compared with None, which NumPy reads as float64), and cross_entropy
+    # called take_along_axis, which Dask's namespace lacks.
+    X, y = _classification()
+    model = SoftmaxRegression().fit(X, y)
+    scores = model.decision_function(da.from_array(X, chunks=(100, -1)))
+    dense = model.decision_function(X)
+    for function in (
+        skl_softmax.softmax,
+        skl_softmax.log_softmax,
+        skl_softmax.logsumexp,
+        skl_softmax.sigmoid,
+        skl_softmax.log_sigmoid,
+        skl_softmax.softmax_jacobian,
+    ):
+        lazy = function(scores)
+        assert isinstance(lazy, da.Array)
+        assert lazy.dtype == np.float64, function.__name__
+        assert_allclose(lazy.compute(), function(dense), rtol=1e-13, atol=0)
+    assert_allclose(
+        skl_softmax.softmax(scores).compute(), model.predict_proba(X), rtol=1e-13
+    )
+    labels = np.searchsorted(model.classes_, y)
+    expected = log_loss(y, model.predict_proba(X))
+    for targets in (labels, da.from_array(labels, chunks=100), np.eye(3)[labels]):
+        got = skl_softmax.cross_entropy(targets, scores)
+        assert got == pytest.approx(expected, rel=1e-12)
+
+
 def test_a_sparse_multilabel_y_beside_dask_X(client):
     # A model fitted on a sparse Y predicted chunks of CSR matrices under a
     # meta of ndarray (their sum failed, and so did score); a sparse Y beside

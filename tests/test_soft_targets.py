@@ -83,6 +83,27 @@ def test_neg_cross_entropy_refuses_what_log_loss_refuses():
         neg_cross_entropy(soft_model, X[:2], [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 
 
+def test_neg_cross_entropy_refuses_a_multi_label_model():
+    # Independent sigmoids have no distribution over classes: an indicator Y
+    # was refused as "rows must sum to 1" (rows without a label), and one-hot
+    # rows were scored against the renormalised sigmoids.
+    from skl_softmax import OneVsRestLogistic
+
+    X, P = _soft()
+    one_hot = np.eye(3, dtype=int)[np.argmax(P, axis=1)]
+    indicator = one_hot.copy()
+    indicator[:10] = 0
+    for Y in (indicator, one_hot):
+        model = OneVsRestLogistic().fit(X, Y)
+        assert model.multilabel_
+        with pytest.raises(ValueError, match="exclusive classes.*multi-label"):
+            neg_cross_entropy(model, X, Y)
+    labels = np.argmax(P, axis=1)  # one-vs-rest on classes: scored as before
+    model = OneVsRestLogistic().fit(X, labels)
+    expected = np.mean(np.log(model.predict_proba(X)[np.arange(len(P)), labels]))
+    assert neg_cross_entropy(model, X, labels) == pytest.approx(expected, rel=1e-12)
+
+
 def test_cv_refuses_named_scorers_on_soft_targets_and_takes_neg_cross_entropy():
     # "neg_log_loss" failed inside log_loss ("unhashable type"); the callable
     # scorer for probability rows chooses C as GridSearchCV does with it.

@@ -331,6 +331,24 @@ def test_softmax_jacobian_is_symmetric_psd_with_zero_row_sums(x):
     assert np.all(eigenvalues >= -1e-15)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_jacobian_keeps_relative_accuracy_for_confident_rows(dtype):
+    # For two classes every entry is ±p₀p₁ = ±σ(g)σ(-g), g the logit gap.
+    # The diagonal was p - p², which for a confident class (p₀ near 1)
+    # cancelled: J₀₀ was 0 from g ≈ 37 on, the rows no longer summed to 0
+    # and the matrix had a negative eigenvalue.
+    gaps = np.array([0.5, 5.0, 20.0, 30.0, 40.0, 80.0, 700.0], dtype=dtype)
+    for gap in gaps:
+        jacobian = softmax_jacobian(np.array([gap, 0.0], dtype=dtype))
+        entry = special.expit(gap) * special.expit(-gap)
+        expected = np.array([[entry, -entry], [-entry, entry]])
+        assert_allclose(jacobian, expected, rtol=8 * np.finfo(dtype).eps, atol=0)
+        # Zero row sums and semi-definiteness to the entries' accuracy.
+        bound = 16 * np.finfo(dtype).eps * float(np.abs(jacobian).max())
+        assert np.all(np.abs(jacobian.sum(axis=-1)) <= bound)
+        assert np.linalg.eigvalsh(jacobian.astype(np.float64)).min() >= -bound
+
+
 # -- identities the theory rests on ----------------------------------------------
 
 
@@ -498,8 +516,8 @@ def test_cross_entropy_rejects_bad_targets_with_clear_message(y_true, match):
     "sample_weight, match",
     [
         ([1.0], r"sample_weight must have shape \(2,\). Got shape \(1,\)"),
-        ([1.0, -1.0], "sample_weight must be finite and non-negative"),
-        ([1.0, np.nan], "sample_weight must be finite and non-negative"),
+        ([1.0, -1.0], r"finite and non-negative. Got -1.0 among its 2 values"),
+        ([1.0, np.nan], r"finite and non-negative. Got nan among its 2 values"),
         ([0.0, 0.0], "sample_weight must have a positive sum"),
     ],
 )
@@ -803,3 +821,14 @@ def test_0d_input_obeys_axis_and_keepdims_as_scipy():
         == special.logsumexp(np.float64(2.0), keepdims=True).shape
         == (1,)
     )
+
+
+def test_a_perfect_prediction_has_a_loss_of_plus_zero():
+    # -log 1 is -0.0: the losses printed as "-0.0" for a perfect prediction.
+    for loss in (
+        cross_entropy(0, 3.0),
+        cross_entropy([0], [[0.0]]),
+        binary_cross_entropy([1.0], [np.inf]),
+        binary_cross_entropy([1.0], [np.inf], sample_weight=[2.0]),
+    ):
+        assert loss == 0.0 and math.copysign(1.0, loss) == 1.0

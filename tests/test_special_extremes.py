@@ -404,3 +404,16 @@ def test_entropy_and_kl_divergence_of_probability_rows(data):
     for value in (entropy(p32), kl_divergence(p32, q32)):
         assert value.dtype == np.float32
         assert not np.isnan(value).any()
+
+
+def test_sums_past_the_largest_float_are_infinite_without_a_warning():
+    # entropy and kl_divergence summed SciPy's terms, and the mean losses cast
+    # long double losses to float64, with NumPy's overflow warning.
+    big = np.finfo(np.float64).max
+    assert entropy([2e305, 2e305]) == -np.inf
+    assert kl_divergence([big, big], [1e308, 1e308]) == np.inf
+    logits = np.array([[-1e308, big]], dtype=np.longdouble)
+    assert cross_entropy([0], logits) == np.inf
+    beyond = np.array([np.longdouble("-1e4000")])  # finite in long double
+    assert np.isfinite(beyond).all()
+    assert binary_cross_entropy([1.0], beyond) == np.inf
