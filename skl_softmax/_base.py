@@ -24,6 +24,7 @@ from ._loss import logits_by_output, prefers_row_major
 from ._solver import (
     chain_results,
     minimize_lbfgs,
+    naming_unchecked_data,
     warn_if_not_converged,
 )
 
@@ -643,6 +644,7 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             y_numeric=False,
         )
 
+    @naming_unchecked_data()
     def _solve(self, objective, x0, callbacks, conditioning):
         """Run L-BFGS-B on ``objective`` and report iterations to the callbacks.
 

@@ -766,6 +766,18 @@ def _warn_if_separated(estimator, chunks, client, n_features, constant):
         if separated.all() and estimator.classes_.shape[0] >= 2:
             X = np.zeros((0, n_features))
             estimator._warn_if_separated(X, np.zeros(0, dtype=np.intp), np.zeros(0))
+        elif estimator.coef_.shape[0] > 1:
+            # One class apart from the others: the bounds of the chunks.
+            parts = _on_chunks(
+                _chunk_separation_bounds,
+                chunks,
+                client,
+                np.asarray(estimator.coef_, dtype=np.float64),
+                estimator.intercept_,
+            )
+            low = np.minimum.reduce([low for low, _ in parts])
+            high = np.maximum.reduce([high for _, high in parts])
+            estimator._warn_if_classes_separated(low, high)
         return
     warn_if_labels_separated(estimator, separated, n_features, constant)
 
@@ -773,18 +785,29 @@ def _warn_if_separated(estimator, chunks, client, n_features, constant):
 def separated_outputs(chunks, client, coef, intercept):
     """Per output of the chunks' objectives: whether ``coef``, ``intercept``
     give every row of positive weight a positive margin."""
+    args = (np.asarray(coef, dtype=np.float64), intercept)
+    return np.logical_and.reduce(_on_chunks(_chunk_separated, chunks, client, *args))
+
+
+def _on_chunks(function, chunks, client, *args):
+    """``[function(chunk, *args) for chunk in chunks]``, where the chunks live."""
     import dask
 
-    args = (np.asarray(coef, dtype=np.float64), intercept)
     if client is not None:
-        parts = client.gather(
-            [client.submit(_chunk_separated, chunk, *args) for chunk in chunks]
+        return client.gather(
+            [client.submit(function, chunk, *args) for chunk in chunks]
         )
-    else:
-        parts = dask.compute(
-            [dask.delayed(_chunk_separated)(chunk, *args) for chunk in chunks]
-        )[0]
-    return np.logical_and.reduce(parts)
+    return dask.compute([dask.delayed(function)(chunk, *args) for chunk in chunks])[0]
+
+
+def _chunk_separation_bounds(objective, coef, intercept):
+    """:func:`class_separation_bounds` of a chunk's rows (a softmax objective)."""
+    from ._softmax_regression import class_separation_bounds
+
+    scores = np.asarray(objective.X @ coef.T) + intercept
+    return class_separation_bounds(
+        scores, objective.labels, objective.sample_weight > 0
+    )
 
 
 def warn_if_labels_separated(estimator, separated, n_features, constant):

@@ -45,7 +45,7 @@ from sklearn.base import clone
 from ._base import Conditioning, column_statistics, float32_products_overflow
 from ._batched_lbfgs import minimize_lbfgs_batched
 from ._label_problems import problems_in_flight
-from ._solver import chain_results, print_fit_summary
+from ._solver import chain_results, naming_unchecked_data, print_fit_summary
 
 # Multiply-adds of one product (n_samples × n_features × n_outputs) from which
 # the folds of dense data are fitted together. Below, each round's hand-offs
@@ -250,6 +250,7 @@ _LinearObjective.in_row_groups` for the rows in that order, or ``(None,
     return rows, groups
 
 
+@naming_unchecked_data()
 def _solve_together(estimator, objective, x0s, conditioning):
     """``estimator._solve`` for the problems of ``objective``, evaluated together."""
     started = time.perf_counter()

@@ -401,12 +401,26 @@ class Progress:
         ``label_name(k)``: how label ``k`` is printed.
     constant : ndarray
     verbose : int
+    measure : callable, default=None
+        ``measure(grad)``: the size of a label's gradient that ``tol`` bounds
+        (with respect to its ``coef_`` row and intercept, where the solver
+        works in other coordinates), printed by ``verbose``; ``None`` means
+        the largest component of the solver's gradient.
     """
 
     def __init__(
-        self, labels, start, callbacks, attributes, label_name, constant, verbose
+        self,
+        labels,
+        start,
+        callbacks,
+        attributes,
+        label_name,
+        constant,
+        verbose,
+        measure=None,
     ):
         self.labels = labels
+        self.measure = measure
         self.callbacks = callbacks
         self.attributes_of = attributes
         self.label_name = label_name
@@ -442,10 +456,13 @@ class Progress:
             self.n_iterations[row] += 1
             if self.verbose:
                 label = self.label_name(self.labels.active[row])
+                if self.measure is None:
+                    size = np.max(np.abs(grad), initial=0.0)
+                else:
+                    size = self.measure(grad)
                 print(
                     f"label {label}   iteration {self.n_iterations[row]:4d}   "
-                    f"objective {value:.12e}   "
-                    f"max |gradient| {np.max(np.abs(grad), initial=0.0):.3e}",
+                    f"objective {value:.12e}   max |gradient| {size:.3e}",
                     file=sys.stdout,
                 )
         if not self.callbacks.wanted:

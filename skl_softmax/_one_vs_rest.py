@@ -27,7 +27,13 @@ from ._base import (
 from ._batched_lbfgs import minimize_lbfgs_batched
 from ._compat import Interval, _fit_context, validate_parameter_constraints
 from ._label_problems import CONSTANT_LOGIT, LabelProblems, LabelTargets, Progress
-from ._solver import chain_results, print_fit_summary, stop_reason, warn
+from ._solver import (
+    chain_results,
+    naming_unchecked_data,
+    print_fit_summary,
+    stop_reason,
+    warn,
+)
 from ._special import log_sigmoid, logsumexp
 
 # A warning names at most this many labels, then counts the rest.
@@ -578,6 +584,7 @@ class OneVsRestLogistic(LinearClassifierBase):
             )
         return positive, negative
 
+    @naming_unchecked_data()
     def _solve_labels(self, labels, constant, callbacks, label_name=None):
         """Batched L-BFGS-B over the varying labels; sets the fitted attributes.
 
@@ -597,6 +604,9 @@ class OneVsRestLogistic(LinearClassifierBase):
         W0, b0 = self._initial_solver_params(objective, constant.shape[0])
         if W0 is not None:
             solution[:] = labels.flat(W0, b0, labels.active)
+        # tol bounds each label's gradient with respect to its coef_ row and
+        # intercept, also when the solver works in other coordinates.
+        measure, first_tol = self._solver_settings(objective)
         progress = Progress(
             labels,
             solution,
@@ -605,12 +615,10 @@ class OneVsRestLogistic(LinearClassifierBase):
             label_name or self._label_name,
             constant,
             self.verbose,
+            measure,
         )
         if callbacks.wanted:
             callbacks.begin_iteration(progress.attributes())
-        # tol bounds each label's gradient with respect to its coef_ row and
-        # intercept, also when the solver works in other coordinates.
-        measure, first_tol = self._solver_settings(objective)
         results = [None] * n_active
 
         def keep(rows):

@@ -502,7 +502,9 @@ class SoftmaxRegression(LinearClassifierBase):
         If ``W, b`` classify every sample of positive weight correctly with a
         positive margin, ``t W, t b`` lowers the cross-entropy towards 0 as
         ``t`` grows: without a penalty there is no minimum, and the solver only
-        stopped because the gradient became small.
+        stopped because the gradient became small. The same holds when one
+        class alone is separated from the others (see
+        :func:`class_separation_bounds`).
         """
         if not np.isinf(self.C) or labels is None or self.label_smoothing:
             return
@@ -514,9 +516,9 @@ class SoftmaxRegression(LinearClassifierBase):
             else:
                 rows = np.arange(labels.shape[0])
                 true_scores = scores[rows, labels]
-                scores = scores.copy()
-                scores[rows, labels] = -np.inf
-                margins = true_scores - scores.max(axis=1)
+                rivals = scores.copy()
+                rivals[rows, labels] = -np.inf
+                margins = true_scores - rivals.max(axis=1)
         else:
             xp = backend.xp
             scores = X @ self.coef_.T + self.intercept_
@@ -539,6 +541,29 @@ class SoftmaxRegression(LinearClassifierBase):
                 "max_iter increases. Use a finite C.",
                 ConvergenceWarning,
             )
+        elif scores.shape[1] > 1:
+            low, high = class_separation_bounds(
+                scores, labels, sample_weight > 0, backend
+            )
+            self._warn_if_classes_separated(backend.to_host(low), backend.to_host(high))
+
+    def _warn_if_classes_separated(self, low, high):
+        """The warning for the classes that :func:`class_separation_bounds`
+        found separated from the others (when not all are)."""
+        separated = np.any((low > 0) & (high < 0) & np.isfinite(low), axis=0)
+        if not separated.any():
+            return
+        classes = backend_of(self.classes_).to_host(self.classes_)
+        names = ", ".join(label_repr(c) for c in classes[separated][:3])
+        more = int(separated.sum()) - 3
+        names += f" and {more} more" if more > 0 else ""
+        warn(
+            f"{type(self).__name__}: class {names} is perfectly separated from the "
+            "other classes in the training data and C=inf, so the unpenalised "
+            "cross-entropy has no minimum: that class's coefficients grow "
+            "without bound as tol decreases or max_iter increases. Use a finite C.",
+            ConvergenceWarning,
+        )
 
     def _initial_params(self, objective):
         """Zeros, as LogisticRegression starts, or the previous fit's solution."""
@@ -559,3 +584,46 @@ class SoftmaxRegression(LinearClassifierBase):
             else np.zeros(expected[0])
         )
         return objective.pack(*objective.to_solver(coef, intercept))
+
+
+# Classes up to this many are also tested against each rival class alone
+# (n_samples × n_classes² comparisons).
+_PAIRWISE_SEPARATION_MAX_CLASSES = 8
+
+
+def class_separation_bounds(scores, labels, weighted, backend=NUMPY):
+    """Whether linear functions of the scores separate each class from the rest.
+
+    A class ``k`` is separated from the others when some linear ``h`` of the
+    features is positive on its rows and negative on all others (of positive
+    weight): then adding ``t h`` to its scores lowers every sample's loss as
+    ``t`` grows, and without a penalty the cross-entropy has no minimum. The
+    candidates tried are linear in the fitted scores ``z``: ``z_k`` minus the
+    mean of the other scores, and (up to
+    ``_PAIRWISE_SEPARATION_MAX_CLASSES`` classes) ``z_k - z_j`` for each
+    other class ``j``; finding one proves the separation, while missing one
+    proves nothing.
+
+    Returns ``(low, high)`` of shape (n_candidates, n_classes): the least
+    ``h`` over class ``k``'s rows (``+inf`` without rows) and the largest over
+    the other rows, for each candidate; bounds of row blocks combine by
+    minimum and maximum. Class ``k`` is separated where, for some candidate,
+    ``low > 0 > high`` and ``low`` is finite.
+    """
+    xp = backend.xp
+    n_classes = scores.shape[1]
+    n_candidates = 1 + n_classes * (n_classes <= _PAIRWISE_SEPARATION_MAX_CLASSES)
+    if not scores.shape[0]:  # no rows (a Dask chunk): bounds that change nothing
+        inf = xp.full((n_candidates, n_classes), xp.inf, device=backend.device)
+        return inf, -inf
+    classes = xp.arange(n_classes, device=backend.device)
+    own = (labels[:, None] == classes[None, :]) & weighted[:, None]
+    other = (labels[:, None] != classes[None, :]) & weighted[:, None]
+    # (K - 1)(z_k - mean of the others) = K z_k - Σ_j z_j.
+    candidates = [n_classes * scores - xp.sum(scores, axis=1, keepdims=True)]
+    if n_classes <= _PAIRWISE_SEPARATION_MAX_CLASSES:
+        candidates += [scores - scores[:, j : j + 1] for j in range(n_classes)]
+    inf = xp.full_like(scores, xp.inf)
+    low = [xp.min(xp.where(own, h, inf), axis=0) for h in candidates]
+    high = [xp.max(xp.where(other, h, -inf), axis=0) for h in candidates]
+    return xp.stack(low), xp.stack(high)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import optimize
+from sklearn import get_config
 from sklearn.exceptions import ConvergenceWarning
 
 from ._compat import _fit_context
@@ -81,6 +82,29 @@ class NonFiniteObjectiveError(FloatingPointError, ValueError):
     over the samples overflowed: a ``ValueError`` about the data's scale (and
     a ``FloatingPointError``, what it was before it said so).
     """
+
+
+@contextlib.contextmanager
+def naming_unchecked_data():
+    """Re-raise a :class:`NonFiniteObjectiveError` that unchecked data explain.
+
+    With scikit-learn's ``assume_finite=True`` (read in the fitting thread;
+    the objective may run in a solver's worker thread) the data were not
+    checked, and NaN or infinity in them is the likely cause, not overflow.
+    Used as a decorator on the fits' solving methods.
+    """
+    try:
+        yield
+    except NonFiniteObjectiveError as error:
+        if not get_config()["assume_finite"]:
+            raise
+        value = str(error).split("(", 1)[1].split(")", 1)[0]
+        raise NonFiniteObjectiveError(
+            f"objective is not finite ({value}). scikit-learn's assume_finite=True "
+            "skipped the check that X, y and sample_weight are finite: NaN or "
+            "infinity in them gives this. Check the data, or fit outside "
+            "config_context(assume_finite=True) to have them checked."
+        ) from None
 
 
 class _CachedObjective:

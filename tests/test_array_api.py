@@ -486,6 +486,19 @@ def test_softmax_jacobian_of_confident_rows_in_the_namespace(to_namespace):
     assert_allclose(jacobian, expected, rtol=1e-14, atol=0)
 
 
+def test_one_class_separated_warns_on_the_device(to_namespace, dispatch):
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 2))
+    y = np.repeat([0, 1, 2], 40)
+    X[y == 0, 0] += 8.0
+    X[y == 2, 1] += 1.0
+    match = "class 0 is perfectly separated from the other classes"
+    with pytest.warns(ConvergenceWarning, match=match):
+        SoftmaxRegression(C=np.inf).fit(to_namespace(X), to_namespace(y))
+
+
 def test_predict_in_another_namespace_raises(dispatch):
     X, y = _data("multiclass", np.random.default_rng(7))
     model = SoftmaxRegression().fit(_strict()(X), _strict()(y))

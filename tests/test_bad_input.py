@@ -11,6 +11,7 @@ negative; and use before ``fit``.
 """
 
 import re
+import warnings
 from functools import partial
 
 import numpy as np
@@ -20,7 +21,12 @@ from numpy.testing import assert_array_equal
 from scipy import sparse
 from sklearn.exceptions import NotFittedError
 
-from skl_softmax import OneVsRestLogistic, SoftmaxRegression, SoftmaxRegressionCV
+from skl_softmax import (
+    OneVsRestLogistic,
+    OneVsRestLogisticCV,
+    SoftmaxRegression,
+    SoftmaxRegressionCV,
+)
 
 ESTIMATORS = [SoftmaxRegression, OneVsRestLogistic]
 PREDICT_METHODS = ["predict", "predict_proba", "predict_log_proba", "decision_function"]
@@ -426,3 +432,27 @@ def test_a_refused_refit_leaves_the_fitted_model_as_it_was(Estimator):
 def assert_array_equal_bitwise(actual, expected):
     assert actual.dtype == expected.dtype and actual.shape == expected.shape
     assert actual.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize(
+    "Estimator",
+    [SoftmaxRegression, OneVsRestLogistic, SoftmaxRegressionCV, OneVsRestLogisticCV],
+)
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_unchecked_non_finite_data_is_named_under_assume_finite(Estimator, bad):
+    # assume_finite=True skips scikit-learn's check; the error then said that
+    # the data were checked and blamed overflow of huge features.
+    import sklearn
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 3))
+    y = np.arange(60) % 3
+    X[3, 1] = bad
+    with sklearn.config_context(assume_finite=True), warnings.catch_warnings():
+        # An infinite column's statistics (inf - inf) warn before the error.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        model = Estimator(Cs=2, cv=2) if "CV" in Estimator.__name__ else Estimator()
+        with pytest.raises(ValueError, match="assume_finite=True skipped the check"):
+            model.fit(X, y)
+    with pytest.raises(ValueError, match="Input X contains"):
+        Estimator().fit(X, y)

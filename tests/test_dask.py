@@ -813,6 +813,28 @@ def test_separated_data_warn_as_in_memory(client, Estimator, n_classes):
     assert {w.filename for w in [*numpy_warning, *dask_warning]} == {__file__}
 
 
+def test_one_class_separated_warns_as_in_memory(client):
+    # C=inf with only class 0 apart from the others: the in-memory fit warns
+    # (no minimum); the chunks' bounds find the same class.
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 2))
+    y = np.repeat([0, 1, 2], 40)
+    X[y == 0, 0] += 8.0
+    X[y == 2, 1] += 1.0
+    match = "class 0 is perfectly separated from the other classes"
+    with pytest.warns(ConvergenceWarning, match=match) as numpy_warning:
+        SoftmaxRegression(C=np.inf).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match=match) as dask_warning:
+        SoftmaxRegression(C=np.inf).fit(
+            da.from_array(X, chunks=(50, -1)), da.from_array(y, chunks=50)
+        )
+    assert {str(w.message) for w in dask_warning} == {
+        str(w.message) for w in numpy_warning
+    }
+
+
 def test_separated_multilabel_data_warn_as_in_memory(client):
     from sklearn.exceptions import ConvergenceWarning
 

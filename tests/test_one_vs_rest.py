@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from scipy import sparse
+from scipy import sparse, special
 from sklearn import config_context
 from sklearn.datasets import (
     load_digits,
@@ -987,6 +987,29 @@ def test_verbose_prints_each_label(capsys):
     out = capsys.readouterr().out
     for label in ours.classes_.tolist():
         assert out.count(f"label {label!r}   iteration") == ours.n_iter_[label]
+
+
+@pytest.mark.parametrize("max_iter", [1, 2, 5])
+def test_verbose_prints_the_gradient_that_tol_bounds(capsys, max_iter):
+    # On badly scaled data the solver works in other coordinates: the lines
+    # printed the solver's gradient (6x too small on raw iris after 2
+    # iterations, 100x near the end), not the gradient with respect to coef_
+    # and intercept_ that tol bounds and the ConvergenceWarning reports.
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = OneVsRestLogistic(verbose=1, max_iter=max_iter).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    for k, label in enumerate(ours.classes_.tolist()):
+        last = [line for line in lines if line.startswith(f"label {label!r} ")][-1]
+        printed = float(last.rsplit("max |gradient|", 1)[1])
+        # The gradient of the label's objective at the fitted coefficients,
+        # by hand: (sigmoid(z) - y)ᵀ [X 1] / n + [w 0] / (C n).
+        residual = special.expit(X @ ours.coef_[k] + ours.intercept_[k]) - (y == k)
+        gradient = np.append(
+            X.T @ residual / len(y) + ours.coef_[k] / len(y), residual.mean()
+        )
+        assert printed == pytest.approx(np.abs(gradient).max(), rel=2e-3)
 
 
 @pytest.mark.skipif(not HAS_CALLBACKS, reason="callbacks need scikit-learn >= 1.9")

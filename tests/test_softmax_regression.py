@@ -202,7 +202,10 @@ def test_weighted_fit_matches_logistic_regression(
 
 def test_unpenalised_fit_matches_logistic_regression():
     X, y = _data("iris")
-    ours = SoftmaxRegression(C=np.inf, tol=1e-10, max_iter=10_000).fit(X, y)
+    # Setosa is separable from the others: no minimum, and the fit says so
+    # (LogisticRegression does not); the probabilities still agree.
+    with pytest.warns(ConvergenceWarning, match="class 0 is perfectly separated"):
+        ours = SoftmaxRegression(C=np.inf, tol=1e-10, max_iter=10_000).fit(X, y)
     reference = _reference(np.inf).fit(X, y)
     assert_allclose(
         ours.predict_proba(X), reference.predict_proba(X), rtol=0, atol=1e-6
@@ -832,3 +835,59 @@ def test_no_input_array_is_modified(rng, layout, targets):
     ):
         method(X)
         assert_unchanged()
+
+
+def _one_class_apart(n_per_class=40, seed=0):
+    """Class 0 apart from classes 1 and 2, which overlap (not separable)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((3 * n_per_class, 2))
+    y = np.repeat([0, 1, 2], n_per_class)
+    X[y == 0, 0] += 8.0
+    X[y == 2, 1] += 1.0
+    return X, y
+
+
+def test_c_inf_warns_when_one_class_alone_is_separated():
+    # Iris's setosa is separable from the other two, which are not: the
+    # unpenalised cross-entropy has no minimum (coef_ grows as tol shrinks,
+    # 14.6 at tol=1e-4, 135.5 at 1e-8), and the fit said nothing.
+    X, y = load_iris(return_X_y=True)
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    sizes = []
+    for tol in (1e-4, 1e-8):
+        with pytest.warns(ConvergenceWarning) as caught:
+            model = SoftmaxRegression(C=np.inf, tol=tol, max_iter=10_000).fit(X, names)
+        message = str(caught[-1].message)
+        assert "class 'setosa' is perfectly separated from the other classes" in message
+        sizes.append(np.abs(model.coef_).max())
+    assert sizes[1] > 2 * sizes[0]  # no minimum: the coefficients run away
+    # Each class, and only class 0, separated in synthetic data.
+    X, y = _one_class_apart()
+    with pytest.warns(ConvergenceWarning, match=r"class 0 is perfectly separated"):
+        SoftmaxRegression(C=np.inf).fit(X, y)
+    # No separable class, or a penalty: no warning.
+    X[y == 0, 0] -= 8.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        SoftmaxRegression(C=np.inf).fit(X, y)
+        SoftmaxRegression(C=1e4).fit(*_one_class_apart())
+
+
+def test_class_separation_bounds_find_exactly_the_separable_classes():
+    # The bounds prove separation (a linear h positive on the class, negative
+    # elsewhere); checked here against an explicit separating line.
+    from skl_softmax._softmax_regression import class_separation_bounds
+
+    X, y = _one_class_apart()
+    model = SoftmaxRegression(C=np.inf, max_iter=200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    low, high = class_separation_bounds(model.decision_function(X), y, y >= 0)
+    separated = np.any((low > 0) & (high < 0), axis=0)
+    assert_array_equal(separated, [True, False, False])
+    assert np.all(X[y == 0, 0] > 4.0) and np.all(X[y != 0, 0] < 4.0)  # the line
+    weights = np.ones_like(y, dtype=bool)
+    weights[y == 0] = False  # a class without weighted rows: never "separated"
+    low, _ = class_separation_bounds(model.decision_function(X), y, weights)
+    assert np.all(np.isinf(low[:, 0]))
