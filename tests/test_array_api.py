@@ -41,6 +41,7 @@ from skl_softmax._compat import HAS_CALLBACKS
 from skl_softmax._loss import BinomialLoss, MultinomialLoss
 
 from _callbacks import TaskRecorder
+from _separable import one_class_apart
 
 TORCH_SKIP_REASON = (
     "PyTorch is not installed: it is a large download, so CI leaves it out and "
@@ -489,11 +490,7 @@ def test_softmax_jacobian_of_confident_rows_in_the_namespace(to_namespace):
 def test_one_class_separated_warns_on_the_device(to_namespace, dispatch):
     from sklearn.exceptions import ConvergenceWarning
 
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((120, 2))
-    y = np.repeat([0, 1, 2], 40)
-    X[y == 0, 0] += 8.0
-    X[y == 2, 1] += 1.0
+    X, y = one_class_apart()
     match = "class 0 is perfectly separated from the other classes"
     with pytest.warns(ConvergenceWarning, match=match):
         SoftmaxRegression(C=np.inf).fit(to_namespace(X), to_namespace(y))

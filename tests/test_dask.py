@@ -43,6 +43,7 @@ from skl_softmax import _fold_problems as skl_fold_problems
 from skl_softmax._compat import HAS_CALLBACKS
 
 from _callbacks import TaskRecorder
+from _separable import one_class_apart
 
 # All of this module's tests run in one pytest-xdist worker (see
 # pytest_xdist_make_scheduler in conftest.py): one session cluster, not one per
@@ -818,11 +819,7 @@ def test_one_class_separated_warns_as_in_memory(client):
     # (no minimum); the chunks' bounds find the same class.
     from sklearn.exceptions import ConvergenceWarning
 
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((120, 2))
-    y = np.repeat([0, 1, 2], 40)
-    X[y == 0, 0] += 8.0
-    X[y == 2, 1] += 1.0
+    X, y = one_class_apart()
     match = "class 0 is perfectly separated from the other classes"
     with pytest.warns(ConvergenceWarning, match=match) as numpy_warning:
         SoftmaxRegression(C=np.inf).fit(X, y)

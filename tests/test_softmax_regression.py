@@ -32,6 +32,8 @@ from threadpoolctl import threadpool_limits
 from skl_softmax import SoftmaxRegression
 from skl_softmax._loss import MultinomialLoss
 
+from _separable import one_class_apart
+
 
 @pytest.fixture(autouse=True)
 def _one_blas_thread():
@@ -837,16 +839,6 @@ def test_no_input_array_is_modified(rng, layout, targets):
         assert_unchanged()
 
 
-def _one_class_apart(n_per_class=40, seed=0):
-    """Class 0 apart from classes 1 and 2, which overlap (not separable)."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((3 * n_per_class, 2))
-    y = np.repeat([0, 1, 2], n_per_class)
-    X[y == 0, 0] += 8.0
-    X[y == 2, 1] += 1.0
-    return X, y
-
-
 def test_c_inf_warns_when_one_class_alone_is_separated():
     # Iris's setosa is separable from the other two, which are not: the
     # unpenalised cross-entropy has no minimum (coef_ grows as tol shrinks,
@@ -862,7 +854,7 @@ def test_c_inf_warns_when_one_class_alone_is_separated():
         sizes.append(np.abs(model.coef_).max())
     assert sizes[1] > 2 * sizes[0]  # no minimum: the coefficients run away
     # Each class, and only class 0, separated in synthetic data.
-    X, y = _one_class_apart()
+    X, y = one_class_apart()
     with pytest.warns(ConvergenceWarning, match=r"class 0 is perfectly separated"):
         SoftmaxRegression(C=np.inf).fit(X, y)
     # No separable class, or a penalty: no warning.
@@ -870,7 +862,7 @@ def test_c_inf_warns_when_one_class_alone_is_separated():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         SoftmaxRegression(C=np.inf).fit(X, y)
-        SoftmaxRegression(C=1e4).fit(*_one_class_apart())
+        SoftmaxRegression(C=1e4).fit(*one_class_apart())
 
 
 def test_class_separation_bounds_find_exactly_the_separable_classes():
@@ -878,7 +870,7 @@ def test_class_separation_bounds_find_exactly_the_separable_classes():
     # elsewhere); checked here against an explicit separating line.
     from skl_softmax._softmax_regression import class_separation_bounds
 
-    X, y = _one_class_apart()
+    X, y = one_class_apart()
     model = SoftmaxRegression(C=np.inf, max_iter=200)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
