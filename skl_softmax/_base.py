@@ -595,6 +595,20 @@ def neg_cross_entropy(estimator, X, y, sample_weight=None):
     return -float(cross_entropy(y, log_proba, sample_weight=sample_weight))
 
 
+def refuse_missing_labels(y):
+    """``Input y contains NaN.`` for pandas ``y`` with missing values.
+
+    scikit-learn's check meets ``pd.NA`` of a ``"string"`` column as
+    ``TypeError: boolean value of NA is ambiguous``; nullable numbers and
+    object columns get its own message, which this one repeats.
+    """
+    isna = getattr(y, "isna", None)
+    if is_dask_collection(y) or not callable(isna):  # (Dask: checked lazily)
+        return
+    if bool(np.asarray(isna()).any()):
+        raise ValueError("Input y contains NaN.")
+
+
 def _float_dtypes(X):
     """The accepted dtypes in the namespace scikit-learn will leave ``X`` in.
 
@@ -627,6 +641,7 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     def _validate_X_y(self, X, y):
         """Validate ``X`` (float32/64, dense or CSR) and ``y`` (1-D or 2-D)."""
+        refuse_missing_labels(y)
         if getattr(X, "requires_grad", False) is True:
             # A PyTorch tensor in an autograd graph: the fit reads its values
             # (column statistics, on the host), which torch refuses deep down.

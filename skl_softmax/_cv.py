@@ -39,6 +39,7 @@ from ._base import (
     class_sample_weight,
     is_dask_collection,
     keeps_the_model_on_error,
+    refuse_missing_labels,
 )
 from ._compat import (
     HAS_CALLBACKS,
@@ -588,6 +589,7 @@ class _CrossValidation:
                 f"search C with GridSearchCV over {base}, which fits on the "
                 "arrays' device."
             )
+        refuse_missing_labels(y)
         X, y = validate_data(
             self,
             X,

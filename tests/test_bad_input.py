@@ -456,3 +456,19 @@ def test_unchecked_non_finite_data_is_named_under_assume_finite(Estimator, bad):
             model.fit(X, y)
     with pytest.raises(ValueError, match="Input X contains"):
         Estimator().fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "Estimator",
+    [SoftmaxRegression, OneVsRestLogistic, SoftmaxRegressionCV, OneVsRestLogisticCV],
+)
+@pytest.mark.parametrize("dtype", ["string", "Int64", "object", "category"])
+def test_missing_labels_of_every_pandas_dtype_are_named(Estimator, dtype):
+    # A "string" column's pd.NA met scikit-learn's check as "TypeError: boolean
+    # value of NA is ambiguous"; the other dtypes got "Input y contains NaN."
+    X = np.random.default_rng(0).standard_normal((30, 2))
+    labels = ["a", "b", "c"] if dtype != "Int64" else [1, 2, 3]
+    y = pd.Series(labels * 10, dtype=dtype)
+    y[3] = pd.NA if dtype in ("string", "Int64") else np.nan
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        Estimator().fit(X, y)
