@@ -589,6 +589,8 @@ class SoftmaxRegression(LinearClassifierBase):
 # Classes up to this many are also tested against each rival class alone
 # (n_samples × n_classes² comparisons).
 _PAIRWISE_SEPARATION_MAX_CLASSES = 8
+# Entries (rows × classes) of the blocks the bounds are taken over.
+_SEPARATION_BLOCK_ENTRIES = 2**18
 
 
 def class_separation_bounds(scores, labels, weighted, backend=NUMPY):
@@ -611,19 +613,35 @@ def class_separation_bounds(scores, labels, weighted, backend=NUMPY):
     ``low > 0 > high`` and ``low`` is finite.
     """
     xp = backend.xp
-    n_classes = scores.shape[1]
+    n_samples, n_classes = scores.shape
     n_candidates = 1 + n_classes * (n_classes <= _PAIRWISE_SEPARATION_MAX_CLASSES)
-    if not scores.shape[0]:  # no rows (a Dask chunk): bounds that change nothing
-        inf = xp.full((n_candidates, n_classes), xp.inf, device=backend.device)
-        return inf, -inf
+    low = xp.full((n_candidates, n_classes), xp.inf, device=backend.device)
+    high = -low
+    # Blocks of rows: the masks and candidates of a block are its temporaries.
+    step = max(1, _SEPARATION_BLOCK_ENTRIES // n_classes)
+    for start in range(0, n_samples, step):
+        rows = slice(start, min(start + step, n_samples))
+        block_low, block_high = _block_separation_bounds(
+            scores[rows, :], labels[rows], weighted[rows], n_candidates, backend
+        )
+        low, high = xp.minimum(low, block_low), xp.maximum(high, block_high)
+    return low, high
+
+
+def _block_separation_bounds(scores, labels, weighted, n_candidates, backend):
+    xp = backend.xp
+    n_classes = scores.shape[1]
     classes = xp.arange(n_classes, device=backend.device)
     own = (labels[:, None] == classes[None, :]) & weighted[:, None]
     other = (labels[:, None] != classes[None, :]) & weighted[:, None]
-    # (K - 1)(z_k - mean of the others) = K z_k - Σ_j z_j.
-    candidates = [n_classes * scores - xp.sum(scores, axis=1, keepdims=True)]
-    if n_classes <= _PAIRWISE_SEPARATION_MAX_CLASSES:
-        candidates += [scores - scores[:, j : j + 1] for j in range(n_classes)]
+    # (K - 1)(z_k - mean of the others) = K z_k - Σ_j z_j; then z_k - z_j.
+    shifts = [xp.sum(scores, axis=1, keepdims=True)] + [
+        scores[:, j : j + 1] for j in range(n_candidates - 1)
+    ]
     inf = xp.full_like(scores, xp.inf)
-    low = [xp.min(xp.where(own, h, inf), axis=0) for h in candidates]
-    high = [xp.max(xp.where(other, h, -inf), axis=0) for h in candidates]
+    low, high = [], []
+    for c, shift in enumerate(shifts):
+        h = (n_classes if c == 0 else 1) * scores - shift
+        low.append(xp.min(xp.where(own, h, inf), axis=0))
+        high.append(xp.max(xp.where(other, h, -inf), axis=0))
     return xp.stack(low), xp.stack(high)

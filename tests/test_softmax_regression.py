@@ -865,7 +865,7 @@ def test_c_inf_warns_when_one_class_alone_is_separated():
         SoftmaxRegression(C=1e4).fit(*one_class_apart())
 
 
-def test_class_separation_bounds_find_exactly_the_separable_classes():
+def test_class_separation_bounds_find_exactly_the_separable_classes(monkeypatch):
     # The bounds prove separation (a linear h positive on the class, negative
     # elsewhere); checked here against an explicit separating line.
     from skl_softmax._softmax_regression import class_separation_bounds
@@ -879,6 +879,14 @@ def test_class_separation_bounds_find_exactly_the_separable_classes():
     separated = np.any((low > 0) & (high < 0), axis=0)
     assert_array_equal(separated, [True, False, False])
     assert np.all(X[y == 0, 0] > 4.0) and np.all(X[y != 0, 0] < 4.0)  # the line
+    # Taken over blocks of rows (memory bounded whatever the classes): the
+    # same bounds from blocks of 7 rows.
+    import skl_softmax._softmax_regression as module
+
+    monkeypatch.setattr(module, "_SEPARATION_BLOCK_ENTRIES", 21)
+    blocked = class_separation_bounds(model.decision_function(X), y, y >= 0)
+    assert_array_equal(blocked[0], low)
+    assert_array_equal(blocked[1], high)
     weights = np.ones_like(y, dtype=bool)
     weights[y == 0] = False  # a class without weighted rows: never "separated"
     low, _ = class_separation_bounds(model.decision_function(X), y, weights)
