@@ -629,6 +629,8 @@ def class_separation_bounds(scores, labels, weighted, backend=NUMPY):
 
 
 def _block_separation_bounds(scores, labels, weighted, n_candidates, backend):
+    if backend.is_numpy:
+        return _numpy_block_separation_bounds(scores, labels, weighted, n_candidates)
     xp = backend.xp
     n_classes = scores.shape[1]
     classes = xp.arange(n_classes, device=backend.device)
@@ -645,3 +647,35 @@ def _block_separation_bounds(scores, labels, weighted, n_candidates, backend):
         low.append(xp.min(xp.where(own, h, inf), axis=0))
         high.append(xp.max(xp.where(other, h, -inf), axis=0))
     return xp.stack(low), xp.stack(high)
+
+
+def _numpy_block_separation_bounds(scores, labels, weighted, n_candidates):
+    """The bounds on NumPy, a class at a time on the block's transposed scores.
+
+    A pairwise candidate ``z_k - z_j`` whose least value on class ``k``'s rows
+    of the block is not positive cannot separate: its bound over the other
+    rows is left at ``+inf``, not computed (so ``high`` is exact only where
+    the candidate passed on the class's own rows). Masked reductions over
+    every candidate took a third of a ``C=inf`` fit on 10⁶ × 20 with 8
+    classes (1.4 of 4.1 s).
+    """
+    n_classes = scores.shape[1]
+    low = np.full((n_candidates, n_classes), np.inf)
+    high = np.full((n_candidates, n_classes), -np.inf)
+    labels = labels[weighted]
+    Z = np.ascontiguousarray(scores[weighted].T)  # (n_classes, rows)
+    total = Z.sum(axis=0)
+    for k in range(n_classes):
+        mine = labels == k
+        others = ~mine
+        h = n_classes * Z[k] - total  # (K - 1)(z_k - the others' mean)
+        low[0, k] = h[mine].min(initial=np.inf)
+        high[0, k] = h[others].max(initial=-np.inf)
+        if n_candidates == 1:
+            continue
+        own_rows = Z[:, mine]  # none in this block: every candidate computed
+        low[1:, k] = (own_rows[k] - own_rows).min(axis=1, initial=np.inf)
+        for j in np.flatnonzero(low[1:, k] > 0):
+            high[1 + j, k] = (Z[k, others] - Z[j, others]).max(initial=-np.inf)
+        high[1:, k][low[1:, k] <= 0] = np.inf  # failed on the class's own rows
+    return low, high
