@@ -496,6 +496,36 @@ def test_one_class_separated_warns_on_the_device(to_namespace, dispatch):
         SoftmaxRegression(C=np.inf).fit(to_namespace(X), to_namespace(y))
 
 
+def test_class_separation_bounds_in_the_namespace_match_numpy():
+    # NumPy takes a path of its own (a class at a time, failed candidates
+    # skipped); the namespace's masked reductions must find the same classes.
+    from skl_softmax._softmax_regression import class_separation_bounds
+
+    rng = np.random.default_rng(1)
+    to_namespace = _strict()
+    found = 0
+    for _ in range(60):
+        n_classes, n_samples = int(rng.integers(2, 12)), int(rng.integers(1, 300))
+        Z = rng.standard_normal((n_samples, n_classes))
+        y = rng.integers(n_classes, size=n_samples)
+        weighted = rng.random(n_samples) > 0.3
+        k = int(rng.integers(n_classes))
+        Z[:, k] += np.where(y == k, 1.0, -1.0) * rng.uniform(0, 8)  # apart or not
+        low, high = class_separation_bounds(Z, y, weighted)
+        arrays = [to_namespace(a) for a in (Z, y, weighted)]
+        low_ns, high_ns = map(
+            _host, class_separation_bounds(*arrays, backend_of(arrays[0]))
+        )
+        assert_allclose(low_ns, low, rtol=1e-13)
+        separated = np.any((low > 0) & (high < 0) & np.isfinite(low), axis=0)
+        in_namespace = np.any(
+            (low_ns > 0) & (high_ns < 0) & np.isfinite(low_ns), axis=0
+        )
+        assert_array_equal(in_namespace, separated)
+        found += separated.any()
+    assert 5 <= found <= 55  # the draws do separate classes, and not all
+
+
 def test_predict_in_another_namespace_raises(dispatch):
     X, y = _data("multiclass", np.random.default_rng(7))
     model = SoftmaxRegression().fit(_strict()(X), _strict()(y))
