@@ -608,9 +608,10 @@ def class_separation_bounds(scores, labels, weighted, backend=NUMPY):
 
     Returns ``(low, high)`` of shape (n_candidates, n_classes): the least
     ``h`` over class ``k``'s rows (``+inf`` without rows) and the largest over
-    the other rows, for each candidate; bounds of row blocks combine by
-    minimum and maximum. Class ``k`` is separated where, for some candidate,
-    ``low > 0 > high`` and ``low`` is finite.
+    the other rows (or ``+inf`` where the candidate already fails on the
+    class's own rows, on NumPy), for each candidate; bounds of row blocks
+    combine by minimum and maximum. Class ``k`` is separated where, for some
+    candidate, ``low > 0 > high`` and ``low`` is finite.
     """
     xp = backend.xp
     n_samples, n_classes = scores.shape
