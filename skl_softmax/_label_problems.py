@@ -17,7 +17,9 @@ temporaries are labels in flight × samples; dense ``X`` is taken in blocks of
 rows whose temporaries do not grow with ``n_samples``).
 :func:`problems_in_flight` chooses how many labels run at once so that these
 stay within ``_MEMORY_BUDGET``, whatever the number of labels; the rest wait
-their turn (the estimate counts float64 targets: an upper bound).  A label is
+their turn (the estimate counts float64 targets: an upper bound).  On small
+NumPy or SciPy data :func:`labels_in_flight` runs one at a time instead, on
+the calling thread (``_MIN_BATCHED_ENTRIES``).  A label is
 loaded into its column alone, so that starting labels costs a row of samples
 at a time, and the end of a fit holds the coefficients twice at most.
 """
@@ -52,6 +54,18 @@ _MAX_IN_FLIGHT = 32
 # were slower on the last (benchmarks/bench_ovr_in_flight.py, two runs in
 # results/2026-12-03-ovr-memory/).
 _SPARSE_MAX_IN_FLIGHT = 8
+# Entries of X that one pass reads (n_samples × n_params dense, the stored
+# values of sparse X) below which the labels of a NumPy fit run one at a time,
+# without threads: X then stays in the caches from one label's pass to the
+# next, and a round's hand-offs between the labels' threads cost more than the
+# passes they save. Batched / one at a time (2 CPUs, medians of 5,
+# benchmarks/bench_ovr_batching.py, results/2026-12-03-ovr-batching/): dense
+# 150 × 4 with 3 labels 2.65×, 2 000 × 20 with 4 2.06×, 5 000 × 50 with 5 and
+# 20 1.42× and 1.18×, 10 000 × 50 with 5 1.08×, above the threshold 10 000 ×
+# 100 0.53× and 30 000 × 50 0.62×; CSR with 10⁵ and 2.5·10⁵ stored values
+# 1.20× and 1.04×, 10⁶ 0.86×. With a CPU burner beside them every case below
+# the threshold 1.11–2.77×.
+_MIN_BATCHED_ENTRIES = 2**19
 
 # The logit given to a label that is constant in training: σ(40) rounds to
 # exactly 1 in float64 (1 − σ(40) ≈ 4e-18 < eps/2) and σ(−40) ≈ 4e-18, so the
@@ -77,6 +91,21 @@ def problems_in_flight(n_problems, n_samples, n_params, is_sparse=True):
     fit = _MEMORY_BUDGET // bytes_per_problem(n_samples, n_params, is_sparse)
     most = _SPARSE_MAX_IN_FLIGHT if is_sparse else _MAX_IN_FLIGHT
     return int(max(1, min(n_problems, most, fit)))
+
+
+def labels_in_flight(X, n_labels, n_params, backend):
+    """How many labels of a fit on ``X`` run at once.
+
+    One, in the calling thread, when a pass over NumPy or SciPy ``X`` reads
+    fewer than ``_MIN_BATCHED_ENTRIES`` entries: each label's point is then
+    evaluated as its L-BFGS-B asks for it, with the same iterates.  Otherwise
+    :func:`problems_in_flight`.  Arrays of other namespaces (a device's) are
+    always batched: there a pass costs its calls, not its entries.
+    """
+    entries = X.nnz if sparse.issparse(X) else X.shape[0] * n_params
+    if backend.is_numpy and entries < _MIN_BATCHED_ENTRIES:
+        return 1
+    return problems_in_flight(n_labels, X.shape[0], n_params, sparse.issparse(X))
 
 
 class LabelTargets:
@@ -236,16 +265,14 @@ class LabelProblems:
         self.n_features = X.shape[1]
         self.fit_intercept = fit_intercept
         n_params = self.n_features + int(fit_intercept)
+        backend = targets.backend
+        self.backend = backend
         if n_in_flight is None:
-            n_in_flight = problems_in_flight(
-                len(self.active), X.shape[0], n_params, sparse.issparse(X)
-            )
+            n_in_flight = labels_in_flight(X, len(self.active), n_params, backend)
         self.n_in_flight = max(1, min(n_in_flight, len(self.active)))
         # Σ s_i ℓ_i / S + ‖w‖² / (2 C S) is unchanged when s is divided by its
         # largest value m and C multiplied by m: weights of at most one keep the
         # float32 products s_i (σ_i − y_i) x_i from overflowing (weights 1e12).
-        backend = targets.backend
-        self.backend = backend
         xp = backend.xp
         self.largest = float(xp.max(sample_weight))
         if factors is not None and self.active.size:

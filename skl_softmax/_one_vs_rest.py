@@ -164,9 +164,12 @@ class OneVsRestLogistic(LinearClassifierBase):
     its objective hands its point to a shared barrier. When every label still
     running has a point pending, one evaluation computes them all, so a fit
     costs about as many passes over ``X`` as the slowest label needs, not the
-    sum over labels. A single L-BFGS over the summed objective was measured
-    and ruled out: its shared curvature memory converges like the worst label
-    or worse.
+    sum over labels. On small data (a pass over NumPy or SciPy ``X`` reading
+    fewer than 2**19 entries) the labels run one after another on the
+    calling thread instead, with the same iterates: there the threads'
+    hand-offs would cost more than the passes they save. A single L-BFGS over
+    the summed objective was measured and ruled out: its shared curvature
+    memory converges like the worst label or worse.
 
     **Callbacks** (scikit-learn 1.9 and later). ``set_callbacks`` takes
     scikit-learn's fit callbacks, such as ``sklearn.callback.ProgressBar`` and

@@ -36,6 +36,19 @@ def seed(request):
 
 
 @pytest.fixture
+def batched_labels(monkeypatch):
+    """The labels of a one-vs-rest fit batched in worker threads, whatever the data.
+
+    On small NumPy data they run one at a time in the calling thread
+    (``_label_problems._MIN_BATCHED_ENTRIES``); the tests of the batched
+    solve's rounds, threads and failures take it on small data.
+    """
+    from skl_softmax import _label_problems
+
+    monkeypatch.setattr(_label_problems, "_MIN_BATCHED_ENTRIES", 0)
+
+
+@pytest.fixture
 def rng(seed):
     """A NumPy generator seeded by the `seed` fixture."""
     return np.random.default_rng(seed)
@@ -68,12 +81,26 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(skip)
 
 
+# Modules whose tests pytest-xdist runs on one worker: the Dask tests then
+# share one session cluster (one per worker, each with its processes, took CPU
+# from the tests beside them), and the CLI's module-scoped runs (6-7 s each on
+# a busy machine) are made once. By module, not by ``xdist_group`` marks: with
+# pytest 9.2 pytest-xdist 3.8 no longer adds a mark's group to the node ids
+# that its scheduler reads, so ``--dist loadgroup`` split these modules too.
+_ONE_WORKER_MODULES = {"tests/test_dask.py", "tests/test_cli.py"}
+
+
 @pytest.hookimpl(optionalhook=True, tryfirst=True)
 def pytest_xdist_make_scheduler(config, log):
-    """pytest-xdist's default distribution (``-n`` alone), with each
-    ``xdist_group`` on one worker: the Dask tests then share one cluster."""
-    if config.getvalue("dist") == "load":
-        from xdist.scheduler import LoadGroupScheduling
+    """pytest-xdist's default distribution (``-n`` alone), each module of
+    ``_ONE_WORKER_MODULES`` on one worker."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
 
-        return LoadGroupScheduling(config, log)
-    return None
+    class ModulesOnOneWorker(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            module = nodeid.split("::", 1)[0]
+            return module if module in _ONE_WORKER_MODULES else nodeid
+
+    return ModulesOnOneWorker(config, log)

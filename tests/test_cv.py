@@ -1264,10 +1264,13 @@ class _FailingAt(TaskRecorder):
 @pytest.mark.skipif(not HAS_CALLBACKS, reason="callbacks need scikit-learn >= 1.9")
 @pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
 @pytest.mark.parametrize("error", [RuntimeError("injected"), KeyboardInterrupt()])
-def test_a_failing_fold_stops_the_others_before_fit_raises(Estimator, error):
+def test_a_failing_fold_stops_the_others_before_fit_raises(
+    Estimator, error, batched_labels
+):
     # With n_jobs=2, joblib does not stop the folds it has started: they went
     # on fitting in its threads, and calling the callbacks, for seconds after
-    # fit had raised (13 and 14 more callback calls in the review).
+    # fit had raised (13 and 14 more callback calls in the review). The labels
+    # batched in threads of their own, as on large data.
     import threading
     import time
 

@@ -14,6 +14,7 @@ from sklearn.multiclass import OneVsRestClassifier
 
 from skl_softmax import OneVsRestLogistic
 from skl_softmax import _label_problems as label_problems_module
+from skl_softmax._array_api import NUMPY, Backend
 from skl_softmax._label_problems import (
     _MAX_IN_FLIGHT,
     _MEMORY_BUDGET,
@@ -50,7 +51,7 @@ class _ThreadSampler:
         self._thread.join()
 
 
-def test_live_threads_stay_few_for_thousands_of_labels():
+def test_live_threads_stay_few_for_thousands_of_labels(batched_labels):
     X, Y = _many_labels()
     before = threading.active_count()
     # Five iterations: the labels pass through the solver as fast as it goes.
@@ -178,11 +179,40 @@ def test_few_labels_in_flight_give_the_iterates_of_all_at_once(
     X, Y = _many_labels(n_samples=300, n_features=6, n_labels=12)
     if sparse_input:
         X = sparse.csr_matrix(X)
+    # Small data: one label at a time, in the calling thread.
+    assert label_problems_module.labels_in_flight(X, 12, 7, NUMPY) == 1
+    one_at_a_time = OneVsRestLogistic(tol=1e-8, max_iter=500).fit(X, Y)
+    monkeypatch.setattr(label_problems_module, "_MIN_BATCHED_ENTRIES", 0)
     all_at_once = OneVsRestLogistic(tol=1e-8, max_iter=500).fit(X, Y)
     monkeypatch.setattr(label_problems_module, "_MAX_IN_FLIGHT", 3)
+    monkeypatch.setattr(label_problems_module, "_SPARSE_MAX_IN_FLIGHT", 3)
     three_at_a_time = OneVsRestLogistic(tol=1e-8, max_iter=500).fit(X, Y)
-    assert_array_equal(all_at_once.n_iter_, three_at_a_time.n_iter_)
-    assert_allclose(all_at_once.coef_, three_at_a_time.coef_, rtol=1e-9, atol=1e-12)
-    assert_allclose(
-        all_at_once.intercept_, three_at_a_time.intercept_, rtol=1e-9, atol=1e-12
-    )
+    for other in (three_at_a_time, one_at_a_time):
+        assert_array_equal(all_at_once.n_iter_, other.n_iter_)
+        assert_allclose(all_at_once.coef_, other.coef_, rtol=1e-9, atol=1e-12)
+        assert_allclose(all_at_once.intercept_, other.intercept_, rtol=1e-9, atol=1e-12)
+
+
+def test_labels_run_one_at_a_time_below_the_batched_size():
+    # Entries of a pass over X: n_samples × n_params dense, stored values
+    # sparse; arrays of another namespace are always batched.
+    below = label_problems_module._MIN_BATCHED_ENTRIES - 1
+    dense = np.zeros((below, 1))
+    assert label_problems_module.labels_in_flight(dense, 20, 1, NUMPY) == 1
+    batched = problems_in_flight(20, below, 2, is_sparse=False)
+    assert batched > 1
+    assert label_problems_module.labels_in_flight(dense, 20, 2, NUMPY) == batched
+    for n_stored in (below, below + 1):
+        # n_stored rows, one stored value each, in a single column of 10.
+        rows = np.arange(n_stored)
+        csr = sparse.csr_matrix(
+            (np.ones(n_stored), (rows, np.zeros(n_stored, dtype=int))),
+            shape=(n_stored, 10),
+        )
+        expected = 1 if n_stored == below else problems_in_flight(20, n_stored, 11)
+        assert expected > 1 or n_stored == below
+        assert label_problems_module.labels_in_flight(csr, 20, 11, NUMPY) == expected
+    strict = pytest.importorskip("array_api_strict")
+    device = Backend(strict, strict.Device("CPU_DEVICE"))
+    small = strict.zeros((10, 3))
+    assert label_problems_module.labels_in_flight(small, 20, 4, device) == 20

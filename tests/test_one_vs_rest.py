@@ -602,7 +602,7 @@ class _CountingLoss(BinomialLoss):
         _CountingLoss.instances.append(self)
 
 
-def test_batching_costs_the_slowest_label_not_the_sum(monkeypatch):
+def test_batching_costs_the_slowest_label_not_the_sum(monkeypatch, batched_labels):
     monkeypatch.setattr(label_problems_module, "BinomialLoss", _CountingLoss)
     monkeypatch.setattr(_CountingLoss, "instances", [])
     X, Y = _multilabel(n_labels=8)
@@ -620,7 +620,7 @@ def test_batching_costs_the_slowest_label_not_the_sum(monkeypatch):
     assert batched.n_evaluations < sum(separate) / 4
 
 
-def test_one_pass_over_X_per_round(monkeypatch):
+def test_one_pass_over_X_per_round(monkeypatch, batched_labels):
     monkeypatch.setattr(label_problems_module, "BinomialLoss", _CountingLoss)
     monkeypatch.setattr(_CountingLoss, "instances", [])
     solves = []
@@ -639,7 +639,7 @@ def test_one_pass_over_X_per_round(monkeypatch):
 
 
 @pytest.mark.parametrize("target", ["multiclass", "binary", "multilabel", "sparse"])
-def test_targets_are_held_once_per_label_in_flight(monkeypatch, target):
+def test_targets_are_held_once_per_label_in_flight(monkeypatch, batched_labels, target):
     # The loss holds one row of targets per label in flight, never a dense
     # (n_problems, n_samples) copy: labels are loaded into free rows.
     monkeypatch.setattr(label_problems_module, "BinomialLoss", _CountingLoss)
@@ -853,7 +853,7 @@ def test_a_thread_that_cannot_start_does_not_hang(monkeypatch):
     assert threading.active_count() == threads_before
 
 
-def test_fit_raises_when_the_objective_fails(monkeypatch):
+def test_fit_raises_when_the_objective_fails(monkeypatch, batched_labels):
     X, Y = _multilabel()
     original = BinomialLoss.evaluate
     calls = []
@@ -869,7 +869,7 @@ def test_fit_raises_when_the_objective_fails(monkeypatch):
     assert isinstance(outcome["error"], MemoryError)
 
 
-def test_fit_raises_when_one_label_objective_is_not_finite(monkeypatch):
+def test_fit_raises_when_one_label_objective_is_not_finite(monkeypatch, batched_labels):
     # Label 3's objective turns NaN at its fifth evaluation: its own solver
     # raises, the other labels are aborted, and fit reports that error.
     X, Y = _multilabel()
@@ -1082,7 +1082,7 @@ def test_inputs_are_not_modified(sparse_input, rng):
         assert_array_equal(original, copy)
 
 
-def test_no_threads_are_left_behind():
+def test_no_threads_are_left_behind(batched_labels):
     before = threading.active_count()
     OneVsRestLogistic().fit(*_multilabel())
     assert threading.active_count() == before
