@@ -91,11 +91,13 @@ def test_dense_labels_in_flight_do_not_count_sparse_temporaries():
     assert problems_in_flight(10, 200_000, 201, is_sparse=True) < 10
 
 
-def test_memory_is_bounded_whatever_the_number_of_labels():
+def test_memory_is_bounded_whatever_the_number_of_labels(batched_labels):
     # Sparse X is evaluated whole, so labels × samples temporaries are what a
     # fit of every label at once would hold (1 000 × 10 000 float64 = 80 MB per
-    # array). Derived bound: the labels in flight, the outputs (the solution,
-    # coef_ and its model-coordinates copy: 3 × n_labels × n_params float64, and
+    # array). Batched, as on larger data: one label at a time (this data's
+    # default) holds a row of samples. Derived bound: the labels in flight,
+    # the outputs (the solution, coef_ and its model-coordinates copy:
+    # 3 × n_labels × n_params float64, and
     # per-label results), the indicator held as CSC, and 8 MB for everything
     # whose size does not grow with the labels.
     n_samples, n_features, n_labels = 10_000, 300, 1_000
