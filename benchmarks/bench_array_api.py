@@ -98,7 +98,9 @@ def _synchronise(device):
 
 def _timed(fit, device):
     _synchronise(device)
-    time.sleep(SETTLE_SECONDS)  # no run pays for the last one's spinning threads
+    time.sleep(
+        SETTLE_SECONDS["full"]
+    )  # no run pays for the last one's spinning threads
     start = time.perf_counter()
     result = fit()
     _synchronise(device)

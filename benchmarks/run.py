@@ -94,8 +94,10 @@ MANY_RUNS = 20
 # and 60 ms right after newton-cg against 25.5 ms after a pause, and newton-cg
 # 65.5 ms right after ours against 31 ms (medians of 12, /tmp script,
 # 2026-12-03). Waiting longer than the spin times each run from the same idle
-# state. The loaded column measures running beside other work.
-SETTLE_SECONDS = 0.2
+# state. The loaded column measures running beside other work. A --quick run,
+# whose times are a smoke test's, does not wait: with the pauses every case
+# took 114 s in CI, without them 36 s (quiet machine, 2026-12-03).
+SETTLE_SECONDS = {"full": 0.2, "quick": 0.0}
 # Loaded mode: counted runs (after one warm-up) and the longest a burner lives.
 LOADED_RUNS = {"full": 2, "quick": 1}
 BURNER_SECONDS = {"full": 1_800, "quick": 120}
@@ -211,19 +213,19 @@ def relative_gap(value, reference):
 # -- running one competitor once -----------------------------------------------------
 
 
-def execute(competitor, problem, collect=True):
+def execute(competitor, problem, collect=True, settle=SETTLE_SECONDS["full"]):
     """Run the competitor once.
 
     Returns the fitted estimator (or the probabilities), the seconds taken and the
     number of ConvergenceWarnings raised. ``collect``: run the garbage collector
     first (not between the hundreds of runs of a small case, where it would cost
-    more than the runs themselves) and wait ``SETTLE_SECONDS``.
+    more than the runs themselves) and wait ``settle`` seconds.
     """
     X = problem[competitor.data]
     limit = limit_scipy_blas if competitor.same_threads else contextlib.nullcontext
     if collect:
         gc.collect()
-        time.sleep(SETTLE_SECONDS)
+        time.sleep(settle)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if competitor.op == "fit":
@@ -337,7 +339,7 @@ def solver_skipped(case, problem, solver):
     return None
 
 
-def race_solver(make, problem, kind, target, cap, max_iter, start):
+def race_solver(make, problem, kind, target, cap, max_iter, start, settle):
     """The fewest iterations after which a scikit-learn solver reaches ``target``.
 
     ``make(m)`` is the solver with ``tol=0`` and ``max_iter=m``, so that only
@@ -360,7 +362,7 @@ def race_solver(make, problem, kind, target, cap, max_iter, start):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = make(m)
-            time.sleep(SETTLE_SECONDS)  # as before every timed run
+            time.sleep(settle)  # as before every timed run
             begin = time.perf_counter()
             model.fit(problem["X"], problem["y"])
             seconds = time.perf_counter() - begin
@@ -412,7 +414,9 @@ def race(case, problem, row, mode):
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        ours, ours_seconds, _ = execute(case.competitors[0], problem)
+        ours, ours_seconds, _ = execute(
+            case.competitors[0], problem, settle=SETTLE_SECONDS[mode]
+        )
     target_value = score(case.kind, ours, problem)
     target = target_value + SAME_OBJECTIVE * abs(target_value)
     cap = min(
@@ -444,6 +448,7 @@ def race(case, problem, row, mode):
             cap,
             RACE_MAX_ITER[mode],
             RACE_START[solver],
+            SETTLE_SECONDS[mode],
         )
         print(f"    race {solver}: {_race_text(solvers[solver])}", flush=True)
     row["solvers"] = solvers
@@ -506,7 +511,13 @@ def unavailable(case):
 
 
 def time_competitors(
-    competitors, problem, runs, warmup, count_evaluations=False, budget=np.inf
+    competitors,
+    problem,
+    runs,
+    warmup,
+    count_evaluations=False,
+    budget=np.inf,
+    settle=SETTLE_SECONDS["full"],
 ):
     """Alternated runs; returns (times per label, first times, warnings, results).
 
@@ -531,7 +542,7 @@ def time_competitors(
         for competitor in competitors:
             count = run == 0 and count_evaluations and competitor.role == "ours"
             with counting_evaluations() if count else contextlib.nullcontext() as calls:
-                result, seconds, n_warn = execute(competitor, problem, collect)
+                result, seconds, n_warn = execute(competitor, problem, collect, settle)
             if count and calls is not None:
                 n_evaluations = len(calls)
             results[competitor.label] = result
@@ -575,6 +586,7 @@ def run_case(case, *, runs, warmup, mode, load=0):
         warmup,
         count_evaluations=case.kind in ("multinomial", "binary") and not predicting,
         budget=ROUND_BUDGET[mode],
+        settle=SETTLE_SECONDS[mode],
     )
     medians = {label: float(np.median(values)) for label, values in times.items()}
     row["times"] = times
@@ -672,7 +684,9 @@ def _loaded(row, case, problem, competitors, runs, load, mode):
     chosen = [c for c in competitors if c.label in ("ours", "sklearn", "sklearn best")]
     loaded_runs = max(LOADED_RUNS[mode], runs // 2) if case.runs else LOADED_RUNS[mode]
     with burners(load, BURNER_SECONDS[mode]):
-        times, first, _, _, _ = time_competitors(chosen, problem, loaded_runs, 0)
+        times, first, _, _, _ = time_competitors(
+            chosen, problem, loaded_runs, 0, settle=SETTLE_SECONDS[mode]
+        )
         row["load_average_loaded"] = os.getloadavg()[0]
     medians = {label: float(np.median(values)) for label, values in times.items()}
     row["loaded_median"] = medians
