@@ -58,10 +58,11 @@ The same holds around the pass: ``W μ`` and ``‖W‖²`` run on the calling
 thread (through ``einsum`` from the size at which OpenBLAS would thread them,
 ``skl_softmax._loss._matvec``), and the weighted loss sum of a block (all rows
 of sparse data) is a NumPy sum, not a dot product.
-OpenBLAS threads a dot product from 10 000 elements and a GEMV from 460 800,
-and the pool such a product wakes spins beside the next L-BFGS-B step: on sparse case
-(c), 20 × 50 000 parameters, that step took 51-60 ms per call after them and
-38-41 ms without (benchmarks/bench_sparse.py).
+OpenBLAS threads a dot product from 10 000 elements and a GEMV from 460 800
+(NumPy sends a single row times a vector, one label's ``w μ``, to the dot
+product), and the pool such a product wakes spins beside the next L-BFGS-B
+step: on sparse case (c), 20 × 50 000 parameters, that step took 51-60 ms per
+call after them and 38-41 ms without (benchmarks/bench_sparse.py).
 
 What is left: SciPy's L-BFGS-B (C since SciPy 1.15) calls LAPACK's ``dtrtrs``
 at every iteration with several right-hand sides (``formk``), and OpenBLAS runs
