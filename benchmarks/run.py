@@ -633,7 +633,7 @@ def run_case(case, *, runs, warmup, mode, load=0):
         )
 
     if case.kind == "grid":
-        _worker_fold_note(row, problem)
+        _worker_fold_note(row, problem, settle=SETTLE_SECONDS[mode])
     small = case.name.startswith("small-")
     if n_evaluations and not (sparse.issparse(problem["X"]) or small):
         _blas_floor(row, problem, ours, n_evaluations, case.kind == "binary")
@@ -729,7 +729,7 @@ def _blas_floor(row, problem, fit_seconds, n_evaluations, binary=False):
     row["floor_ratio_fit"] = row["fit_seconds_per_evaluation"] / floor
 
 
-def _worker_fold_note(row, problem, repeats=3):
+def _worker_fold_note(row, problem, settle, repeats=3):
     """The grid's fits as its workers run them: one training fold, their threads.
 
     joblib gives each worker process of ``GridSearchCV(n_jobs=2)``
@@ -754,7 +754,7 @@ def _worker_fold_note(row, problem, repeats=3):
     with ThreadpoolController().limit(limits=threads):
         # Alternated after one warm-up, our evaluations counted on it.
         times, _, _, results, n_evaluations = time_competitors(
-            competitors, fold, repeats, 1, count_evaluations=True
+            competitors, fold, repeats, 1, count_evaluations=True, settle=settle
         )
         floor = blas_floor(fold["X"], int(np.max(y)) + 1)
     seconds = {label: float(np.median(t)) for label, t in times.items()}

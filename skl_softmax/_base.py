@@ -20,7 +20,7 @@ from ._compat import (
     check_same_namespace,
     get_namespace,
 )
-from ._loss import logits_by_output, prefers_row_major
+from ._loss import prediction_logits, prefers_row_major
 from ._solver import (
     chain_results,
     minimize_lbfgs,
@@ -842,7 +842,7 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 X = xp.astype(X, dtype)
             if coef.dtype != dtype:
                 coef, intercept = xp.astype(coef, dtype), xp.astype(intercept, dtype)
-        scores = logits_by_output(X, coef, row_major, backend)
+        scores = prediction_logits(X, coef, row_major, backend)
         scores += intercept[:, None]
         return scores
 

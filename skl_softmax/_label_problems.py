@@ -102,10 +102,11 @@ def labels_in_flight(X, n_labels, n_params, backend):
     :func:`problems_in_flight`.  Arrays of other namespaces (a device's) are
     always batched: there a pass costs its calls, not its entries.
     """
-    entries = X.nnz if sparse.issparse(X) else X.shape[0] * n_params
+    is_sparse = sparse.issparse(X)
+    entries = X.nnz if is_sparse else X.shape[0] * n_params
     if backend.is_numpy and entries < _MIN_BATCHED_ENTRIES:
         return 1
-    return problems_in_flight(n_labels, X.shape[0], n_params, sparse.issparse(X))
+    return problems_in_flight(n_labels, X.shape[0], n_params, is_sparse)
 
 
 class LabelTargets:

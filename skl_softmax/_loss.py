@@ -167,6 +167,63 @@ def logits_by_output(X, W, row_major, backend=NUMPY):
     return W @ X.T
 
 
+def prediction_logits(X, W, row_major, backend=NUMPY):
+    """Logits ``W Xᵀ`` as :func:`logits_by_output` lays them out, for predictions.
+
+    Dense NumPy ``X`` is multiplied as the fit's passes multiply it: in pieces
+    that OpenBLAS runs on the calling thread, shared by the fit's threads on
+    large data (:func:`~skl_softmax._threads.product_threads`), so that no
+    BLAS pool is woken. A pool woken by one product spins for about 0.1 s
+    beside whatever runs next: inside ``SoftmaxRegressionCV``, the next fit
+    after each held-out score (20 000 × 100, 3 classes, 6 Cs, 5 folds: the
+    whole search took 1.4× its time with the scores on NumPy's pool). Other
+    input is :func:`logits_by_output`'s.
+    """
+    if not (backend.is_numpy and isinstance(X, np.ndarray)):
+        return logits_by_output(X, W, row_major, backend)
+    n_samples, n_features = X.shape
+    n_outputs = W.shape[0]
+    matvec = n_outputs == 1 and n_features in _GEMV_FEATURES
+    W_gemm = np.vstack([W, np.zeros_like(W)]) if n_outputs == 1 and not matvec else W
+    pieces = (
+        vector_piece_rows(n_features)
+        if matvec
+        else piece_rows(n_features, W_gemm.shape[0])
+    )
+    if n_samples <= pieces or pieces < _MIN_PIECE_ROWS:
+        # One piece, on the calling thread; or pieces too thin to run well
+        # (the passes leave those to OpenBLAS's threads too).
+        return logits_by_output(X, W, row_major, backend)
+    Z = np.empty((W_gemm.shape[0], n_samples), dtype=np.result_type(X, W))
+    n_pieces = -(-n_samples // pieces)
+    step = pieces * -(-n_pieces // _MAX_CHUNKS)
+    starts = range(0, n_samples, step)
+    large = n_samples * n_features * n_outputs >= _SMALL_PROBLEM
+
+    def chunk(i):
+        rows = slice(starts[i], starts[i] + step)
+        _piece_logits(Z[:, rows], X[rows], W_gemm, pieces, matvec, row_major)
+
+    run_chunks(chunk, len(starts), product_threads() if large else 1)
+    return Z[:n_outputs]
+
+
+def _piece_logits(Z, X, W, pieces, matvec, row_major):
+    """``W Xᵀ`` written into ``Z``, ``pieces`` rows of ``X`` at a time.
+
+    ``matvec``: ``W`` has one row and each piece is a matrix-vector product;
+    ``row_major``: each piece is computed as ``(X_piece Wᵀ)ᵀ``.
+    """
+    for t in range(0, X.shape[0], pieces):
+        piece = X[t : t + pieces]
+        if matvec:
+            np.matmul(piece, W[0], out=Z[0, t : t + pieces])
+        elif row_major:
+            Z[:, t : t + pieces] = (piece @ W.T).T
+        else:
+            np.matmul(W, piece.T, out=Z[:, t : t + pieces])
+
+
 def _block_rows(n_samples, n_features, n_outputs, itemsize, on_host=True):
     if not on_host:
         rows = _DEVICE_BLOCK_BYTES // max(1, n_features * itemsize)
@@ -819,14 +876,7 @@ class _LinearObjective:
                 X_block = X_block.astype(self.dtype)
             m = X_block.shape[0]
             Z = np.empty((W_gemm.shape[0], m), dtype=self.dtype)
-            for t in range(0, m, pieces):
-                piece = X_block[t : t + pieces]
-                if matvec:
-                    np.matmul(piece, W[0], out=Z[0, t : t + pieces])
-                elif self.row_major_logits:
-                    Z[:, t : t + pieces] = (piece @ W_gemm.T).T
-                else:
-                    np.matmul(W_gemm, piece.T, out=Z[:, t : t + pieces])
+            _piece_logits(Z, X_block, W_gemm, pieces, matvec, self.row_major_logits)
             Z = Z[:n_out]
             Z += b
             block_loss, R = pointwise(Z, rows, outputs)

@@ -156,6 +156,8 @@ from skl_softmax._loss import (  # noqa: E402
     _GEMV_FEATURES,
     BinomialLoss,
     MultinomialLoss,
+    prediction_logits,
+    prefers_row_major,
 )
 from skl_softmax._threads import (  # noqa: E402
     available_cpus,
@@ -414,6 +416,52 @@ def test_change_of_variables_wakes_no_blas_pool(n_outputs):
         objective.to_solver(W, objective.to_model(W, b)[1])
 
     _assert_wakes_no_pool(both_ways)
+
+
+@pytest.mark.parametrize(
+    "n_samples, n_features, n_outputs, dtype",
+    [
+        (20_000, 100, 3, np.float64),  # GEMM pieces on the calling thread
+        (20_000, 100, 1, np.float64),  # matrix-vector pieces
+        (3_000, 400, 1, np.float64),  # one output, two-row GEMM pieces
+        (60_000, 150, 10, np.float64),  # large: pieces on the fit's threads
+        (20_000, 600, 2, np.float32),  # row-major pieces
+        (300, 12_000, 4, np.float64),  # pieces too thin: OpenBLAS's product
+        (50, 20, 3, np.float64),  # one piece
+    ],
+)
+def test_prediction_logits_are_the_product(n_samples, n_features, n_outputs, dtype):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((n_samples, n_features)).astype(dtype)
+    W = rng.standard_normal((n_outputs, n_features)).astype(dtype)
+    row_major = prefers_row_major(dtype, n_outputs, n_features)
+    got = prediction_logits(X, W, row_major)
+    assert got.shape == (n_outputs, n_samples)
+    assert got.dtype == dtype
+    assert got.flags.c_contiguous
+    expected = W.astype(np.float64) @ X.astype(np.float64).T
+    rtol = 1e-12 if dtype == np.float64 else 1e-4
+    assert_allclose(got, expected, rtol=rtol, atol=rtol * np.abs(expected).max())
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="Linux /proc")
+@pytest.mark.skipif(
+    (_numpy_openblas_version() or (0,)) < (0, 3, 27),
+    reason="the sizes are OpenBLAS's (0.3.27 or later, as in NumPy's wheels)",
+)
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_predictions_wake_no_blas_pool(n_classes):
+    # 20 000 x 100 x 3: 6 000 000 multiply-adds, one product on NumPy's pool
+    # before, which then spun beside the next fit of a cross-validation (the
+    # held-out scores at every C); SoftmaxRegressionCV took 1.4x its time.
+    X, y, _, _ = _large_problem(n_samples=20_000, n_features=100, n_classes=n_classes)
+    model = SoftmaxRegression(max_iter=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    expected = X @ model.coef_.T + model.intercept_
+    assert_allclose(model.decision_function(X), expected.squeeze(), rtol=1e-12)
+    _assert_wakes_no_pool(lambda: model.predict_proba(X))
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
