@@ -57,7 +57,10 @@ chunk of rows per thread (CSR views, never copies; skl_softmax._loss).
 The same holds around the pass: ``W μ`` and ``‖W‖²`` run on the calling
 thread (through ``einsum`` from the size at which OpenBLAS would thread them,
 ``skl_softmax._loss._matvec``), and the weighted loss sum of a block (all rows
-of sparse data) is a NumPy sum, not a dot product.
+of sparse data) is a NumPy sum, not a dot product. Predictions on dense NumPy
+data multiply ``X Wᵀ`` in the passes' pieces too
+(``skl_softmax._loss.prediction_logits``): the CV estimators score held-out
+rows between fits, and a pool woken by a score spun beside the next fit.
 OpenBLAS threads a dot product from 10 000 elements and a GEMV from 460 800
 (NumPy sends a single row times a vector, one label's ``w μ``, to the dot
 product), and the pool such a product wakes spins beside the next L-BFGS-B

@@ -339,11 +339,15 @@ def _numpy_openblas_version():
     return None
 
 
-@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="Linux /proc")
-@pytest.mark.skipif(
-    (_numpy_openblas_version() or (0,)) < (0, 3, 27),
-    reason="the sizes are OpenBLAS's (0.3.27 or later, as in NumPy's wheels)",
+# Tests that count the CPU ticks of BLAS threads at OpenBLAS's sizes.
+_counts_openblas_ticks = pytest.mark.skipif(
+    not os.path.isdir("/proc/self/task")
+    or (_numpy_openblas_version() or (0,)) < (0, 3, 27),
+    reason="Linux /proc, and OpenBLAS's sizes (0.3.27 or later, as in NumPy's wheels)",
 )
+
+
+@_counts_openblas_ticks
 @pytest.mark.parametrize(
     "n_samples, n_features, n_outputs, chunked",
     [(100_000, 150, 1, True), (40_000, 150, 10, True), (5_000, 100, 1, False)],
@@ -386,11 +390,7 @@ def _assert_wakes_no_pool(call):
     assert min(woken) <= 2, woken
 
 
-@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="Linux /proc")
-@pytest.mark.skipif(
-    (_numpy_openblas_version() or (0,)) < (0, 3, 27),
-    reason="the sizes are OpenBLAS's (0.3.27 or later, as in NumPy's wheels)",
-)
+@_counts_openblas_ticks
 @pytest.mark.parametrize("n_outputs", [1, 3])
 def test_change_of_variables_wakes_no_blas_pool(n_outputs):
     # Solver to model coordinates at every evaluation: b = b' - W mu. NumPy
@@ -444,11 +444,7 @@ def test_prediction_logits_are_the_product(n_samples, n_features, n_outputs, dty
     assert_allclose(got, expected, rtol=rtol, atol=rtol * np.abs(expected).max())
 
 
-@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="Linux /proc")
-@pytest.mark.skipif(
-    (_numpy_openblas_version() or (0,)) < (0, 3, 27),
-    reason="the sizes are OpenBLAS's (0.3.27 or later, as in NumPy's wheels)",
-)
+@_counts_openblas_ticks
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_predictions_wake_no_blas_pool(n_classes):
     # 20 000 x 100 x 3: 6 000 000 multiply-adds, one product on NumPy's pool
