@@ -179,7 +179,11 @@ def prediction_logits(X, W, row_major, backend=NUMPY):
     whole search took 1.4× its time with the scores on NumPy's pool). Other
     input is :func:`logits_by_output`'s.
     """
-    if not (backend.is_numpy and isinstance(X, np.ndarray)):
+    # At most _MIN_PIECE_ROWS rows (one-row predictions): one piece whatever
+    # the shape, without the microsecond of choosing it.
+    if not (
+        backend.is_numpy and isinstance(X, np.ndarray) and X.shape[0] > _MIN_PIECE_ROWS
+    ):
         return logits_by_output(X, W, row_major, backend)
     n_samples, n_features = X.shape
     n_outputs = W.shape[0]
