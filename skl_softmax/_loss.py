@@ -187,13 +187,7 @@ def prediction_logits(X, W, row_major, backend=NUMPY):
         return logits_by_output(X, W, row_major, backend)
     n_samples, n_features = X.shape
     n_outputs = W.shape[0]
-    matvec = n_outputs == 1 and n_features in _GEMV_FEATURES
-    W_gemm = np.vstack([W, np.zeros_like(W)]) if n_outputs == 1 and not matvec else W
-    pieces = (
-        vector_piece_rows(n_features)
-        if matvec
-        else piece_rows(n_features, W_gemm.shape[0])
-    )
+    matvec, W_gemm, pieces = _piece_layout(W, n_features)
     if n_samples <= pieces or pieces < _MIN_PIECE_ROWS:
         # One piece, on the calling thread; or pieces too thin to run well
         # (the passes leave those to OpenBLAS's threads too).
@@ -210,6 +204,21 @@ def prediction_logits(X, W, row_major, backend=NUMPY):
 
     run_chunks(chunk, len(starts), product_threads() if large else 1)
     return Z[:n_outputs]
+
+
+def _piece_layout(W, n_features):
+    """How products with ``W`` are cut: ``(matvec, W_gemm, pieces)``.
+
+    One output runs as matrix-vector products (``matvec``), or as two rows,
+    the second zero (``W_gemm``; see ``_GEMV_FEATURES``); ``pieces`` rows of
+    ``X`` make a product that OpenBLAS runs on the calling thread.
+    """
+    n_outputs = W.shape[0]
+    matvec = n_outputs == 1 and n_features in _GEMV_FEATURES
+    if matvec:
+        return True, W, vector_piece_rows(n_features)
+    W_gemm = np.vstack([W, np.zeros_like(W)]) if n_outputs == 1 else W
+    return False, W_gemm, piece_rows(n_features, W_gemm.shape[0])
 
 
 def _piece_logits(Z, X, W, pieces, matvec, row_major):
@@ -793,12 +802,11 @@ class _LinearObjective:
                 and self.n_features in _ONE_THREAD_WHOLE_BLOCKS
                 and blas_threads() == 1
             )
-            and (pieces := piece_rows(self.n_features, max(2, W.shape[0])))
-            >= _MIN_PIECE_ROWS
+            and piece_rows(self.n_features, max(2, W.shape[0])) >= _MIN_PIECE_ROWS
         ):
             chunks = np.array_split(np.asarray(starts), min(_MAX_CHUNKS, len(starts)))
             parts = run_chunks(
-                lambda i: self._chunk_sums(W, b, pointwise, outputs, chunks[i], pieces),
+                lambda i: self._chunk_sums(W, b, pointwise, outputs, chunks[i]),
                 len(chunks),
                 n_threads,
             )
@@ -853,23 +861,17 @@ class _LinearObjective:
         grad_W = (X_block.T @ R.T).T if is_sparse else R @ X_block
         return loss, grad_W, _sum(R, 1, self._acc_dtype, backend)
 
-    def _chunk_sums(self, W, b, pointwise, outputs, starts, pieces):
+    def _chunk_sums(self, W, b, pointwise, outputs, starts):
         """The sums of the blocks at ``starts``, every product cut into pieces.
 
-        Dense NumPy only. Each piece of ``pieces`` rows has a product below
-        OpenBLAS's single-thread size (:func:`~skl_softmax._threads.piece_rows`;
-        :func:`~skl_softmax._threads.vector_piece_rows` for one output), so it
-        runs on the calling thread: chunks can run in several threads at once
-        without waking a BLAS pool.
+        Dense NumPy only. Each piece has a product below OpenBLAS's
+        single-thread size (:func:`_piece_layout`), so it runs on the calling
+        thread: chunks can run in several threads at once without waking a
+        BLAS pool.
         """
         X, n_samples = self.X, self.X.shape[0]
         n_out = W.shape[0]
-        # One output runs as matrix-vector products, or as two rows, the second
-        # zero (see _GEMV_FEATURES).
-        matvec = n_out == 1 and self.n_features in _GEMV_FEATURES
-        if matvec:
-            pieces = vector_piece_rows(self.n_features)
-        W_gemm = np.vstack([W, np.zeros_like(W)]) if n_out == 1 and not matvec else W
+        matvec, W_gemm, pieces = _piece_layout(W, self.n_features)
         loss = 0.0
         grad_W = np.zeros(W_gemm.shape, dtype=np.float64)
         grad_b = np.zeros(n_out, dtype=np.float64)
