@@ -1,5 +1,6 @@
 """What both estimators share: validation, conditioning, prediction and the solve."""
 
+import contextlib
 import functools
 from numbers import Integral, Real
 
@@ -609,6 +610,44 @@ def refuse_missing_labels(y):
         raise ValueError("Input y contains NaN.")
 
 
+@contextlib.contextmanager
+def naming_ragged_rows(**arrays):
+    """Re-raise NumPy's "inhomogeneous shape" error naming the ragged argument.
+
+    A list of rows of different lengths (``y=[[0, 1], [1]]``, the label lists
+    that ``OneVsRestClassifier`` refuses by name) reaches NumPy inside
+    scikit-learn's validation, whose message names neither the argument nor
+    the row. The rows are looked at only when that error was raised.
+    """
+    try:
+        yield
+    except ValueError as error:
+        if "inhomogeneous" not in str(error):
+            raise
+        for name, rows in arrays.items():
+            if not isinstance(rows, (list, tuple)):
+                continue
+            lengths = [
+                len(row) if isinstance(row, (list, tuple)) else 0 for row in rows
+            ]
+            odd = next((i for i, n in enumerate(lengths) if n != lengths[0]), None)
+            if odd is None:
+                continue
+            message = (
+                f"{name} has rows of different lengths (row 0 has length {lengths[0]}, "
+                f"row {odd} has length {lengths[odd]}): it must be "
+                f"{'1-D or ' if name == 'y' else ''}a rectangular 2-D array."
+            )
+            if name == "y":
+                message += (
+                    " Lists of labels per sample are the legacy multi-label "
+                    "format: sklearn.preprocessing.MultiLabelBinarizer turns them "
+                    "into the indicator matrix that OneVsRestLogistic fits."
+                )
+            raise ValueError(message) from None
+        raise
+
+
 def _float_dtypes(X):
     """The accepted dtypes in the namespace scikit-learn will leave ``X`` in.
 
@@ -649,15 +688,16 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 "X is a tensor that requires grad; a fit reads its values only. "
                 "Pass X.detach() instead."
             )
-        return validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            dtype=_float_dtypes(X),
-            multi_output=True,
-            y_numeric=False,
-        )
+        with naming_ragged_rows(X=X, y=y):
+            return validate_data(
+                self,
+                X,
+                y,
+                accept_sparse="csr",
+                dtype=_float_dtypes(X),
+                multi_output=True,
+                y_numeric=False,
+            )
 
     @naming_unchecked_data()
     def _solve(self, objective, x0, callbacks, conditioning):
@@ -823,9 +863,10 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         layout. Callers have checked that the model is fitted (one-row
         predictions pay about 10 µs for each check).
         """
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=_float_dtypes(X), reset=False
-        )
+        with naming_ragged_rows(X=X):
+            X = validate_data(
+                self, X, accept_sparse="csr", dtype=_float_dtypes(X), reset=False
+            )
         backend = backend_of(X)
         if backend.is_numpy:
             coef, intercept = self.coef_, self.intercept_
@@ -901,9 +942,10 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         # which accepts negative weights silently and warns about NaN labels
         # before rejecting them: check both as fit does.
         check_is_fitted(self)
-        y = check_array(
-            y, accept_sparse="csr", ensure_2d=False, dtype=None, input_name="y"
-        )
+        with naming_ragged_rows(y=y):
+            y = check_array(
+                y, accept_sparse="csr", ensure_2d=False, dtype=None, input_name="y"
+            )
         if sample_weight is not None:
             sample_weight = check_sample_weight(
                 sample_weight, y.shape[0], backend_of(y)

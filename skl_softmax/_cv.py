@@ -39,6 +39,7 @@ from ._base import (
     class_sample_weight,
     is_dask_collection,
     keeps_the_model_on_error,
+    naming_ragged_rows,
     refuse_missing_labels,
 )
 from ._compat import (
@@ -590,15 +591,16 @@ class _CrossValidation:
                 "arrays' device."
             )
         refuse_missing_labels(y)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-            multi_output=True,
-            y_numeric=False,
-        )
+        with naming_ragged_rows(X=X, y=y):
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse="csr",
+                dtype=[np.float64, np.float32],
+                multi_output=True,
+                y_numeric=False,
+            )
         self._fit_dtype = X.dtype
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, X.shape[0])
@@ -921,7 +923,8 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
 
             return softmax_score(self, X, y, weights)
         X, y, score_params = _counted_rows(X, y, score_params)
-        return self._fold_scorer()(self, X, y, **score_params)
+        with naming_ragged_rows(y=y):  # (the scorer reads y)
+            return self._fold_scorer()(self, X, y, **score_params)
 
     # -- steps, in the order fit calls them ---------------------------------------
 
@@ -1284,9 +1287,10 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         X, y, score_params = _counted_rows(X, y, score_params)
         # As predict: data of another namespace than the fit's are refused.
         self._check_namespace(X, "score")
-        y = check_array(
-            y, accept_sparse="csr", ensure_2d=False, dtype=None, input_name="y"
-        )
+        with naming_ragged_rows(y=y):
+            y = check_array(
+                y, accept_sparse="csr", ensure_2d=False, dtype=None, input_name="y"
+            )
         if not is_dask_collection(X):  # a Dask X's rows may be counted lazily
             check_consistent_length(y, X)
         Y = self._problem_targets(y)

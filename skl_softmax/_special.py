@@ -480,9 +480,14 @@ def _in_namespace(array, backend, name, dtype=None):
     try:
         return np.asarray(array, dtype=dtype)
     except (TypeError, ValueError, RuntimeError) as error:
-        if not is_foreign_array(array):
+        if is_foreign_array(array):
+            raise TypeError(_not_on_host(name, array, error)) from None
+        if "inhomogeneous" not in str(error):
             raise
-        raise TypeError(_not_on_host(name, array, error)) from None
+        raise TypeError(  # ragged lists, as _as_float_array says of them
+            f"{name} must be an array. Got {type(array).__name__} that NumPy "
+            f"cannot read as one: {error}"
+        ) from None
 
 
 def _not_on_host(name, array, error):
@@ -503,8 +508,8 @@ def _check_weights(sample_weight, n_samples, backend=NUMPY):
             sample_weight, backend, "sample_weight", np.float64
         )
     except (TypeError, ValueError) as error:
-        if is_foreign_array(sample_weight):  # already says what is wrong
-            raise
+        if is_foreign_array(sample_weight) or str(error).startswith("sample_weight"):
+            raise  # already says what is wrong
         raise TypeError(
             "sample_weight must be an array of real numbers. Got values that "
             f"NumPy cannot read as numbers: {error}"

@@ -57,7 +57,7 @@ def fitted(request):
 def call(estimator, method, X, y=None, sample_weight=None):
     """Call ``method`` the way a user would, with ``y`` where it takes one."""
     if y is None:
-        y = make_data()[1][: X.shape[0]]
+        y = make_data()[1][: X.shape[0] if hasattr(X, "shape") else len(X)]
     if method == "fit":
         return estimator.fit(X, y, sample_weight=sample_weight)
     if method == "score":
@@ -112,6 +112,11 @@ X_CASES = {
         r"not 'dict'",
     ),
     "complex": (lambda X: X + 1j, ValueError, r"[Cc]omplex data not supported"),
+    "ragged_list": (
+        lambda X: [list(row[: 3 if i == 5 else None]) for i, row in enumerate(X)],
+        ValueError,
+        r"^X has rows of different lengths \(row 0 has length 4, row 5 has length 3\)",
+    ),
     "no_samples": (lambda X: X[:0], ValueError, r"0 sample\(s\)"),
     "no_features": (lambda X: X[:, :0], ValueError, r"0 feature\(s\)"),
 }
@@ -472,3 +477,29 @@ def test_missing_labels_of_every_pandas_dtype_are_named(Estimator, dtype):
     y[3] = pd.NA if dtype in ("string", "Int64") else np.nan
     with pytest.raises(ValueError, match="Input y contains NaN"):
         Estimator().fit(X, y)
+
+
+@pytest.mark.parametrize("method", ["fit", "score"])
+@pytest.mark.parametrize(
+    "Estimator",
+    [
+        SoftmaxRegression,
+        OneVsRestLogistic,
+        partial(SoftmaxRegressionCV, Cs=2, cv=3),
+        partial(OneVsRestLogisticCV, Cs=2, cv=3),
+    ],
+    ids=["SoftmaxRegression", "OneVsRestLogistic", "SoftmaxRegressionCV", "OvRCV"],
+)
+def test_lists_of_labels_are_named_with_the_indicator_matrix(Estimator, method):
+    # The label lists OneVsRestClassifier refuses by name ("legacy multi-label
+    # data representation") met NumPy's "inhomogeneous shape" error here.
+    X, y = make_data()
+    Y = [[int(label)] for label in y]
+    Y[7] = [0, 2]
+    estimator = Estimator() if method == "fit" else Estimator().fit(X, y)
+    with pytest.raises(
+        ValueError,
+        match=r"^y has rows of different lengths \(row 0 has length 1, row 7 has "
+        r"length 2\).*MultiLabelBinarizer",
+    ):
+        getattr(estimator, method)(X, Y)

@@ -802,6 +802,13 @@ def test_messages_name_the_offending_argument():
         cross_entropy([0, 1], np.zeros((2, 3)), sample_weight=["a", "b"])
     with pytest.raises(TypeError, match="^x must be an array of real numbers"):
         softmax([[1.0, 2.0], [3.0]])
+    # Ragged labels and weights: NumPy's message alone named neither.
+    with pytest.raises(TypeError, match="^y_true must be an array.*inhomogeneous"):
+        cross_entropy([[1.0, 0.0], [1.0]], np.zeros((2, 2)))
+    with pytest.raises(TypeError, match="^y_true must be an array.*inhomogeneous"):
+        binary_cross_entropy([[1.0, 0.0], [1.0]], np.zeros((2, 2)))
+    with pytest.raises(TypeError, match="^sample_weight must be an array. Got list"):
+        cross_entropy([0, 1], np.zeros((2, 3)), sample_weight=[[1.0], [1.0, 2.0]])
 
 
 def test_0d_input_obeys_axis_and_keepdims_as_scipy():
