@@ -98,9 +98,8 @@ def _synchronise(device):
 
 def _timed(fit, device):
     _synchronise(device)
-    time.sleep(
-        SETTLE_SECONDS["full"]
-    )  # no run pays for the last one's spinning threads
+    # No run pays for the last one's spinning threads.
+    time.sleep(SETTLE_SECONDS["full"])
     start = time.perf_counter()
     result = fit()
     _synchronise(device)

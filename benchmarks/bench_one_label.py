@@ -10,9 +10,9 @@ hand-offs per evaluation). Each dataset (standardised, except the sparse
 one): one warm-up round, then ``--runs`` rounds of ``OneVsRestLogistic()``,
 ``SoftmaxRegression(C=0.5)`` (the same problem, solved without the batched
 solver) and ``OneVsRestClassifier(LogisticRegression())``, alternated, each
-after ``run.py``'s settling pause; prints the medians,
-the ratios and the load average at the start and the end. To compare two
-versions of the package, run it with ``PYTHONPATH`` at each checkout in turn.
+after ``run.py``'s settling pause; prints the medians, the ratios and the load
+average at the start and the end. To compare two versions of the package, run
+it with ``PYTHONPATH`` at each checkout in turn.
 """
 
 import argparse

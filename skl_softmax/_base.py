@@ -648,6 +648,56 @@ def naming_ragged_rows(**arrays):
         raise
 
 
+def linear_logits(X, coef, intercept, backend=NUMPY):
+    """``coef Xᵀ + intercept[:, None]``, shape (n_outputs, n_samples), of
+    validated ``X``: a new C-contiguous array in ``X``'s namespace.
+
+    The product is :func:`~skl_softmax._loss.prediction_logits`'s (no BLAS
+    pool woken on dense NumPy data). On another namespace the parameters go
+    to ``X``'s device, and data and parameters meet in the wider dtype, as
+    NumPy promotes float32 data against a float64 fit (torch's matmul refuses
+    mixed dtypes).
+    """
+    if backend.is_numpy:
+        row_major = prefers_row_major(X.dtype, *coef.shape)
+    else:
+        coef, intercept = to_backend(coef, backend), to_backend(intercept, backend)
+        row_major = False
+        xp = backend.xp
+        dtype = xp.result_type(X.dtype, coef.dtype)
+        if X.dtype != dtype:
+            X = xp.astype(X, dtype)
+        if coef.dtype != dtype:
+            coef, intercept = xp.astype(coef, dtype), xp.astype(intercept, dtype)
+    scores = prediction_logits(X, coef, row_major, backend)
+    scores += intercept[:, None]
+    return scores
+
+
+def sample_margins(scores, labels, backend=NUMPY):
+    """Each sample's margin under ``scores`` of shape (n_outputs, n_samples).
+
+    Several outputs (classes): the score of the sample's class ``labels[i]``
+    minus the largest other. One output (a binary problem, ``labels`` 0/1):
+    the logit, negated for the samples of label 0. A positive margin is a
+    sample on its side of every decision boundary; ``C=inf`` fits warn when
+    every sample of positive weight has one (the loss then has no minimum).
+    """
+    xp = backend.xp
+    if scores.shape[0] == 1:
+        return xp.where(labels == 1, scores[0, :], -scores[0, :])
+    true_scores = xp.take_along_axis(scores, labels[None, :], axis=0)[0, :]
+    # The largest other score, a class at a time: temporaries of n_samples
+    # entries, not of n_outputs × n_samples (thousands of classes).
+    minus_inf = xp.full_like(true_scores, -xp.inf)
+    best_other = minus_inf
+    for k in range(scores.shape[0]):
+        best_other = xp.maximum(
+            best_other, xp.where(labels == k, minus_inf, scores[k, :])
+        )
+    return true_scores - best_other
+
+
 def _float_dtypes(X):
     """The accepted dtypes in the namespace scikit-learn will leave ``X`` in.
 
@@ -867,25 +917,7 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             X = validate_data(
                 self, X, accept_sparse="csr", dtype=_float_dtypes(X), reset=False
             )
-        backend = backend_of(X)
-        if backend.is_numpy:
-            coef, intercept = self.coef_, self.intercept_
-            row_major = prefers_row_major(X.dtype, *coef.shape)
-        else:
-            coef = to_backend(self.coef_, backend)
-            intercept = to_backend(self.intercept_, backend)
-            row_major = False
-            # As NumPy promotes float32 data against a float64 fit (and the
-            # reverse); torch's matmul refuses mixed dtypes.
-            xp = backend.xp
-            dtype = xp.result_type(X.dtype, coef.dtype)
-            if X.dtype != dtype:
-                X = xp.astype(X, dtype)
-            if coef.dtype != dtype:
-                coef, intercept = xp.astype(coef, dtype), xp.astype(intercept, dtype)
-        scores = prediction_logits(X, coef, row_major, backend)
-        scores += intercept[:, None]
-        return scores
+        return linear_logits(X, self.coef_, self.intercept_, backend_of(X))
 
     @chunkwise
     def predict(self, X):

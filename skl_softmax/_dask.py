@@ -49,6 +49,8 @@ from ._base import (
     bounded_C,
     check_sample_weight,
     class_sample_weight,
+    linear_logits,
+    sample_margins,
 )
 from ._label_problems import LabelProblems, LabelTargets
 from ._loss import BinomialLoss, MultinomialLoss
@@ -744,17 +746,14 @@ def chunked_objective(
 
 def _chunk_separated(objective, coef, intercept):
     """Per output: whether every row of positive weight has a positive margin."""
-    scores = np.asarray(objective.X @ coef.T) + intercept
+    scores = linear_logits(objective.X, coef, intercept)
     if isinstance(objective, MultinomialLoss):
-        rows = np.arange(scores.shape[0])
-        labels, weighted = objective.labels, (objective.sample_weight > 0)[:, None]
-        true_scores = scores[rows, labels]
-        scores[rows, labels] = -np.inf
-        margins = (true_scores - scores.max(axis=1, initial=-np.inf))[:, None]
-    else:
-        Y, weighted = objective._Y_t.T, objective._sw_t.T > 0
-        margins = np.where(Y == 1, scores, -scores)
-    return np.all((margins > 0) | ~weighted, axis=0)
+        margins = sample_margins(scores, objective.labels)[None, :]
+        weighted = (objective.sample_weight > 0)[None, :]
+    else:  # one binary problem per output
+        margins = np.where(objective._Y_t == 1, scores, -scores)
+        weighted = objective._sw_t > 0
+    return np.all((margins > 0) | ~weighted, axis=1)
 
 
 def _warn_if_separated(estimator, chunks, client, n_features, constant):
@@ -804,7 +803,7 @@ def _chunk_separation_bounds(objective, coef, intercept):
     """:func:`class_separation_bounds` of a chunk's rows (a softmax objective)."""
     from ._softmax_regression import class_separation_bounds
 
-    scores = np.asarray(objective.X @ coef.T) + intercept
+    scores = linear_logits(objective.X, coef, intercept).T
     return class_separation_bounds(
         scores, objective.labels, objective.sample_weight > 0
     )

@@ -23,6 +23,8 @@ from ._base import (
     is_dask_collection,
     keeps_the_model_on_error,
     label_repr,
+    linear_logits,
+    sample_margins,
 )
 from ._batched_lbfgs import minimize_lbfgs_batched
 from ._compat import Interval, _fit_context, validate_parameter_constraints
@@ -764,16 +766,15 @@ class OneVsRestLogistic(LinearClassifierBase):
         if not np.isinf(self.C):
             return
         backend = targets.backend
-        xp = backend.xp
         weighted = sample_weight > 0
         separated = []
         for k in np.flatnonzero(constant == 0):
-            k = int(k)
-            scores = X @ self.coef_[k, ...] + self.intercept_[k]
-            if backend.is_numpy:
-                scores = np.asarray(scores).ravel()
-            margins = xp.where(targets.column(k) == 1, scores, -scores)
-            if bool(xp.all(margins[weighted] > 0)):
+            k = int(k)  # a label at a time: n_samples scores, whatever the labels
+            scores = linear_logits(
+                X, self.coef_[k : k + 1, ...], self.intercept_[k : k + 1], backend
+            )
+            margins = sample_margins(scores, targets.column(k), backend)
+            if bool(backend.xp.all(margins[weighted] > 0)):
                 separated.append(k)
         if separated:
             names = ", ".join(self._label_name(k) for k in separated[:_LABELS_NAMED])

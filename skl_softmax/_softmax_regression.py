@@ -22,6 +22,8 @@ from ._base import (
     is_dask_collection,
     keeps_the_model_on_error,
     label_repr,
+    linear_logits,
+    sample_margins,
 )
 from ._compat import Interval, _fit_context
 from ._loss import BinomialLoss, MultinomialLoss
@@ -509,30 +511,8 @@ class SoftmaxRegression(LinearClassifierBase):
         if not np.isinf(self.C) or labels is None or self.label_smoothing:
             return
         # X is validated already (decision_function would re-check its names).
-        if backend.is_numpy:
-            scores = np.asarray(X @ self.coef_.T + self.intercept_)
-            if scores.shape[1] == 1:
-                margins = np.where(labels == 1, scores[:, 0], -scores[:, 0])
-            else:
-                rows = np.arange(labels.shape[0])
-                true_scores = scores[rows, labels]
-                rivals = scores.copy()
-                rivals[rows, labels] = -np.inf
-                margins = true_scores - rivals.max(axis=1)
-        else:
-            xp = backend.xp
-            scores = X @ self.coef_.T + self.intercept_
-            if scores.shape[1] == 1:
-                margins = xp.where(labels == 1, scores[:, 0], -scores[:, 0])
-            else:
-                true_scores = xp.take_along_axis(scores, labels[:, None], axis=1)
-                classes = xp.arange(scores.shape[1], device=backend.device)
-                others = xp.where(
-                    classes[None, :] == labels[:, None],
-                    xp.full_like(scores, -xp.inf),
-                    scores,
-                )
-                margins = true_scores[:, 0] - xp.max(others, axis=1)
+        scores = linear_logits(X, self.coef_, self.intercept_, backend)
+        margins = sample_margins(scores, labels, backend)
         if bool(backend.xp.all(margins[sample_weight > 0] > 0)):
             warn(
                 f"{type(self).__name__}: the classes are perfectly separated in the "
@@ -541,9 +521,9 @@ class SoftmaxRegression(LinearClassifierBase):
                 "max_iter increases. Use a finite C.",
                 ConvergenceWarning,
             )
-        elif scores.shape[1] > 1:
+        elif scores.shape[0] > 1:
             low, high = class_separation_bounds(
-                scores, labels, sample_weight > 0, backend
+                scores.T, labels, sample_weight > 0, backend
             )
             self._warn_if_classes_separated(backend.to_host(low), backend.to_host(high))
 

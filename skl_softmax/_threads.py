@@ -59,8 +59,9 @@ thread (through ``einsum`` from the size at which OpenBLAS would thread them,
 ``skl_softmax._loss._matvec``), and the weighted loss sum of a block (all rows
 of sparse data) is a NumPy sum, not a dot product. Predictions on dense NumPy
 data multiply ``X Wᵀ`` in the passes' pieces too
-(``skl_softmax._loss.prediction_logits``): the CV estimators score held-out
-rows between fits, and a pool woken by a score spun beside the next fit.
+(``skl_softmax._loss.prediction_logits``), as does the check of a ``C=inf``
+fit for separated classes: the CV estimators score held-out rows between
+fits, and a pool woken by a score spun beside the next fit.
 OpenBLAS threads a dot product from 10 000 elements and a GEMV from 460 800
 (NumPy sends a single row times a vector, one label's ``w μ``, to the dot
 product), and the pool such a product wakes spins beside the next L-BFGS-B

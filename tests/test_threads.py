@@ -460,6 +460,24 @@ def test_predictions_wake_no_blas_pool(n_classes):
     _assert_wakes_no_pool(lambda: model.predict_proba(X))
 
 
+@_counts_openblas_ticks
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
+def test_separation_check_wakes_no_blas_pool(Estimator):
+    # A C=inf fit ends by checking whether its model separates the data, one
+    # product of X: X @ coef_.T (softmax), X @ coef_[k] per label (one-vs-rest,
+    # a GEMV that OpenBLAS threads from 460 800 elements), on NumPy's pool
+    # before. max_iter=0: the fit's passes and that check, no L-BFGS-B step.
+    X, y, _, _ = _large_problem(n_samples=20_000, n_features=100, n_classes=3)
+    model = Estimator(C=np.inf, max_iter=0)
+
+    def fit():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+
+    _assert_wakes_no_pool(fit)
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_binary_fit_on_threads_matches_logistic_regression(dtype):
     # A binary SoftmaxRegression of a large problem: one output, chunked.
