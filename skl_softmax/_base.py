@@ -628,14 +628,19 @@ def naming_ragged_rows(**arrays):
             if not isinstance(rows, (list, tuple)):
                 continue
             lengths = [
-                len(row) if isinstance(row, (list, tuple)) else 0 for row in rows
+                len(row) if hasattr(row, "__len__") and not isinstance(row, str) else -1
+                for row in rows
             ]
             odd = next((i for i, n in enumerate(lengths) if n != lengths[0]), None)
             if odd is None:
                 continue
+            has = [
+                f"length {lengths[i]}" if lengths[i] >= 0 else "one value"
+                for i in (0, odd)
+            ]
             message = (
-                f"{name} has rows of different lengths (row 0 has length {lengths[0]}, "
-                f"row {odd} has length {lengths[odd]}): it must be "
+                f"{name} has rows of different lengths (row 0 has {has[0]}, "
+                f"row {odd} has {has[1]}): it must be "
                 f"{'1-D or ' if name == 'y' else ''}a rectangular 2-D array."
             )
             if name == "y":

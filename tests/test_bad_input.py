@@ -503,3 +503,20 @@ def test_lists_of_labels_are_named_with_the_indicator_matrix(Estimator, method):
         r"length 2\).*MultiLabelBinarizer",
     ):
         getattr(estimator, method)(X, Y)
+
+
+@pytest.mark.parametrize(
+    "y, rows",
+    [
+        (
+            [np.array([0, 1]), np.array([1]), np.array([0, 1])],
+            "length 2, row 1 has length 1",
+        ),
+        ([[0, 1], 1, [0, 1]], "length 2, row 1 has one value"),
+    ],
+    ids=["arrays", "a value among lists"],
+)
+def test_ragged_rows_of_arrays_or_values_are_named(y, rows):
+    X = np.random.default_rng(0).standard_normal((3, 2))
+    with pytest.raises(ValueError, match=rf"^y has rows .*\(row 0 has {rows}\)"):
+        OneVsRestLogistic().fit(X, y)
