@@ -31,6 +31,7 @@ infinities.
 """
 
 import math
+import numbers
 
 import numpy as np
 from scipy import special
@@ -864,6 +865,21 @@ def entropy(p, base=None, axis=-1):
     return xp.sum(entr, axis=axis) / log_base
 
 
+def _check_broadcast(p, q):
+    """Name ``p`` and ``q`` when their shapes cannot broadcast together.
+
+    A length that is not known yet (``None``, or NaN in a lazy Dask array) is
+    left to the computation.
+    """
+    for a, b in zip(reversed(p.shape), reversed(q.shape)):
+        known = all(isinstance(n, numbers.Integral) for n in (a, b))
+        if known and a != b and 1 not in (a, b):
+            raise ValueError(
+                f"p and q must have shapes that broadcast together. Got shapes "
+                f"{tuple(p.shape)} and {tuple(q.shape)} instead."
+            )
+
+
 def kl_divergence(p, q, base=None, axis=-1):
     r"""Kullback-Leibler divergence ``KL(p ‖ q) = Σ p log(p / q)`` along ``axis``.
 
@@ -901,18 +917,22 @@ def kl_divergence(p, q, base=None, axis=-1):
     log_base = _log_base(base)
     if backend.is_numpy:
         q = _as_float_array(q, "q")
+        _check_broadcast(p, q)
         if np.longdouble not in (p.dtype, q.dtype):  # SciPy has no such loop
             with np.errstate(over="ignore"):  # a sum past the largest float: inf
                 return np.sum(special.rel_entr(p, q), axis=axis) / log_base
     else:
         q, _ = _float_array(_in_namespace(q, backend, "q"), "q")
+    _check_broadcast(p, q)
     xp = backend.xp
     if p.ndim == 0 and q.ndim == 0:
         p, q = _vector_of_one(p, backend), _vector_of_one(q, backend)
     # scipy.special.rel_entr: p log(p / q) for p, q > 0, 0 for p = 0 ≤ q,
     # NaN where either is NaN, +inf otherwise. Where p / q overflows or
     # underflows to 0 (q subnormal), log p − log q.
-    p, q = xp.broadcast_arrays(p, q)
+    # Broadcast by adding zeros: Dask's broadcast_arrays refuses lengths it
+    # does not know yet (rows selected by a mask), arithmetic does not.
+    p, q = p + xp.zeros_like(q), q + xp.zeros_like(p)
     both = (p > 0) & (q > 0)
     ones, zeros = xp.ones_like(p), xp.zeros_like(p)
     p_safe, q_safe = xp.where(both, p, ones), xp.where(both, q, ones)

@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
-from scipy import sparse
+from scipy import sparse, special
 from sklearn.base import clone
 from sklearn.metrics import log_loss, make_scorer
 from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
@@ -358,6 +358,30 @@ def test_special_functions_on_lazy_scores_keep_float64(client):
     for targets in (labels, da.from_array(labels, chunks=100), np.eye(3)[labels]):
         got = skl_softmax.cross_entropy(targets, scores)
         assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_divergence_of_rows_of_unknown_number(client):
+    # Rows selected by a lazy mask have a length Dask does not know yet; its
+    # broadcast_arrays refused them ("cannot broadcast shape (nan, 3) to shape
+    # (nan, 3)") against a NumPy vector.
+    X, _ = _classification(d=3)
+    probabilities = skl_softmax.softmax(X)
+    lazy = da.from_array(probabilities, chunks=(100, -1))
+    selected = lazy[lazy[:, 0] > 0.2]
+    assert np.isnan(selected.shape[0])
+    reference = np.array([0.2, 0.3, 0.5])
+    kept = probabilities[probabilities[:, 0] > 0.2]
+    assert 0 < len(kept) < len(X)
+    expected = np.sum(special.rel_entr(kept, reference), axis=-1)
+    assert_allclose(
+        skl_softmax.kl_divergence(selected, reference).compute(), expected, rtol=1e-14
+    )
+    # NumPy p: q follows it, as labels and weights follow the logits.
+    assert_allclose(
+        skl_softmax.kl_divergence(reference, selected),
+        np.sum(special.rel_entr(reference, kept), axis=-1),
+        rtol=1e-14,
+    )
 
 
 def test_a_sparse_multilabel_y_beside_dask_X(client):

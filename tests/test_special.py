@@ -791,6 +791,20 @@ def test_out_of_range_labels_are_shown_as_given():
         cross_entropy([1e20, 0.0], np.zeros((2, 3)))
 
 
+def test_shapes_that_do_not_broadcast_are_named():
+    # NumPy's "operands could not be broadcast together" named neither.
+    for p, q in (([0.5, 0.5], [0.2, 0.3, 0.5]), (np.full((3, 2), 0.5), np.ones((2, 2)))):
+        message = (
+            rf"^p and q must have shapes that broadcast together\. Got shapes "
+            rf"\({len(p)}, ?.*\) and \({len(q)}, ?.*\) instead"
+        )
+        with pytest.raises(ValueError, match=message):
+            kl_divergence(p, q)
+        strict = pytest.importorskip("array_api_strict")
+        with pytest.raises(ValueError, match=message):
+            kl_divergence(strict.asarray(p), strict.asarray(q))
+
+
 def test_messages_name_the_offending_argument():
     with pytest.raises(TypeError, match="^q must be an array of real numbers"):
         kl_divergence([0.5, 0.5], ["a", "b"])
