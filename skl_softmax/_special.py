@@ -871,7 +871,8 @@ def _check_broadcast(p, q):
     A length that is not known yet (``None``, or NaN in a lazy Dask array) is
     left to the computation.
     """
-    for a, b in zip(reversed(p.shape), reversed(q.shape)):
+    # Trailing axes pair up; the longer shape's leading axes broadcast freely.
+    for a, b in zip(reversed(p.shape), reversed(q.shape), strict=False):
         known = all(isinstance(n, numbers.Integral) for n in (a, b))
         if known and a != b and 1 not in (a, b):
             raise ValueError(

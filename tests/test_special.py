@@ -793,7 +793,10 @@ def test_out_of_range_labels_are_shown_as_given():
 
 def test_shapes_that_do_not_broadcast_are_named():
     # NumPy's "operands could not be broadcast together" named neither.
-    for p, q in (([0.5, 0.5], [0.2, 0.3, 0.5]), (np.full((3, 2), 0.5), np.ones((2, 2)))):
+    for p, q in (
+        ([0.5, 0.5], [0.2, 0.3, 0.5]),
+        (np.full((3, 2), 0.5), np.ones((2, 2))),
+    ):
         message = (
             rf"^p and q must have shapes that broadcast together\. Got shapes "
             rf"\({len(p)}, ?.*\) and \({len(q)}, ?.*\) instead"
