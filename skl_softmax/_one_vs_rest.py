@@ -82,7 +82,8 @@ class OneVsRestLogistic(LinearClassifierBase):
         Each label stops when the largest component of its gradient with
         respect to its row of ``coef_`` and its intercept is at most ``tol``,
         or when its objective's relative decrease falls below 64 machine
-        epsilons, as in :class:`SoftmaxRegression`.
+        epsilons (on badly scaled columns followed by steps judged by the
+        gradient alone), as in :class:`SoftmaxRegression`.
     max_iter : int, default=100
         Maximum number of L-BFGS-B iterations of each label.
     class_weight : dict or "balanced", default=None

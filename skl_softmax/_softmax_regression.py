@@ -67,7 +67,10 @@ class SoftmaxRegression(LinearClassifierBase):
         decrease falls below 64 machine epsilons, all that float64 resolves.
         A ``tol`` far below 1e-8 can end there with a larger gradient and no
         warning: on collinear columns of very different scales (``x`` and
-        ``1000 x``) the split of their weight is then not exact.
+        ``1000 x``) the split of their weight is then not exact. On badly
+        scaled columns, where the solver changes variables, that stop is
+        followed by quasi-Newton steps judged by the gradient alone (see
+        :ref:`math-conditioning`).
     max_iter : int, default=100
         Maximum number of L-BFGS-B iterations.
     class_weight : dict or "balanced", default=None

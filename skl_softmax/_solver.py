@@ -6,6 +6,11 @@ largest projected gradient component is at most ``tol``), ``maxls=50`` (the
 default of 20 line-search steps is too few for badly scaled problems) and
 ``ftol=64·eps``, far enough above machine precision that the relative
 decrease test rarely stops the solver before the gradient test does.
+
+Where it does with the gradient measure still above ``tol`` in a fit that
+works in other coordinates (badly scaled columns, whose path differs from
+LogisticRegression's anyway), the objective no longer tells points apart but
+the gradient still does: :func:`_finish_on_gradients` goes on from there.
 """
 
 import contextlib
@@ -26,6 +31,8 @@ from sklearn.exceptions import ConvergenceWarning
 from ._compat import _fit_context
 
 _FTOL = 64 * np.finfo(float).eps
+# Steps of the gradient-judged finish without a smaller gradient before it ends.
+_FINISH_PATIENCE = 3
 _MAXLS = 50
 # Frames in files under this folder are the package's own (see warn).
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -202,9 +209,14 @@ def minimize_lbfgs(
     stopped_by_callback = []
 
     def callback(intermediate_result):
-        raise_if_cancelled()
         x = intermediate_result.x
-        loss_curve.append(float(intermediate_result.fun))
+        report(x, intermediate_result.fun)
+        if gradient_measure is not None and measure(cached.grad_at(x)) <= tol:
+            raise StopIteration
+
+    def report(x, fun):
+        raise_if_cancelled()
+        loss_curve.append(float(fun))
         if verbose:
             print(
                 f"iteration {iterations_before + len(loss_curve):4d}   objective "
@@ -220,8 +232,6 @@ def minimize_lbfgs(
                 # does (SciPy stops), and say so truthfully.
                 stopped_by_callback.append(True)
                 raise
-        if gradient_measure is not None and measure(cached.grad_at(x)) <= tol:
-            raise StopIteration
 
     result = optimize.minimize(
         cached,
@@ -238,21 +248,106 @@ def minimize_lbfgs(
             "ftol": _FTOL,
         },
     )
-    grad_max = measure(cached.grad_at(result.x))
+    x, fun = result.x, float(result.fun)
+    grad_max = measure(cached.grad_at(x))
     n_iter = int(min(result.nit, max_iter))
     del loss_curve[n_iter:]
+    status, message = result.status, str(result.message)
+    if (
+        gradient_measure is not None
+        and grad_max > tol
+        and _on_flat_objective(result)
+        and not stopped_by_callback
+    ):
+        iterates = _finish_on_gradients(
+            cached, x, fun, result.hess_inv, tol, measure, max_iter - n_iter
+        )
+        for x_k, fun_k, grad_k in iterates:
+            x, fun, grad_max = x_k, fun_k, grad_k
+            n_iter += 1
+            try:
+                report(x, fun)
+            except StopIteration:
+                break
+        if grad_max <= tol:
+            status, message = 0, "CONVERGENCE: gradient at most tol"
     return LbfgsResult(
-        x=result.x,
-        fun=float(result.fun),
+        x=x,
+        fun=fun,
         grad_max=grad_max,
         n_iter=n_iter,
         # A line search that fails once the gradient is already below tol
         # (round-off at the optimum) is a success.
-        converged=bool(result.status == 0 or grad_max <= tol),
-        message=str(result.message),
+        converged=bool(status == 0 or grad_max <= tol),
+        message=message,
         loss_curve=loss_curve,
         stopped_by_callback=bool(stopped_by_callback),
     )
+
+
+def _on_flat_objective(result):
+    """Whether L-BFGS-B stopped because the objective no longer told points apart.
+
+    Its relative-decrease test (``ftol``), or a line search that failed: both
+    happen where the objective's values differ in their last digits only,
+    which on badly scaled data is far from the ``tol`` asked of the gradient.
+    """
+    # "REL_REDUCTION_OF_F_<=_FACTR*EPSMCH" in SciPy 1.15, spaces in later ones.
+    message = str(result.message).replace("_", " ")
+    return result.nit > 0 and ("REDUCTION OF F" in message or "ABNORMAL" in message)
+
+
+def _finish_on_gradients(cached, x, fun, hess_inv, tol, measure, max_steps):
+    """Quasi-Newton steps judged by the gradient, where the objective is flat.
+
+    Each step goes along L-BFGS-B's own direction (its last inverse-Hessian
+    approximation times the gradient) to where the slope along it vanishes (a
+    secant step on the slope when the unit step leaves more than a tenth of
+    it), while the objective does not rise beyond its rounding; its pair then
+    joins the approximation. Each new smallest gradient measure ends an
+    iteration; the steps stop when the measure is at most ``tol`` or has not
+    shrunk in ``_FINISH_PATIENCE`` steps.
+
+    Returns the iterations as ``(x, objective, measure)``, or none when they
+    did not reach ``tol``: where the gradient is rounding noise (features near
+    1e300) a smaller measure is chance, and the fit stays where L-BFGS-B left
+    it.
+    """
+    s_pairs, y_pairs = list(hess_inv.sk), list(hess_inv.yk)
+    memory = max(len(s_pairs), 1)
+    grad = cached.grad_at(x)
+    iterates = []
+    best = measure(grad)
+    since_best = 0
+    while len(iterates) < max_steps:
+        if best <= tol or since_best == _FINISH_PATIENCE or not s_pairs:
+            break
+        inverse = optimize.LbfgsInvHessProduct(np.array(s_pairs), np.array(y_pairs))
+        direction = -inverse.matvec(grad)
+        slope = float(direction @ grad)
+        if not slope < 0:
+            break
+        x_new = x + direction
+        value, grad_new = cached(x_new)
+        # The line search the objective can no longer do, on the slope: one
+        # secant step to where it vanishes, unless the unit step nearly did.
+        slope_new = float(direction @ grad_new)
+        if slope_new - slope > 0 and abs(slope_new) > 0.1 * abs(slope):
+            x_new = x + (slope / (slope - slope_new)) * direction
+            value, grad_new = cached(x_new)
+        if not value <= fun + _FTOL * max(abs(fun), 1.0):
+            break
+        s, y = x_new - x, grad_new - grad
+        if s @ y > 0:
+            s_pairs, y_pairs = (s_pairs + [s])[-memory:], (y_pairs + [y])[-memory:]
+        x, fun, grad = x_new, value, grad_new
+        size = measure(grad)
+        if size < best:
+            best, since_best = size, 0
+            iterates.append((x, fun, size))
+        else:
+            since_best += 1
+    return iterates if best <= tol else []
 
 
 def stop_reason(result):

@@ -1206,3 +1206,19 @@ def test_integer_indicator_shortcut_agrees_with_type_of_target(Y):
         assert set(np.unique(Y).tolist()) <= {0, 1}
     else:
         assert Y.dtype.kind == "f" or Y.shape[1] == 1 or not np.isin(Y, [0, 1]).all()
+
+
+@pytest.mark.parametrize("C", [0.5, 100.0])
+def test_badly_scaled_labels_reach_the_optimum_past_the_flat_objective(C):
+    # As SoftmaxRegression's (tests/test_softmax_regression.py): each label's
+    # L-BFGS-B can stop on its relative-reduction test far from tol when the
+    # columns are badly scaled; Newton's method is the reference.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((600, 6))
+    Y = (X @ rng.standard_normal((6, 4)) + rng.logistic(size=(600, 4)) > 0).astype(int)
+    X = X * np.array([1e4, 1e-3, 1, 1, 5e2, 1]) + np.array([0, 0, 1e3, 0, 0, 0])
+    ours = OneVsRestLogistic(C=C, tol=1e-8, max_iter=1000).fit(X, Y)
+    optimum = OneVsRestClassifier(
+        LogisticRegression(C=C, solver="newton-cholesky", tol=1e-10)
+    ).fit(X, Y)
+    assert_allclose(ours.predict_proba(X), optimum.predict_proba(X), rtol=0, atol=1e-8)
