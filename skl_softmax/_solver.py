@@ -308,8 +308,8 @@ def _finish_on_gradients(cached, x, fun, hess_inv, tol, measure, max_steps):
     iteration; the steps stop when the measure is at most ``tol`` or has not
     shrunk in ``_FINISH_PATIENCE`` steps.
 
-    Returns the iterations as ``(x, objective, measure)``, or none when they
-    did not reach ``tol``: where the gradient is rounding noise (features near
+    Returns the iterations as ``(x, objective, measure)``, or an empty list
+    when they did not reach ``tol``: where the gradient is rounding noise (features near
     1e300) a smaller measure is chance, and the fit stays where L-BFGS-B left
     it.
     """

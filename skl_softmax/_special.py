@@ -918,13 +918,13 @@ def kl_divergence(p, q, base=None, axis=-1):
     log_base = _log_base(base)
     if backend.is_numpy:
         q = _as_float_array(q, "q")
-        _check_broadcast(p, q)
-        if np.longdouble not in (p.dtype, q.dtype):  # SciPy has no such loop
-            with np.errstate(over="ignore"):  # a sum past the largest float: inf
-                return np.sum(special.rel_entr(p, q), axis=axis) / log_base
     else:
         q, _ = _float_array(_in_namespace(q, backend, "q"), "q")
     _check_broadcast(p, q)
+    # SciPy's rel_entr has no long double loop.
+    if backend.is_numpy and np.longdouble not in (p.dtype, q.dtype):
+        with np.errstate(over="ignore"):  # a sum past the largest float: inf
+            return np.sum(special.rel_entr(p, q), axis=axis) / log_base
     xp = backend.xp
     if p.ndim == 0 and q.ndim == 0:
         p, q = _vector_of_one(p, backend), _vector_of_one(q, backend)
