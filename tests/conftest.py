@@ -54,6 +54,16 @@ def rng(seed):
     return np.random.default_rng(seed)
 
 
+def pytest_report_header(config):
+    """Whether test_array_api.py collects its CUDA namespaces (only on a GPU)."""
+    from _devices import cuda_namespaces
+
+    found = cuda_namespaces()
+    return "CUDA namespaces of test_array_api.py: " + (
+        ", ".join(found) if found else "none (no CUDA device), not collected"
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     """Skip scikit-learn's CUDA array-API checks where CUDA cannot run.
 

@@ -41,6 +41,7 @@ from skl_softmax._compat import HAS_CALLBACKS
 from skl_softmax._loss import BinomialLoss, MultinomialLoss
 
 from _callbacks import TaskRecorder
+from _devices import cuda_namespaces
 from _separable import one_class_apart
 
 TORCH_SKIP_REASON = (
@@ -54,15 +55,33 @@ def _strict():
     return lambda a: array_api_strict.asarray(np.asarray(a), device=device)
 
 
-def _torch():
+def _torch(device="cpu"):
     torch = pytest.importorskip("torch", reason=TORCH_SKIP_REASON)
-    return lambda a: torch.asarray(np.asarray(a))
+    return lambda a: torch.asarray(np.asarray(a), device=device)
 
 
-@pytest.fixture(params=["array_api_strict", "torch"])
+def _cupy():
+    import cupy
+
+    return lambda a: cupy.asarray(np.asarray(a))
+
+
+# The CUDA namespaces are collected only where a GPU is present
+# (benchmarks/run_gpu.sh runs them on one); pytest's header says which.
+NAMESPACES = ["array_api_strict", "torch", *cuda_namespaces()]
+_TO_NAMESPACE = {
+    "array_api_strict": _strict,
+    "torch": _torch,
+    "torch_cuda": lambda: _torch("cuda"),
+    "cupy": _cupy,
+}
+
+
+@pytest.fixture(params=NAMESPACES)
 def to_namespace(request):
-    """A function moving a NumPy array to the namespace (on a non-default device)."""
-    return _strict() if request.param == "array_api_strict" else _torch()
+    """A function moving a NumPy array to the namespace (on a non-default device
+    for array-api-strict; on the GPU for PyTorch's ``cuda`` and CuPy)."""
+    return _TO_NAMESPACE[request.param]()
 
 
 @pytest.fixture
@@ -414,18 +433,17 @@ def test_sparse_input_keeps_the_numpy_path(dispatch):
         assert isinstance(model.predict_proba(X_sparse), np.ndarray)
 
 
-def test_dispatch_off_converts_to_numpy(to_namespace):
+@pytest.mark.parametrize("namespace", ["array_api_strict", "torch"])
+def test_dispatch_off_converts_to_numpy(namespace):
+    # Arrays that NumPy can read: array-api-strict's default device (its
+    # device1 cannot be read by NumPy at all, nor can a GPU's arrays).
     rng = np.random.default_rng(6)
     X, y = _data("multiclass", rng)
-    Xd = to_namespace(X)
-    if backend_of(Xd).xp.__name__.endswith("array_api_strict"):
-        Xd = array_api_strict.asarray(X)  # device1 cannot be read by NumPy at all
-    model = SoftmaxRegression().fit(
-        Xd,
-        to_namespace(y)
-        if not isinstance(Xd, array_api_strict._array_object.Array)
-        else y,
-    )
+    if namespace == "torch":
+        Xd, yd = _torch()(X), _torch()(y)
+    else:
+        Xd, yd = array_api_strict.asarray(X), y
+    model = SoftmaxRegression().fit(Xd, yd)
     assert isinstance(model.coef_, np.ndarray)
     assert isinstance(model.predict_proba(Xd), np.ndarray)
 
