@@ -2,6 +2,7 @@
 
 import contextlib
 import functools
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -28,6 +29,7 @@ from ._solver import (
     naming_unchecked_data,
     warn_if_not_converged,
 )
+from ._special import _check_probability_rows
 
 # A column is "badly scaled" when its spread is outside [1/10, 10] or, with an
 # intercept, its mean is more than 3 spreads from zero: past these points the
@@ -176,7 +178,15 @@ def check_sample_weight(sample_weight, n_samples, backend=NUMPY):
     if isinstance(sample_weight, Real) and not isinstance(sample_weight, bool):
         sample_weight = np.full(n_samples, float(sample_weight))
     try:
-        sample_weight = np.array(sample_weight, dtype=np.float64)
+        with warnings.catch_warnings():
+            # NumPy would keep the real part of complex weights, with a warning.
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)
+            sample_weight = np.array(sample_weight, dtype=np.float64)
+    except np.exceptions.ComplexWarning:
+        raise ValueError(
+            "Complex data not supported: sample_weight must be real. Got complex "
+            "weights instead."
+        ) from None
     except (TypeError, ValueError) as error:
         raise TypeError(
             f"sample_weight must be numeric. Got {type(sample_weight).__name__} "
@@ -212,9 +222,15 @@ def _check_sample_weight_in(sample_weight, n_samples, backend):
         return xp.full(
             n_samples, float(sample_weight), dtype=f64, device=backend.device
         )
-    if backend_of(sample_weight).is_numpy:
+    source = backend_of(sample_weight)
+    if source.is_numpy:
         # Host weights (a list, a NumPy array) get the NumPy checks, then move.
         return backend.asarray(check_sample_weight(sample_weight, n_samples))
+    if source.xp.isdtype(sample_weight.dtype, "complex floating"):
+        raise ValueError(
+            "Complex data not supported: sample_weight must be real. Got weights "
+            f"of dtype {sample_weight.dtype} instead."
+        )
     sample_weight = to_backend(sample_weight, backend, dtype=np.float64)
     if sample_weight.ndim != 1 or sample_weight.shape[0] != n_samples:
         raise ValueError(
@@ -259,11 +275,23 @@ def keeps_the_model_on_error(fit):
     return wrapper
 
 
+def check_class_weight_values(class_weight):
+    """A ``class_weight`` dict's values are numbers (NumPy would have met
+    ``None`` or a list deep inside, or converted a string)."""
+    for key, value in class_weight.items():
+        if not isinstance(value, Real):
+            raise TypeError(
+                "class_weight must map each class to a number. Got "
+                f"{value!r} for class {label_repr(key)} instead."
+            )
+
+
 def check_class_weight_keys(class_weight, classes):
     """A ``class_weight`` dict's keys are labels of ``classes``, unless it weighs
     every class (then other keys are ignored, as scikit-learn's
     ``compute_class_weight`` does: a weight for a class absent from a
     training fold is no error)."""
+    check_class_weight_values(class_weight)
     known = set(classes.tolist())
     unknown = [key for key in class_weight if key not in known]
     if unknown and not known <= set(class_weight):
@@ -330,6 +358,8 @@ def _class_sample_weight_in(class_weight, classes, labels, sample_weight, backen
 
 
 def _compute_class_weight(class_weight, classes, y, sample_weight):
+    if isinstance(class_weight, dict):
+        check_class_weight_values(class_weight)
     try:
         weights = compute_class_weight(
             class_weight, classes=classes, y=y, sample_weight=sample_weight
@@ -559,7 +589,7 @@ def neg_cross_entropy(estimator, X, y, sample_weight=None):
     >>> bool(np.all(scores < 0))
     True
     """
-    from ._special import _check_probability_rows, cross_entropy
+    from ._special import cross_entropy
 
     check_is_fitted(estimator)
     if getattr(estimator, "multilabel_", False):
@@ -571,6 +601,7 @@ def neg_cross_entropy(estimator, X, y, sample_weight=None):
         )
     # One number: scored on the host, whatever the namespace and device.
     log_proba = on_host(estimator.predict_log_proba(X))
+    refuse_missing_labels(y)
     y = check_array(on_host(y), ensure_2d=False, dtype=None, input_name="y")
     classes = on_host(estimator.classes_)
     if y.ndim == 1:
@@ -979,6 +1010,7 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         # which accepts negative weights silently and warns about NaN labels
         # before rejecting them: check both as fit does.
         check_is_fitted(self)
+        refuse_missing_labels(y)
         with naming_ragged_rows(y=y):
             y = check_array(
                 y, accept_sparse="csr", ensure_2d=False, dtype=None, input_name="y"
@@ -989,6 +1021,9 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             )
         backend = backend_of(y)
         if _is_soft(self, y):
+            # The rows fit would accept (accuracy_score would score any
+            # matrix against its arg-maxes).
+            _check_probability_rows(y, "y", backend)
             y = predicted_classes(self.classes_, y, backend)
         elif (
             getattr(self, "multilabel_", False)

@@ -9,6 +9,7 @@ gradient; the held-out log-loss is computed from the fitted model's scores.
 """
 
 import contextlib
+import functools
 import math
 import threading
 from numbers import Integral
@@ -17,7 +18,7 @@ import numpy as np
 from scipy import sparse
 from sklearn import config_context
 from sklearn.base import clone
-from sklearn.metrics import check_scoring, get_scorer_names, make_scorer
+from sklearn.metrics import check_scoring, get_scorer, get_scorer_names, make_scorer
 from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, metadata_routing
 from sklearn.utils.metadata_routing import (
@@ -149,6 +150,33 @@ def _log_losses(y_true, scores, labels=None):
     return losses
 
 
+@functools.cache
+def _named_score_functions():
+    """The metrics of scikit-learn's named scorers (``get_scorer(name)``'s
+    ``_score_func``, as :func:`~skl_softmax._compat.scorer_with_labels`
+    reads it), which take class labels, not probability rows."""
+    functions = (
+        getattr(get_scorer(name), "_score_func", None) for name in get_scorer_names()
+    )
+    return tuple(function for function in functions if function is not None)
+
+
+def _is_named_scoring(scoring):
+    """``scoring`` names a scikit-learn scorer, or is the scorer of one of
+    their metrics (``get_scorer("neg_log_loss")``, ``make_scorer(log_loss)``)."""
+    score_func = getattr(scoring, "_score_func", None)
+    return isinstance(scoring, str) or any(
+        score_func is metric for metric in _named_score_functions()
+    )
+
+
+def _scoring_refuses_zero_weight(scoring):
+    """The default scoring and scikit-learn's metrics refuse weights summing
+    to 0 ("must have a positive sum", "at least one non-zero number"); a
+    callable of the user's decides for itself."""
+    return scoring is None or _is_named_scoring(scoring)
+
+
 def _default_scorer(labels=None):
     """The held-out negative log-loss, as a scorer (metadata routing included)."""
     kwargs = {} if labels is None else {"labels": labels}
@@ -238,7 +266,7 @@ def _checked_folds(folds, n_samples):
 
 def _check_fold_weights(sample_weight, folds):
     """Every fold's training rows have weight (fitted together, the folds'
-    problems check this with the class weights)."""
+    problems check this with the class weights too)."""
     if sample_weight is None:
         return
     for f, (train, _) in enumerate(folds, start=1):
@@ -246,6 +274,21 @@ def _check_fold_weights(sample_weight, folds):
             raise ValueError(
                 "sample_weight must leave a positive total weight in every "
                 f"fold's training rows. Got 0 in fold {f}."
+            )
+
+
+def _check_held_out_weights(jobs):
+    """Every fold's held-out rows have weight, where the scorer takes the
+    weights (``jobs``' score parameters, cut to the held-out rows) and its
+    weighted mean refuses weights that sum to 0: checked before any fit,
+    not once the fold's models are fitted, naming the fold."""
+    for f, (_, _, score_params, _) in enumerate(jobs, start=1):
+        weights = score_params.get("sample_weight")
+        if weights is not None and not np.sum(np.asarray(weights)) > 0:
+            raise ValueError(
+                "sample_weight must leave a positive total weight in every "
+                "fold's held-out rows, which the scoring weighs. Got 0 in fold "
+                f"{f}."
             )
 
 
@@ -493,13 +536,15 @@ class _CrossValidation:
             )
             for i, (train, test) in enumerate(folds)
         ]
+        _check_fold_weights(sample_weight, folds)
+        if _scoring_refuses_zero_weight(self.scoring):
+            _check_held_out_weights(jobs)
         path_estimator = self._path_estimator()
         if self._folds_together and self.n_jobs is None and self._pays_together(X):
             results = _fit_paths_together(
                 self, path_estimator, X, targets, y, sample_weight, jobs, contexts
             )
         else:
-            _check_fold_weights(sample_weight, folds)
             guard = _FoldGuard()
             try:
                 outcomes = Parallel(n_jobs=self.n_jobs, prefer="threads")(
@@ -832,8 +877,10 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
-    @warns_each_once
+    # Outside warns_each_once: a warning filtered into an error, raised when
+    # the fit ends, puts the previous model back too (docs/bad_input.rst).
     @keeps_the_model_on_error
+    @warns_each_once
     def fit(self, X, y, sample_weight=None, **params):
         """Fit the path of every fold, choose ``C``, and refit.
 
@@ -929,13 +976,15 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
     # -- steps, in the order fit calls them ---------------------------------------
 
     def _check_scoring_for_soft_targets(self):
-        """A named scorer is refused on soft targets (in memory and on Dask).
+        """A named scorer is refused on soft targets (in memory and on Dask),
+        by its name or as a scorer object of one of their metrics.
 
         scikit-learn's named scorers compare class labels: on probability rows
         they fail deep inside the metric ("unhashable type", "a mix of
-        continuous-multioutput and binary targets").
+        continuous-multioutput and binary targets"), after the first fold's
+        fits.
         """
-        if isinstance(self.scoring, str):
+        if _is_named_scoring(self.scoring):
             raise ValueError(
                 f"scoring={self.scoring!r} cannot score soft targets (probability "
                 "rows). Leave scoring=None, the held-out cross-entropy, or pass "
@@ -1192,8 +1241,10 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
-    @warns_each_once
+    # Outside warns_each_once: a warning filtered into an error, raised when
+    # the fit ends, puts the previous model back too (docs/bad_input.rst).
     @keeps_the_model_on_error
+    @warns_each_once
     def fit(self, X, y, sample_weight=None, **params):
         """Fit the path of every fold, choose each label's ``C``, and refit.
 

@@ -1349,10 +1349,10 @@ class MultinomialLoss(_LinearObjective):
             if not unit:
                 log_sum_exp *= xp.astype(sw, f64)
             loss = xp.sum(log_sum_exp)
-        if unit:
-            Z /= exp_sum
+        if unit and not backend.is_numpy:
+            Z /= exp_sum  # one kernel on a device
         else:
-            Z *= sw / exp_sum
+            Z *= sw / exp_sum  # on NumPy, K·m products rather than divisions
         if self.labels is not None:
             Z = _subtract_at_labels(Z, labels, (1.0 - eps) * sw, backend, at_labels)
             if eps:

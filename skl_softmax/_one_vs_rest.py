@@ -30,6 +30,7 @@ from ._batched_lbfgs import minimize_lbfgs_batched
 from ._compat import Interval, _fit_context, validate_parameter_constraints
 from ._label_problems import CONSTANT_LOGIT, LabelProblems, LabelTargets, Progress
 from ._solver import (
+    NOT_CONVERGED,
     chain_results,
     naming_unchecked_data,
     print_fit_summary,
@@ -744,7 +745,7 @@ class OneVsRestLogistic(LinearClassifierBase):
             details.append(f"and {len(failed) - _LABELS_NAMED} more")
         n_solved = sum(result is not None for result in results)
         message = (
-            f"{type(self).__name__}: lbfgs failed to converge: L-BFGS-B did not "
+            f"{type(self).__name__}: {NOT_CONVERGED}: L-BFGS-B did not "
             f"converge for {len(failed)} of {n_solved} labels, whose largest "
             f"gradient components stay above tol={self.tol:g}: "
             f"{'; '.join(details)}. Increase max_iter, scale the "

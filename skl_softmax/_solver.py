@@ -421,25 +421,42 @@ def warn(message, category):
     warnings.warn(message, category, stacklevel=outermost + 1)
 
 
-def warn_each(collected):
+#: What every non-convergence warning says (``warn_if_not_converged``, and
+#: ``OneVsRestLogistic``'s own, which names the labels).
+NOT_CONVERGED = "lbfgs failed to converge"
+
+
+def _warning_kind(message, category):
+    """What :func:`warn_each` groups a warning by: one group for every fit that
+    did not converge (their messages differ by the gradient), the message
+    itself otherwise (the C=inf separation warning among them, which names
+    the separated classes)."""
+    if issubclass(category, ConvergenceWarning) and NOT_CONVERGED in message:
+        return category, NOT_CONVERGED
+    return category, message
+
+
+def warn_each(collected, *, refit=True):
     """:func:`warn` each distinct ``(message, category)`` of ``collected`` once.
 
     Non-convergence is one warning however many fits report it (each fold's
     at each C, and the refit's, with their own gradients: 25 warnings for 5
-    Cs and 5 folds otherwise): the first, with a count of the others.
+    Cs and 5 folds otherwise): the first, with a count of the others. Other
+    warnings, the C=inf separation warning (also a ConvergenceWarning)
+    among them, are not merged into it: each distinct one comes once.
+    ``refit`` says whether the fits counted include a refit.
     """
     groups = {}
     for message, category in collected:
-        key = category if issubclass(category, ConvergenceWarning) else message
-        groups.setdefault((key, category), []).append(message)
-    for (_, category), messages in groups.items():
+        groups.setdefault(_warning_kind(message, category), []).append(message)
+    among = "among its folds at each C" + (" and its refit" if refit else "")
+    for (category, kind), messages in groups.items():
         message, n_others = messages[0], len(messages) - 1
-        if len(set(messages)) > 1:
+        if kind == NOT_CONVERGED and n_others:
             fits = "fit" if n_others == 1 else "fits"
             message = (
                 f"{message} ({n_others} more {fits} of this cross-validation, "
-                "among its folds at each C and its refit, did not converge "
-                "either.)"
+                f"{among}, did not converge either.)"
             )
         warn(message, category)
 
@@ -450,23 +467,24 @@ def warns_each_once(fit):
     Each fold's fits along the Cs, and the refit, warn alike (a label constant
     in the training rows, at every C): one message would come folds × Cs + 1
     times (ten times for 3 folds and 3 Cs, where
-    ``OneVsRestClassifier(LogisticRegressionCV())`` warns once).
+    ``OneVsRestClassifier(LogisticRegressionCV())`` warns once). The count of
+    the fits that did not converge names the refit where ``self.refit``.
     """
 
     @functools.wraps(fit)
-    def wrapper(*args, **kwargs):
+    def wrapper(self, *args, **kwargs):
         collected = []
         token = deferred_warnings.set(collected)
         try:
-            result = fit(*args, **kwargs)
+            result = fit(self, *args, **kwargs)
         except BaseException:
             deferred_warnings.reset(token)
             # A warning filtered into an error must not hide the fit's error.
             with contextlib.suppress(Warning):
-                warn_each(collected)
+                warn_each(collected, refit=self.refit)
             raise
         deferred_warnings.reset(token)
-        warn_each(collected)
+        warn_each(collected, refit=self.refit)
         return result
 
     return wrapper
@@ -493,7 +511,7 @@ def warn_if_not_converged(result, estimator_name, *, max_iter, tol, hint=""):
     else:
         what = f"stopped after {result.n_iter} iterations because {stop_reason(result)}"
     message = (
-        f"{estimator_name}: lbfgs failed to converge: L-BFGS-B {what}; the largest "
+        f"{estimator_name}: {NOT_CONVERGED}: L-BFGS-B {what}; the largest "
         f"gradient component is "
         f"{result.grad_max:.3g}, above tol={tol:g}. Increase max_iter, scale the "
         "features (for example with sklearn.preprocessing.StandardScaler), or "

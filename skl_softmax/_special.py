@@ -19,8 +19,9 @@ softmax of no logits is empty; the mean losses need at least one sample.
 Arrays of any Array API namespace (PyTorch, CuPy, array-api-strict) are
 computed in that namespace and on their device, and returned there; NumPy
 input takes the NumPy code, in place where it can. ``np.errstate`` silences
-array-api-strict too, which computes with NumPy; other namespaces do not
-warn.
+array-api-strict too, which computes with NumPy; Dask computes later, so its
+chunks' tasks set the ``errstate`` themselves (:func:`_quietly`); other
+namespaces do not warn.
 
 SciPy already gets sigmoid right (:func:`scipy.special.expit`,
 :func:`scipy.special.log_expit`) and the elementwise entropies
@@ -30,6 +31,7 @@ softmax family shares one shift, :func:`_shift_by_max`, that also handles
 infinities.
 """
 
+import functools
 import math
 import numbers
 
@@ -65,10 +67,11 @@ def _float_array(x, name="x"):
         return _as_float_array(x, name), NUMPY
     xp = backend.xp
     if xp.isdtype(x.dtype, ("real floating")):
-        # Not ``x.dtype == getattr(xp, "float16", None)``: NumPy reads a
-        # comparison with None as one with float64 (Dask's namespace has no
-        # float16), which would send float64 to float32.
-        if hasattr(xp, "float16") and x.dtype == xp.float16:
+        # Floats of fewer than 32 bits are computed in float32, as NumPy's
+        # are. Asked of finfo, not by ``x.dtype == xp.float16``: Dask's
+        # namespace has no float16 attribute (its chunks may still be
+        # float16), and NumPy reads a comparison with None as one with float64.
+        if xp.finfo(x.dtype).bits < 32:
             return xp.astype(x, xp.float32), backend
         return x, backend
     if xp.isdtype(x.dtype, ("bool", "integral")):
@@ -115,6 +118,135 @@ def _size(x):
     return math.prod(x.shape)
 
 
+def _known(length):
+    """Whether an axis length is known (``None``, or NaN in a lazy Dask array, not)."""
+    return isinstance(length, numbers.Integral)
+
+
+def _same_shape(shape, expected):
+    """``shape == expected``, where two lengths not known yet match.
+
+    Rows selected by a lazy Dask mask have a length of NaN, and NaN equals
+    nothing, not even the NaN of labels selected by the same mask; whether
+    two such lengths agree is left to the computation. A known length never
+    matches an unknown one: Dask cannot line up their chunks.
+    """
+    return len(shape) == len(expected) and all(
+        a == b or not (_known(a) or _known(b))
+        for a, b in zip(shape, expected, strict=True)
+    )
+
+
+def _as_float(scalar):
+    """A 0-d array as a Python float.
+
+    A tensor of an autograd graph (logits with ``requires_grad``) is detached
+    first: the value is a number, not a node of the graph, and ``float`` of
+    the tensor itself warns.
+    """
+    detach = getattr(scalar, "detach", None)
+    return float(scalar if detach is None else detach())
+
+
+def _is_dask(backend):
+    return backend.xp.__name__.endswith("dask.array")
+
+
+def _quietly(backend, function, *arrays, **errstate):
+    """``function(xp, *arrays)`` under ``np.errstate(**errstate)`` where it computes.
+
+    NumPy and array-api-strict compute at once, inside the ``errstate``;
+    other eager namespaces do not warn. Dask computes later, in ``compute()``,
+    outside any ``errstate`` of the caller: there ``function`` is applied
+    block by block (it is elementwise, so that is the whole), by the function
+    Dask's own arithmetic operators use, which broadcasts and aligns chunks
+    as ``a - b`` would, and each task sets the ``errstate`` itself.
+    """
+    if not _is_dask(backend):
+        with np.errstate(**errstate):
+            return function(backend.xp, *arrays)
+    from dask.array.core import elemwise
+
+    dtype = np.result_type(*(a.dtype for a in arrays if hasattr(a, "dtype")))
+    return elemwise(
+        functools.partial(_on_blocks, function, errstate), *arrays, dtype=dtype
+    )
+
+
+def _on_blocks(function, errstate, *blocks):
+    with np.errstate(**errstate):
+        return function(backend_of(*blocks).xp, *blocks)
+
+
+def _sum(x, axis, backend, keepdims=False):
+    """``xp.sum`` where a sum past the largest float is ±inf without a warning.
+
+    That is the correctly rounded sum; on Dask the chunks' sums and their
+    aggregation set the ``errstate`` themselves (see :func:`_quietly`).
+    """
+    if not _is_dask(backend):
+        with np.errstate(over="ignore"):
+            return backend.xp.sum(x, axis=axis, keepdims=keepdims)
+    import dask.array as da
+
+    return da.reduction(
+        x, _sum_blocks, _sum_blocks, axis=axis, keepdims=keepdims, dtype=x.dtype
+    )
+
+
+def _sum_blocks(x, axis=None, keepdims=False, **kwargs):
+    with np.errstate(over="ignore"):
+        return x.sum(axis=axis, keepdims=keepdims)
+
+
+# The elementwise steps that :func:`_quietly` runs: module-level functions,
+# so that a Dask graph sent to a cluster pickles them by name.
+
+
+def _subtract(xp, a, b):
+    return a - b
+
+
+def _log(xp, a):
+    return xp.log(a)
+
+
+def _shift_to_limits(xp, x, x_max):
+    # See _shift_by_max: entries equal to an infinite maximum become 0, all
+    # others -inf; x - x_max (inf - inf = nan there) is computed but not used.
+    zeros = xp.zeros_like(x)
+    shifted = xp.where(
+        xp.isinf(x_max), xp.where(x == x_max, zeros, zeros - xp.inf), x - x_max
+    )
+    return xp.astype(shifted, x.dtype)
+
+
+def _masked_product(xp, y, log_p):
+    # 0 · log p is 0 even where log p is -inf; the masked-out products
+    # 0 · (-inf) = nan are computed but never used.
+    return xp.where(y > 0, y * log_p, xp.zeros_like(log_p))
+
+
+def _minus_x_log_x(xp, x):
+    return -x * xp.log(x)
+
+
+def _relative_entropy_terms(xp, p, q):
+    # p log(p / q) for p, q > 0; where p / q overflows or underflows to 0
+    # (q subnormal), log p - log q.
+    ratio = p / q
+    exact = xp.isfinite(ratio) & (ratio > 0)
+    if bool(xp.all(exact)):  # the common case: one log per element
+        logs = xp.log(ratio)
+    else:
+        logs = xp.where(
+            exact,
+            xp.log(xp.where(exact, ratio, xp.ones_like(ratio))),
+            xp.log(p) - xp.log(q),
+        )
+    return p * logs
+
+
 def _shift_by_max(x, axis, backend=None):
     """Return ``(x - max(x), max(x))`` along ``axis`` with infinities as limits.
 
@@ -134,16 +266,12 @@ def _shift_by_max(x, axis, backend=None):
     # a difference that overflows to -inf: the correctly rounded limit, whose
     # exp is 0, so the overflow is expected and not worth a RuntimeWarning.
     if bool(xp.all(xp.isfinite(x_max))):
-        with np.errstate(over="ignore"):
-            return x - x_max, x_max
-    infinite = xp.isinf(x_max)
-    zeros = xp.zeros_like(x)
-    with np.errstate(invalid="ignore", over="ignore"):
-        shifted = xp.where(
-            infinite, xp.where(x == x_max, zeros, zeros - xp.inf), x - x_max
-        )
-    return xp.astype(shifted, x.dtype), xp.astype(
-        xp.where(infinite, xp.zeros_like(x_max), x_max), x.dtype
+        return _quietly(backend, _subtract, x, x_max, over="ignore"), x_max
+    shifted = _quietly(
+        backend, _shift_to_limits, x, x_max, invalid="ignore", over="ignore"
+    )
+    return shifted, xp.astype(
+        xp.where(xp.isinf(x_max), xp.zeros_like(x_max), x_max), x.dtype
     )
 
 
@@ -290,8 +418,8 @@ def logsumexp(x, axis=-1, keepdims=False):
         return lse if keepdims else _as_0d(lse, backend)
     xp = backend.xp
     if not _size(x):  # the log of an empty sum, as scipy.special.logsumexp
-        with np.errstate(divide="ignore"):
-            return xp.log(xp.sum(x, axis=axis, keepdims=keepdims))
+        empty_sum = xp.sum(x, axis=axis, keepdims=keepdims)
+        return _quietly(backend, _log, empty_sum, divide="ignore")
     shifted, x_max = _shift_by_max(x, axis, backend)
     lse = x_max + _log_sum_exp_shifted(shifted, axis, xp)
     # Where the maximum is infinite, so is the sum of exponentials: the limit
@@ -417,9 +545,11 @@ def log_sigmoid(x):
     x, backend = _float_array(x)
     if backend.is_numpy:
         return special.log_expit(x)
-    # log σ(x) = min(x, 0) − log(1 + e^{−|x|}), stable for every x.
+    # log σ(x) = min(x, 0) − log(1 + e^{−|x|}), stable for every x. (min by
+    # where, NaN kept: Dask's clip refuses rows of unknown count.)
     xp = backend.xp
-    return xp.clip(x, max=0.0) - xp.log1p(xp.exp(-xp.abs(x)))
+    below = xp.where(x > 0, xp.zeros_like(x), x)
+    return below - xp.log1p(xp.exp(-xp.abs(x)))
 
 
 def softmax_jacobian(x):
@@ -475,11 +605,19 @@ def softmax_jacobian(x):
 
 
 def _in_namespace(array, backend, name, dtype=None):
-    """``array`` in ``backend``'s namespace: labels and weights follow the logits."""
-    if not backend.is_numpy:
-        return to_backend(array, backend, dtype=dtype)
+    """``array`` in ``backend``'s namespace: labels and weights follow the logits.
+
+    Array-likes that belong to no namespace (lists, pandas objects, NumPy
+    arrays) are read by NumPy, as they are beside NumPy logits, and their
+    dtype is checked there: the namespaces' own errors for text name nothing.
+    """
+    if not backend.is_numpy and is_foreign_array(array):
+        # Targets and weights are values, not nodes of an autograd graph:
+        # torch.asarray warns about tensors that require grad.
+        detach = getattr(array, "detach", None)
+        return to_backend(array if detach is None else detach(), backend, dtype=dtype)
     try:
-        return np.asarray(array, dtype=dtype)
+        host = np.asarray(array, dtype=dtype)
     except (TypeError, ValueError, RuntimeError) as error:
         if is_foreign_array(array):
             raise TypeError(_not_on_host(name, array, error)) from None
@@ -489,6 +627,14 @@ def _in_namespace(array, backend, name, dtype=None):
             f"{name} must be an array. Got {type(array).__name__} that NumPy "
             f"cannot read as one: {error}"
         ) from None
+    if backend.is_numpy:
+        return host
+    if host.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must be an array of real numbers. Got an array of dtype "
+            f"{host.dtype} instead."
+        )
+    return to_backend(host, backend, dtype=dtype)
 
 
 def _not_on_host(name, array, error):
@@ -515,7 +661,7 @@ def _check_weights(sample_weight, n_samples, backend=NUMPY):
             "sample_weight must be an array of real numbers. Got values that "
             f"NumPy cannot read as numbers: {error}"
         ) from None
-    if sample_weight.shape != (n_samples,):
+    if not _same_shape(sample_weight.shape, (n_samples,)):
         raise ValueError(
             f"sample_weight must have shape ({n_samples},). Got shape "
             f"{sample_weight.shape} instead."
@@ -539,14 +685,18 @@ def _weighted_mean(values, sample_weight, backend=NUMPY):
     # overflow when the mean is representable.
     if not backend.is_numpy:
         xp = backend.xp
-        values = xp.reshape(xp.astype(values, xp.float64), (-1,))
-        if sample_weight is not None:
-            keep = sample_weight > 0
-            values, sample_weight = values[keep], sample_weight[keep]
-            sample_weight = sample_weight / xp.max(sample_weight)
-            values = sample_weight / xp.sum(sample_weight) * values
-            return float(xp.sum(values)) + 0.0  # + 0.0: no -0.0 loss
-        return float(xp.mean(values)) + 0.0
+        values = xp.astype(values, xp.float64)  # 1-D: one loss per sample
+        # No weights are equal weights: xp.mean would sum the losses first.
+        if sample_weight is None:
+            sample_weight = xp.ones_like(values)
+        # A sample of weight 0 drops out by a mask of the same shape, not by
+        # indexing: Dask would index the losses and the weights each by
+        # chunks of their own, and lose the number of samples.
+        kept = xp.where(sample_weight > 0, values, xp.zeros_like(values))
+        sample_weight = sample_weight / xp.max(sample_weight)
+        sample_weight = sample_weight / _sum(sample_weight, 0, backend)
+        total = _sum(sample_weight * kept, 0, backend)
+        return _as_float(total) + 0.0  # + 0.0: no -0.0 loss
     with np.errstate(over="ignore"):  # long double losses past float64's range
         values = np.asarray(values, dtype=np.float64)
     if sample_weight is None:
@@ -632,14 +782,22 @@ def cross_entropy(y_true, logits, sample_weight=None):
     n_samples, n_classes = logits.shape[0], logits.shape[-1]
     _check_samples(n_samples, logits, "cross_entropy")
     y_true = _in_namespace(y_true, backend, "y_true")
-    if single_sample and y_true.ndim in (0, 1) and y_true.shape != (n_classes,):
-        y_true = xp.reshape(y_true, (1,))
-    elif single_sample:
-        y_true = xp.reshape(y_true, (1, -1))
+    if single_sample:
+        shape = tuple(y_true.shape)
+        if shape in ((n_classes,), (1, n_classes)):  # a probability row
+            y_true = xp.reshape(y_true, (1, n_classes))
+        elif shape in ((), (1,)):  # a label
+            y_true = xp.reshape(y_true, (1,))
+        else:
+            raise ValueError(
+                f"y_true must have shape () or (1,) (a label) or ({n_classes},) "
+                "(probabilities) for the logits of one sample. Got shape "
+                f"{shape} instead."
+            )
     log_proba = log_softmax(logits, axis=-1)
 
     if y_true.ndim == logits.ndim - 1:
-        if y_true.shape != logits.shape[:-1]:
+        if not _same_shape(y_true.shape, logits.shape[:-1]):
             raise ValueError(
                 f"y_true must have shape {logits.shape[:-1]} for integer labels. "
                 f"Got shape {y_true.shape} instead."
@@ -657,7 +815,9 @@ def cross_entropy(y_true, logits, sample_weight=None):
             y_true = xp.astype(y_true, xp.int64)
         # The range is checked before the cast, which would wrap 1e20 around.
         low, high = xp.min(y_true), xp.max(y_true)
-        low, high = (int(low), int(high)) if integral else (float(low), float(high))
+        low, high = (
+            (int(low), int(high)) if integral else (_as_float(low), _as_float(high))
+        )
         if low < 0 or high >= n_classes:
             raise ValueError(
                 f"y_true must hold class indices in [0, {n_classes}). Got values "
@@ -672,17 +832,15 @@ def cross_entropy(y_true, logits, sample_weight=None):
             picked = xp.where(mask, log_proba, xp.zeros_like(log_proba))
             picked = xp.sum(picked, axis=-1, keepdims=True)
         per_sample = -picked[..., 0]
-    elif y_true.shape == logits.shape:
+    elif _same_shape(y_true.shape, logits.shape):
         y_true, _ = _float_array(y_true, "y_true")
         _check_probability_rows(y_true, "y_true", backend)
-        # 0 · log p is 0 even where p underflows to 0 (log p = -inf); the
-        # masked-out products 0 · (-inf) = nan are computed but never used.
+        # 0 · log p is 0 even where p underflows to 0 (log p = -inf).
         # A sum beyond the largest float is +inf, the correctly rounded loss.
-        with np.errstate(invalid="ignore", over="ignore"):
-            weighted = xp.where(
-                y_true > 0, y_true * log_proba, xp.zeros_like(log_proba)
-            )
-            per_sample = -xp.sum(weighted, axis=-1)
+        weighted = _quietly(
+            backend, _masked_product, y_true, log_proba, invalid="ignore"
+        )
+        per_sample = -_sum(weighted, -1, backend)
     else:
         raise ValueError(
             f"y_true must have shape {logits.shape[:-1]} (labels) or {logits.shape} "
@@ -726,7 +884,7 @@ def _check_probability_rows(y, name, backend=NUMPY):
     deviation = xp.reshape(xp.abs(row_sums - 1.0), (-1,))
     n_classes = y.shape[-1]
     if not bool(xp.all(deviation <= row_sum_tolerance(n_classes))):
-        worst = float(xp.reshape(row_sums, (-1,))[int(xp.argmax(deviation))])
+        worst = _as_float(xp.reshape(row_sums, (-1,))[int(xp.argmax(deviation))])
         raise ValueError(
             f"{name} rows must sum to 1. Got {describe_row_sum(worst, n_classes)} "
             "instead."
@@ -771,29 +929,34 @@ def binary_cross_entropy(y_true, logits, sample_weight=None):
     logits, backend = _float_array(logits, "logits")
     xp = backend.xp
     y_true, _ = _float_array(_in_namespace(y_true, backend, "y_true"), "y_true")
-    if y_true.shape != logits.shape:
+    if not _same_shape(y_true.shape, logits.shape):
         raise ValueError(
             f"y_true must have the shape of logits {logits.shape}. Got shape "
             f"{y_true.shape} instead."
         )
     if not bool(xp.all((y_true >= 0) & (y_true <= 1))):
         raise ValueError("y_true must hold values in [0, 1].")
-    # 0 · log σ(z) is 0 even where log σ(z) is -inf (z = ±inf); the masked-out
-    # products 0 · (-inf) = nan are computed but never used.
-    zeros = xp.zeros_like(logits)
-    with np.errstate(invalid="ignore"):
-        per_entry = -(
-            xp.where(y_true > 0, y_true * log_sigmoid(logits), zeros)
-            + xp.where(y_true < 1, (1 - y_true) * log_sigmoid(-logits), zeros)
+    # 0 · log σ(z) is 0 even where log σ(z) is -inf (z = ±inf); 1 - y > 0
+    # exactly where y < 1.
+    per_entry = -(
+        _quietly(
+            backend, _masked_product, y_true, log_sigmoid(logits), invalid="ignore"
         )
+        + _quietly(
+            backend,
+            _masked_product,
+            1 - y_true,
+            log_sigmoid(-logits),
+            invalid="ignore",
+        )
+    )
     per_sample = per_entry if per_entry.ndim else xp.reshape(per_entry, (1,))
     _check_samples(per_sample.shape[0], logits, "binary_cross_entropy")
+    if per_sample.ndim > 2:  # (not 2: Dask reshapes no rows of unknown count)
+        per_sample = xp.reshape(per_sample, (per_sample.shape[0], -1))
     if per_sample.ndim > 1:
         # A sum beyond the largest float is +inf, the correctly rounded loss.
-        with np.errstate(over="ignore"):
-            per_sample = xp.sum(
-                xp.reshape(per_sample, (per_sample.shape[0], -1)), axis=1
-            )
+        per_sample = _sum(per_sample, 1, backend)
     sample_weight = _check_weights(sample_weight, per_sample.shape[0], backend)
     return _weighted_mean(per_sample, sample_weight, backend)
 
@@ -858,11 +1021,10 @@ def entropy(p, base=None, axis=-1):
     # with NumPy).
     zeros = xp.zeros_like(p)
     safe = xp.where(p > 0, p, xp.ones_like(p))  # 1 elsewhere: −1 log 1 = 0
-    with np.errstate(over="ignore"):
-        terms = -safe * xp.log(safe)
+    terms = _quietly(backend, _minus_x_log_x, safe, over="ignore")
     below = xp.where(p < 0, zeros - xp.inf, p)  # p itself where p is NaN
     entr = xp.where(p > 0, terms, xp.where(p == 0, zeros, below))
-    return xp.sum(entr, axis=axis) / log_base
+    return _sum(entr, axis, backend) / log_base
 
 
 def _check_broadcast(p, q):
@@ -929,26 +1091,21 @@ def kl_divergence(p, q, base=None, axis=-1):
     if p.ndim == 0 and q.ndim == 0:
         p, q = _vector_of_one(p, backend), _vector_of_one(q, backend)
     # scipy.special.rel_entr: p log(p / q) for p, q > 0, 0 for p = 0 ≤ q,
-    # NaN where either is NaN, +inf otherwise. Where p / q overflows or
-    # underflows to 0 (q subnormal), log p − log q.
+    # NaN where either is NaN, +inf otherwise.
     # Broadcast by adding zeros: Dask's broadcast_arrays refuses lengths it
     # does not know yet (rows selected by a mask), arithmetic does not.
     p, q = p + xp.zeros_like(q), q + xp.zeros_like(p)
     both = (p > 0) & (q > 0)
     ones, zeros = xp.ones_like(p), xp.zeros_like(p)
     p_safe, q_safe = xp.where(both, p, ones), xp.where(both, q, ones)
-    with np.errstate(over="ignore", under="ignore"):
-        ratio = p_safe / q_safe
-        exact = xp.isfinite(ratio) & (ratio > 0)
-        if bool(xp.all(exact)):  # the common case: one log per element
-            logs = xp.log(ratio)
-        else:
-            logs = xp.where(
-                exact,
-                xp.log(xp.where(exact, ratio, ones)),
-                xp.log(p_safe) - xp.log(q_safe),
-            )
-        terms = p_safe * logs  # 1 · log 1 = 0 outside ``both``
+    terms = _quietly(  # 1 · log 1 = 0 outside ``both``
+        backend,
+        _relative_entropy_terms,
+        p_safe,
+        q_safe,
+        over="ignore",
+        under="ignore",
+    )
     otherwise = xp.where(xp.isnan(p) | xp.isnan(q), zeros + xp.nan, zeros + xp.inf)
     rel = xp.where(both, terms, xp.where((p == 0) & (q >= 0), zeros, otherwise))
-    return xp.sum(rel, axis=axis) / log_base
+    return _sum(rel, axis, backend) / log_base

@@ -462,6 +462,10 @@ def test_complex_tensors_are_refused_as_complex_numpy_data(dispatch, Estimator):
     model = Estimator().fit(torch.asarray(X), torch.asarray(y))
     with pytest.raises(ValueError, match="Complex data not supported"):
         model.predict_proba(Xc)
+    # Complex weights were cast to their real part, with PyTorch's warning.
+    weights = torch.asarray(np.ones(len(y)) + 1j)
+    with pytest.raises(ValueError, match="Complex data not supported: sample_weight"):
+        Estimator().fit(torch.asarray(X), torch.asarray(y), weights)
     strict = array_api_strict.asarray(X + 1j * np.ones_like(X))
     with pytest.raises(ValueError, match="Complex data not supported"):
         Estimator().fit(strict, array_api_strict.asarray(y))

@@ -26,6 +26,7 @@ from skl_softmax import (
     OneVsRestLogisticCV,
     SoftmaxRegression,
     SoftmaxRegressionCV,
+    neg_cross_entropy,
 )
 
 ESTIMATORS = [SoftmaxRegression, OneVsRestLogistic]
@@ -295,6 +296,13 @@ SAMPLE_WEIGHT_CASES = {
         TypeError,
         r"sample_weight must be numeric.*spam",
     ),
+    # NumPy kept the real part, with a ComplexWarning (LogisticRegression
+    # refuses complex weights).
+    "complex": (
+        np.ones(N_SAMPLES) + 1j,
+        ValueError,
+        r"Complex data not supported: sample_weight must be real",
+    ),
 }
 
 
@@ -374,6 +382,16 @@ def test_invalid_class_weight_values_are_named(Estimator, class_weight, n_classe
         ValueError, match=r"class_weight must .*finite, non-negative weight"
     ):
         Estimator(class_weight=class_weight).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("value", [None, [1, 2], "2"], ids=["None", "list", "str"])
+def test_class_weight_values_that_are_not_numbers_are_named(Estimator, value):
+    # NumPy's messages came from deep inside ("setting an array element with
+    # a sequence", "float() argument must be ..."), naming neither.
+    X, y = make_data()
+    with pytest.raises(TypeError, match=r"class_weight must map each class to a num"):
+        Estimator(class_weight={0: value}).fit(X, y % 3)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -477,6 +495,41 @@ def test_missing_labels_of_every_pandas_dtype_are_named(Estimator, dtype):
     y[3] = pd.NA if dtype in ("string", "Int64") else np.nan
     with pytest.raises(ValueError, match="Input y contains NaN"):
         Estimator().fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
+@pytest.mark.parametrize("dtype", ["string", "Int64", "object", "category"])
+def test_missing_labels_are_named_by_score_and_the_scorer(Estimator, dtype):
+    # score and neg_cross_entropy met a "string" column's pd.NA with
+    # "TypeError: boolean value of NA is ambiguous", from inside pandas.
+    X = np.random.default_rng(0).standard_normal((30, 2))
+    labels = ["a", "b", "c"] if dtype != "Int64" else [1, 2, 3]
+    y = pd.Series(labels * 10, dtype=dtype)
+    model = Estimator().fit(X, y)
+    y[3] = pd.NA if dtype in ("string", "Int64") else np.nan
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        model.score(X, y)
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        neg_cross_entropy(model, X, y)
+
+
+def test_score_refuses_probability_rows_that_fit_refuses():
+    # score took any matrix of n_classes columns as soft targets and scored
+    # it against its arg-maxes: 0.475 for rows with negative entries.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    P = rng.dirichlet(np.ones(3), size=40)
+    model = SoftmaxRegression().fit(X, P)
+    for bad, match in [
+        (P - 0.5, "non-negative probabilities"),
+        (5 * P, "rows (must sum|summing) to 1"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            SoftmaxRegression().fit(X, bad)
+        with pytest.raises(ValueError, match=match):
+            model.score(X, bad)
+    expected = np.mean(model.predict(X) == np.argmax(P, axis=1))
+    assert model.score(X, P) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("method", ["fit", "score"])

@@ -34,6 +34,8 @@ from skl_softmax import (
     _cv,
     _fold_problems,
     _loss,
+    _solver,
+    neg_cross_entropy,
 )
 from skl_softmax._base import Conditioning, column_statistics
 from skl_softmax._compat import HAS_CALLBACKS
@@ -1342,3 +1344,150 @@ def test_one_vs_rest_cv_names_a_class_missing_from_a_fold_as_written():
     messages = [str(w.message) for w in record if "constant" in str(w.message)]
     assert "'cat' (absent from every sample)" in messages[0]
     assert "'ant' (absent from every sample)" in messages[1]
+
+
+def _separable_at_inf():
+    """Binary labels separable on feature 0, and three classes of it."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((90, 4))
+    return X, (X[:, 0] > 0).astype(int), np.digitize(X[:, 0], [-0.5, 0.5])
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_separation_and_non_convergence_warn_apart(Estimator, monkeypatch):
+    # At C=inf the folds' fits and the refit separate the data, at C=100
+    # they stop at max_iter: the separation warning was merged into the
+    # non-convergence one (lost), whose count took in the separated fits.
+    # Each kind of warning once, the non-convergence one with its own count,
+    # as a plain fit at C=inf warns about the separation.
+    X, y, y3 = _separable_at_inf()
+    reported = []
+    warn_each = _solver.warn_each
+    monkeypatch.setattr(
+        _solver, "warn_each", lambda c, **k: (reported.extend(c), warn_each(c, **k))
+    )
+    targets = y if Estimator is SoftmaxRegressionCV else y3
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Estimator(Cs=[100, np.inf], cv=3, max_iter=12).fit(X, targets)
+    failed = [m for m, _ in reported if "failed to converge" in m]
+    separated = {m for m, _ in reported if "perfectly separated" in m}
+    assert len(failed) > 1 and separated
+    assert len(reported) == len(failed) + sum(
+        "perfectly separated" in m for m, _ in reported
+    )
+    messages = [str(w.message) for w in caught]
+    assert all(w.category is ConvergenceWarning for w in caught)
+    assert {w.filename for w in caught} == {__file__}
+    assert len(messages) == 1 + len(separated)
+    assert set(messages[1:]) == separated
+    assert messages[0].startswith(failed[0])
+    assert messages[0].endswith(
+        f"({len(failed) - 1} more fits of this cross-validation, among its folds "
+        "at each C and its refit, did not converge either.)"
+    )
+    Plain = SoftmaxRegression if Estimator is SoftmaxRegressionCV else OneVsRestLogistic
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Plain(C=np.inf, max_iter=12).fit(X, targets)
+    assert any("perfectly separated" in str(w.message) for w in caught)
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_non_convergence_without_refit_counts_the_folds_only(Estimator):
+    # refit=False runs no refit: the count said "and its refit".
+    X, y, _ = _multiclass(n_samples=120)
+    with pytest.warns(ConvergenceWarning) as record:
+        Estimator(Cs=[0.01, 0.1, 1, 10], cv=3, max_iter=2, refit=False).fit(X, y)
+    (message,) = [str(w.message) for w in record]
+    assert message.endswith(
+        "(11 more fits of this cross-validation, among its folds at each C, did "
+        "not converge either.)"
+    )
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+def test_a_warning_turned_error_leaves_the_model_as_it_was(Estimator):
+    # docs/bad_input.rst: a fit that fails leaves the attributes as they were.
+    # With ConvergenceWarning an error, the CV fits raised it once they had
+    # ended, after setting the new model's classes_, n_features_in_ and coef_
+    # (SoftmaxRegression put the old ones back).
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((90, 4))
+    y3 = np.digitize(X[:, 0], [-0.5, 0.5])
+    X2 = rng.standard_normal((90, 6))
+    y2 = (X2[:, 0] > 0).astype(int)
+    model = Estimator(Cs=[0.1, 1], cv=3).fit(X, y3)
+    before = {k: v.copy() if hasattr(v, "copy") else v for k, v in vars(model).items()}
+    model.set_params(max_iter=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        with pytest.raises(ConvergenceWarning, match="failed to converge"):
+            model.fit(X2, y2)
+    after = vars(model)
+    assert after.keys() == before.keys()
+    assert model.max_iter == 1
+    for name in ("classes_", "n_features_in_", "coef_", "intercept_", "C_"):
+        assert_array_equal(after[name], before[name])
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegressionCV, OneVsRestLogisticCV])
+@pytest.mark.parametrize("n_jobs", [None, 1])
+def test_a_fold_without_held_out_weight_is_named(Estimator, n_jobs, monkeypatch):
+    # The default scores are weighted means over each fold's held-out rows:
+    # a fold whose held-out rows all weigh 0 failed once fitted, saying
+    # "sample_weight must have a positive sum", which it has. Named, before
+    # any fit, as a fold without training weight is; scikit-learn's metrics
+    # refuse such weights too. A scorer of the user's decides for itself.
+    X, y, _ = _multiclass(n_samples=120)
+    sample_weight = np.r_[np.zeros(40), np.ones(80)]  # KFold(3)'s first fold
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            _cv, "_fit_path", lambda *a, **k: pytest.fail("a fold was fitted")
+        )
+        patch.setattr(
+            _cv, "_fit_paths_together", lambda *a, **k: pytest.fail("a fold was fitted")
+        )
+        for scoring in (None, "accuracy", get_scorer("neg_log_loss")):
+            with pytest.raises(
+                ValueError,
+                match=r"sample_weight must leave a positive total weight in every "
+                r"fold's held-out rows, which the scoring weighs\. Got 0 in fold 1\.",
+            ):
+                Estimator(Cs=[0.1, 1], cv=KFold(3), n_jobs=n_jobs, scoring=scoring).fit(
+                    X, y, sample_weight=sample_weight
+                )
+
+    def unweighted(estimator, X, y, sample_weight=None):
+        return estimator.score(X, y)
+
+    model = Estimator(Cs=[0.1, 1], cv=KFold(3), n_jobs=n_jobs, scoring=unweighted)
+    model.fit(X, y, sample_weight=sample_weight)
+    assert np.all(np.isfinite(model.scores_))
+
+
+def test_scorer_objects_of_named_scorers_are_refused_on_soft_targets(monkeypatch):
+    # scoring="neg_log_loss" was refused, get_scorer("neg_log_loss") failed
+    # after the first fold's fits, inside log_loss ("unhashable type").
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((90, 4))
+    logits = X[:, :3]
+    P = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            _cv, "_fit_path", lambda *a, **k: pytest.fail("a fold was fitted")
+        )
+        patch.setattr(
+            _cv, "_fit_paths_together", lambda *a, **k: pytest.fail("a fold was fitted")
+        )
+        for scoring in (
+            get_scorer("neg_log_loss"),
+            get_scorer("accuracy"),
+            make_scorer(log_loss, response_method="predict_proba"),
+        ):
+            with pytest.raises(
+                ValueError, match=r"scoring=.* cannot score soft targets"
+            ):
+                SoftmaxRegressionCV(Cs=[0.1, 1], cv=3, scoring=scoring).fit(X, P)
+    model = SoftmaxRegressionCV(Cs=[0.1, 1], cv=3, scoring=neg_cross_entropy)
+    assert model.fit(X, P).scores_.shape == (3, 2)

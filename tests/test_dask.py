@@ -1518,3 +1518,180 @@ def test_a_dask_fit_after_an_array_api_fit_has_numpy_attributes(client, Estimato
     assert isinstance(model.coef_, np.ndarray)
     assert isinstance(model.intercept_, np.ndarray)
     assert_array_equal(model.predict(X), Estimator().fit(X, y).predict(X))
+
+
+# The special functions on Dask arrays, computed in this process by the
+# synchronous scheduler (whether or not the session's client exists), so that
+# a RuntimeWarning raised while computing a chunk reaches the test.
+_IN_PROCESS = {"scheduler": "synchronous"}
+
+
+def _mean_loss_cases():
+    Z = np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 5.0], [2.0, 2.0, 0.0], [0.5, 0.0, 1.0]])
+    labels = np.array([0, 2, 0, 1])
+    return Z, labels, np.eye(3)[labels], np.array([1.0, 2.0, 3.0, 4.0])
+
+
+def test_mean_losses_on_row_chunks_with_weights():
+    # Logits in two row chunks beside weights in one: "operands could not be
+    # broadcast together with shapes (4,) (2,)" (the weights were masked by
+    # their own chunks, the losses by the logits').
+    Z, labels, one_hot, w = _mean_loss_cases()
+    Zd = da.from_array(Z, chunks=(2, 3))
+    with dask.config.set(_IN_PROCESS):
+        for weights in (w, da.from_array(w, chunks=3), da.from_array(w, chunks=4)):
+            for targets in (labels, one_hot):
+                assert skl_softmax.cross_entropy(
+                    targets, Zd, sample_weight=weights
+                ) == pytest.approx(
+                    skl_softmax.cross_entropy(targets, Z, sample_weight=w), rel=1e-14
+                )
+            assert skl_softmax.binary_cross_entropy(
+                one_hot, Zd, sample_weight=weights
+            ) == pytest.approx(
+                skl_softmax.binary_cross_entropy(one_hot, Z, sample_weight=w),
+                rel=1e-14,
+            )
+
+
+def test_mean_losses_on_rows_of_unknown_count():
+    # Rows selected by a lazy mask: "y_true must have shape (nan,) ... Got
+    # shape (nan,) instead." (NaN lengths compared unequal).
+    Z, labels, one_hot, w = _mean_loss_cases()
+    keep = np.array([True, False, True, True])
+    kd = da.from_array(keep, chunks=2)
+    Zd = da.from_array(Z, chunks=2)[kd]
+    assert np.isnan(Zd.shape[0])
+
+    def masked(a):
+        return da.from_array(a, chunks=2)[kd]
+
+    with dask.config.set(_IN_PROCESS):
+        for targets in (labels, one_hot):
+            expected = skl_softmax.cross_entropy(targets[keep], Z[keep])
+            got = skl_softmax.cross_entropy(masked(targets), Zd)
+            assert got == pytest.approx(expected, rel=1e-14)
+            expected = skl_softmax.cross_entropy(
+                targets[keep], Z[keep], sample_weight=w[keep]
+            )
+            got = skl_softmax.cross_entropy(
+                masked(targets), Zd, sample_weight=masked(w)
+            )
+            assert got == pytest.approx(expected, rel=1e-14)
+        for weights in (None, w):
+            assert skl_softmax.binary_cross_entropy(
+                masked(one_hot),
+                Zd,
+                sample_weight=None if weights is None else masked(weights),
+            ) == pytest.approx(
+                skl_softmax.binary_cross_entropy(
+                    one_hot[keep],
+                    Z[keep],
+                    sample_weight=None if weights is None else weights[keep],
+                ),
+                rel=1e-14,
+            )
+        # Shapes that are known still have to agree, and a known number of
+        # rows cannot be lined up with an unknown one.
+        with pytest.raises(ValueError, match=r"^y_true must have shape \(nan,\)"):
+            skl_softmax.cross_entropy(masked(labels)[:, None], Zd[:, :2])
+        with pytest.raises(ValueError, match=r"^y_true must have shape \(nan,\) "):
+            skl_softmax.cross_entropy(labels[keep], Zd)
+        with pytest.raises(
+            ValueError, match=r"^sample_weight must have shape \(nan,\)"
+        ):
+            skl_softmax.cross_entropy(masked(labels), Zd, sample_weight=w[keep])
+
+
+def test_unweighted_mean_losses_on_dask_do_not_overflow():
+    # Two losses of 1.7e308: their sum overflowed in xp.mean, to inf with
+    # NumPy's RuntimeWarning; the NumPy path gives the representable mean.
+    big = 1.7e308
+    with dask.config.set(_IN_PROCESS), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert skl_softmax.binary_cross_entropy(
+            da.from_array(np.ones(2), chunks=1), da.from_array(np.full(2, -big))
+        ) == pytest.approx(big, rel=1e-15)
+        assert skl_softmax.cross_entropy(
+            np.zeros(2, dtype=int), da.from_array(np.array([[0.0, big]] * 2))
+        ) == pytest.approx(big, rel=1e-15)
+
+
+def test_float16_dask_input_is_computed_in_float32():
+    # Dask's namespace has no float16 attribute: the test for it read False,
+    # and float16 chunks were computed (and returned) in float16.
+    x = np.array([0.0, -0.01, 8.0, 8.001], np.float16)
+    p = np.array([0.25, 0.75], np.float16)
+    with dask.config.set(_IN_PROCESS):
+        for function, argument in [
+            (skl_softmax.softmax, x),
+            (skl_softmax.log_softmax, x),
+            (skl_softmax.logsumexp, x),
+            (skl_softmax.sigmoid, x),
+            (skl_softmax.log_sigmoid, x),
+            (skl_softmax.softmax_jacobian, x),
+            (skl_softmax.entropy, p),
+        ]:
+            lazy = function(da.from_array(argument, chunks=2))
+            assert lazy.dtype == np.float32, function.__name__
+            expected = function(argument)
+            assert expected.dtype == np.float32
+            assert_allclose(lazy.compute(), expected, rtol=1e-6, err_msg=function)
+
+
+_BIG = np.finfo(np.float64).max
+_QUIET_CASES = [
+    ("softmax", [[np.inf, 0.0, 1.0]]),
+    ("log_softmax", [[np.inf, 0.0, 1.0]]),
+    ("logsumexp", [[np.inf, 0.0, 1.0]]),
+    ("softmax", [[-np.inf, -np.inf]]),
+    ("log_softmax", [[-np.inf, -np.inf]]),
+    ("logsumexp", [[-np.inf, -np.inf]]),
+    ("softmax", [[1e308, -1e308]]),
+    ("log_softmax", [[1e308, -1e308]]),
+    ("logsumexp", [[1e308, -1e308]]),
+    ("logsumexp", np.zeros((2, 0))),
+    ("softmax_jacobian", [np.inf, 0.0]),
+    ("entropy", [_BIG, _BIG]),
+    ("entropy", [2e305, 2e305]),
+]
+
+
+@pytest.mark.parametrize(("name", "x"), _QUIET_CASES)
+def test_special_functions_on_dask_warn_no_more_than_numpy(name, x):
+    # np.errstate wrapped only the building of the graph: the arithmetic ran
+    # later, in compute(), and warned where NumPy does not.
+    function = getattr(skl_softmax, name)
+    x = np.asarray(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        expected = function(x)
+        with dask.config.set(_IN_PROCESS):
+            got = function(da.from_array(x, chunks=1)).compute()
+    assert_allclose(got, expected, rtol=1e-15, atol=0)
+
+
+def test_losses_and_divergence_on_dask_warn_no_more_than_numpy():
+    cases = [
+        lambda c: skl_softmax.kl_divergence(
+            c(np.array([1.0, 0.0])), c(np.array([5e-324, 1.0]))
+        ),
+        lambda c: skl_softmax.kl_divergence(
+            c(np.array([_BIG, _BIG])), c(np.array([1e308, 1e308]))
+        ),
+        lambda c: skl_softmax.cross_entropy(np.array([1]), c(np.array([[np.inf, 0]]))),
+        lambda c: skl_softmax.cross_entropy(
+            c(np.array([[1.0, 0.0]])), c(np.array([[0.0, -np.inf]]))
+        ),
+        lambda c: skl_softmax.binary_cross_entropy(
+            c(np.array([1.0, 0.0])), c(np.array([np.inf, -np.inf]))
+        ),
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for case in cases:
+            expected = case(np.asarray)
+            with dask.config.set(_IN_PROCESS):
+                got = case(lambda a: da.from_array(a, chunks=1))
+                got = got.compute() if isinstance(got, da.Array) else got
+            assert_allclose(got, expected, rtol=1e-15, atol=0)

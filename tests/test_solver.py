@@ -14,7 +14,12 @@ from threadpoolctl import threadpool_limits
 
 from skl_softmax import OneVsRestLogistic, SoftmaxRegression
 from skl_softmax._loss import MultinomialLoss
-from skl_softmax._solver import LbfgsResult, minimize_lbfgs, warn_if_not_converged
+from skl_softmax._solver import (
+    LbfgsResult,
+    minimize_lbfgs,
+    warn_each,
+    warn_if_not_converged,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -225,3 +230,70 @@ def test_finish_on_gradients_reaches_the_optimum_of_columns_in_other_units(
         model = ours(tol=1e-8, max_iter=1000).fit(X, y)
     optimum = reference().fit(X, y)
     assert_allclose(model.predict_proba(X), optimum.predict_proba(X), rtol=0, atol=1e-8)
+
+
+def _warned_by_warn_each(collected, **kwargs):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warn_each(collected, **kwargs)
+    return [(str(w.message), w.category) for w in caught]
+
+
+def test_warn_each_keeps_each_kind_of_convergence_warning_apart():
+    # A CV fit whose fits at C=inf separate the data and whose others stop at
+    # max_iter: every ConvergenceWarning was grouped under one key, so the
+    # separation warning was lost (or, coming first, the non-convergence one)
+    # and the count of fits that "did not converge either" counted both.
+    failed = [
+        (
+            f"SoftmaxRegression: lbfgs failed to converge: gradient {g}",
+            ConvergenceWarning,
+        )
+        for g in (1, 2, 3)
+    ]
+    separated = (
+        "SoftmaxRegression: the classes are perfectly separated in the training "
+        "data and C=inf, so the unpenalised cross-entropy has no minimum.",
+        ConvergenceWarning,
+    )
+    one_label = (
+        "OneVsRestLogistic: label 0 is perfectly separated",
+        ConvergenceWarning,
+    )
+    constant = ("Label 2 is constant in training: 2", UserWarning)
+    summary = (
+        f"{failed[0][0]} (2 more fits of this cross-validation, among its folds at "
+        "each C and its refit, did not converge either.)"
+    )
+    for collected in (
+        [failed[0], separated, failed[1], separated, failed[2], constant, constant],
+        [separated, constant, failed[0], separated, failed[1], failed[2]],
+    ):
+        warned = _warned_by_warn_each(collected)
+        assert sorted(warned, key=str) == sorted(
+            [(summary, ConvergenceWarning), separated, constant], key=str
+        )
+    # Separation warnings that name other labels are not merged: each says
+    # which labels, once.
+    warned = _warned_by_warn_each([one_label, separated, one_label, failed[0]])
+    assert warned == [one_label, separated, failed[0]]
+
+
+def test_warn_each_names_the_refit_only_when_there_is_one():
+    failed = [
+        (
+            f"SoftmaxRegression: lbfgs failed to converge: gradient {g}",
+            ConvergenceWarning,
+        )
+        for g in range(12)
+    ]
+    ((with_refit, _),) = _warned_by_warn_each(failed)
+    assert with_refit.endswith(
+        "(11 more fits of this cross-validation, among its folds at each C and its "
+        "refit, did not converge either.)"
+    )
+    ((without_refit, _),) = _warned_by_warn_each(failed, refit=False)
+    assert without_refit.endswith(
+        "(11 more fits of this cross-validation, among its folds at each C, did not "
+        "converge either.)"
+    )

@@ -856,3 +856,117 @@ def test_a_perfect_prediction_has_a_loss_of_plus_zero():
         binary_cross_entropy([1.0], [np.inf], sample_weight=[2.0]),
     ):
         assert loss == 0.0 and math.copysign(1.0, loss) == 1.0
+
+
+def _namespaces():
+    """NumPy and the Array API namespaces installed here, as converters."""
+    converters = [pytest.param(np.asarray, id="numpy")]
+    for name in ("array_api_strict", "torch"):
+        try:
+            module = __import__(name)
+        except ImportError:
+            continue
+        converters.append(pytest.param(module.asarray, id=name))
+    return converters
+
+
+@pytest.mark.parametrize("to_namespace", _namespaces())
+def test_unweighted_mean_losses_do_not_overflow(to_namespace):
+    # Two losses of 1.7e308 each: xp.mean summed them to inf first (with
+    # NumPy's overflow warning under array-api-strict); NumPy's path gave
+    # their representable mean, as the weighted mean does on every namespace.
+    big = 1.7e308
+    bce = binary_cross_entropy(to_namespace(np.ones(2)), to_namespace(np.full(2, -big)))
+    ce = cross_entropy(
+        to_namespace(np.zeros(2, dtype=np.int64)),
+        to_namespace(np.array([[0.0, big], [0.0, big]])),
+    )
+    assert bce == pytest.approx(big, rel=1e-15)
+    assert ce == pytest.approx(big, rel=1e-15)
+
+
+def test_mean_losses_of_tensors_that_require_grad_are_floats_without_warning():
+    # float() of the loss tensor, part of the autograd graph, gave torch's
+    # "Converting a tensor with requires_grad=True to a scalar" UserWarning.
+    torch = pytest.importorskip("torch")
+    logits = np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 5.0]])
+    z = torch.tensor(logits, requires_grad=True)
+    soft = torch.tensor(np.eye(3)[[0, 2]], requires_grad=True)
+    weights = torch.tensor([1.0, 3.0], requires_grad=True)
+    for loss, expected in [
+        (cross_entropy([0, 2], z), cross_entropy([0, 2], logits)),
+        (cross_entropy(soft, z), cross_entropy([0, 2], logits)),
+        (
+            cross_entropy([0, 2], z, sample_weight=weights),
+            cross_entropy([0, 2], logits, sample_weight=[1.0, 3.0]),
+        ),
+        (
+            binary_cross_entropy(soft, z),
+            binary_cross_entropy(np.eye(3)[[0, 2]], logits),
+        ),
+    ]:
+        assert type(loss) is float
+        assert loss == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize("to_namespace", _namespaces())
+def test_targets_of_logits_of_one_sample_are_named(to_namespace):
+    # Two labels against the logits of one sample: "cannot reshape array of
+    # size 2 into shape (1,)" (torch: a RuntimeError); two probability rows
+    # were reported in the shape (1, 6) they had been flattened to.
+    z = to_namespace(np.array([0.5, 0.5, 3.0]))
+    message = (
+        r"^y_true must have shape \(\) or \(1,\) \(a label\) or \(3,\) "
+        r"\(probabilities\) for the logits of one sample\. Got shape {} instead\."
+    )
+    with pytest.raises(ValueError, match=message.format(r"\(2,\)")):
+        cross_entropy([2, 1], z)
+    with pytest.raises(ValueError, match=message.format(r"\(2, 3\)")):
+        cross_entropy(np.eye(3)[:2], z)
+    # What was accepted still is: a label, as a scalar or of one entry, and a
+    # probability row with or without its sample axis.
+    expected = float(-special.log_softmax([0.5, 0.5, 3.0])[2])
+    for y_true in (2, [2], [0.0, 0.0, 1.0], [[0.0, 0.0, 1.0]]):
+        assert cross_entropy(y_true, z) == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize("to_namespace", _namespaces()[1:])
+def test_text_targets_beside_namespace_arrays_are_named(to_namespace):
+    # The namespace's own TypeError ("can't convert np.ndarray of type
+    # numpy.str_", "does not support the dtype '<U1'") named no argument.
+    Z = to_namespace(np.array([[1.0, 2.0, 3.0], [0.0, 5.0, -1.0]]))
+    message = r"^{} must be an array of real numbers\. Got an array of dtype <U1"
+    with pytest.raises(TypeError, match=message.format("y_true")):
+        cross_entropy(np.array(["a", "b"]), Z)
+    with pytest.raises(TypeError, match=message.format("y_true")):
+        binary_cross_entropy(["1", "0"], to_namespace(np.zeros(2)))
+    with pytest.raises(TypeError, match=message.format("q")):
+        kl_divergence(to_namespace(np.array([0.5, 0.5])), ["a", "b"])
+
+
+def test_kl_divergence_where_q_puts_no_mass_and_infinite_mass_is_nan():
+    # rel_entr(0.5, 0) is +inf and rel_entr(0.5, inf) is -inf: their sum has
+    # no value, NaN with NumPy's warning, as np.sum(scipy.special.rel_entr)
+    # gives (docs/bad_input.rst names this exception).
+    p, q = [0.5, 0.5], [0.0, np.inf]
+    with pytest.warns(RuntimeWarning, match="invalid value"):
+        expected = np.sum(special.rel_entr(p, q))
+    assert np.isnan(expected)
+    with pytest.warns(RuntimeWarning, match="invalid value"):
+        assert np.isnan(kl_divergence(p, q))
+
+
+@pytest.mark.parametrize("to_namespace", _namespaces()[1:])
+def test_sums_past_the_largest_float_are_infinite_on_every_namespace(to_namespace):
+    # The Array API path summed entropy's and kl_divergence's terms outside
+    # np.errstate: array-api-strict, which computes with NumPy, warned.
+    with np.errstate(all="raise"):
+        h = entropy(to_namespace(np.array([2e305, 2e305])))
+        d = kl_divergence(
+            to_namespace(np.array([_BIG, _BIG])), to_namespace(np.array([1e308] * 2))
+        )
+    assert float(h) == -np.inf
+    assert float(d) == np.inf
+
+
+_BIG = np.finfo(np.float64).max
