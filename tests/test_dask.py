@@ -45,6 +45,10 @@ from skl_softmax._compat import HAS_CALLBACKS
 from _callbacks import TaskRecorder
 from _separable import one_class_apart
 
+# Every test here is marked "dask"; CI's run on the oldest supported versions
+# runs only those also marked "floors" (see .ci/run).
+pytestmark = pytest.mark.dask
+
 # All of this module's tests run in one pytest-xdist worker (see
 # _ONE_WORKER_MODULES in conftest.py): one session cluster, not one per
 # worker, each with its processes taking CPU from the tests beside them.
@@ -133,6 +137,7 @@ def _assert_same_fit(dask_model, numpy_model, X):
     )
 
 
+@pytest.mark.floors
 def test_workers_import_this_package(client):
     files = client.run(lambda: __import__("skl_softmax").__file__)
     assert set(files.values()) == {skl_softmax.__file__}
@@ -204,6 +209,7 @@ def _case_data(options, n=600, chunks=150, n_classes=3, seed=0):
     return (X, target, sample_weight), (X_dask, target_dask, weight_dask)
 
 
+@pytest.mark.floors
 @pytest.mark.parametrize("case", list(CASES))
 def test_softmax_dask_fit_matches_numpy_fit(client, case):
     options = CASES[case]
@@ -252,6 +258,7 @@ def test_partial_sums_beyond_the_fan_in_are_added_on_the_workers(client, monkeyp
     assert submitted.count(skl_dask._add_sums) >= 3 * n_evaluations
 
 
+@pytest.mark.floors
 @pytest.mark.parametrize("multilabel", [False, True])
 def test_one_vs_rest_dask_fit_matches_numpy_fit(client, multilabel):
     X, y = _classification(n_classes=4, seed=3)
@@ -313,6 +320,7 @@ def test_labels_in_flight_on_the_cluster_are_bounded(client, monkeypatch):
     assert_array_equal(dask_model.n_iter_, numpy_model.n_iter_)
 
 
+@pytest.mark.floors
 def test_predictions_are_lazy_and_chunkwise(client):
     X, y = _classification()
     model = SoftmaxRegression().fit(X, y)
@@ -695,6 +703,7 @@ BAD_INPUTS = {
 }
 
 
+@pytest.mark.floors
 @pytest.mark.parametrize("case", list(BAD_INPUTS))
 @pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestLogistic])
 def test_bad_input_same_error_before_the_solver(client, monkeypatch, case, Estimator):
@@ -932,7 +941,14 @@ CV_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", list(CV_CASES))
+@pytest.mark.parametrize(
+    "case",
+    [
+        # One case on the oldest versions too (see .ci/run).
+        pytest.param(case, marks=pytest.mark.floors) if i == 0 else case
+        for i, case in enumerate(CV_CASES)
+    ],
+)
 def test_softmax_cv_dask_fit_matches_numpy_fit(client, case, monkeypatch):
     # On Dask the folds are always fitted together: so is the reference here
     # (in memory, small data fits them apart, each with the conditioning of
@@ -1435,6 +1451,7 @@ def test_a_cv_scorer_on_dask_rows_of_unknown_count(client, Estimator):
     ) == pytest.approx(model.score(X, y, sample_weight=weights), rel=1e-12)
 
 
+@pytest.mark.floors
 def test_score_of_soft_targets_on_dask(client):
     # Raised "operands could not be broadcast together with shapes (200,) (200, 3)".
     X, y = _classification(n=200, seed=7)
@@ -1657,6 +1674,7 @@ _QUIET_CASES = [
 ]
 
 
+@pytest.mark.floors
 @pytest.mark.parametrize(("name", "x"), _QUIET_CASES)
 def test_special_functions_on_dask_warn_no_more_than_numpy(name, x):
     # np.errstate wrapped only the building of the graph: the arithmetic ran
