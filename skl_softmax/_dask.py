@@ -428,8 +428,8 @@ def _summarise_chunk(estimator, kind, X_block, y_block, sw_block):
         summary["values"] = values
         summary["totals"] = np.bincount(labels, weights=sw_block, minlength=len(values))
     elif kind == "soft":
-        clone(estimator)._soft_targets(y_block)
-        summary["mass"] = sw_block @ np.asarray(y_block, dtype=np.float64)
+        # The rows checked and renormalised as the in-memory fit takes them.
+        summary["mass"] = sw_block @ clone(estimator)._soft_targets(y_block)
     else:
         clone(estimator)._indicator_targets(y_block)
         Y = np.asarray(y_block, dtype=np.float64)
@@ -479,7 +479,11 @@ def _prepare_chunk(spec, y_block, sw_block):
         else:
             Y = (labels[:, None] == np.arange(n_classes)).astype(np.float64)
     elif kind == "softmax-soft":
+        # Renormalised as the in-memory fit renormalises the rows it accepts
+        # (SoftmaxRegression._soft_targets): a row off 1 by the tolerance
+        # leaves the objective unbounded along "add t to every intercept".
         Y = np.asarray(y_block, dtype=np.float64)
+        Y = Y / Y.sum(axis=1, keepdims=True)
         weights = sw * (Y @ spec["class_weights"])
         eps, n_classes = spec["eps"], Y.shape[1]
         if n_classes == 2:

@@ -31,6 +31,7 @@ from ._solver import print_fit_summary, warn
 from ._special import (
     _softmax_in_place,
     describe_row_sum,
+    floating_eps,
     log_sigmoid,
     log_softmax,
     row_sum_tolerance,
@@ -370,13 +371,14 @@ class SoftmaxRegression(LinearClassifierBase):
                 f"{type(self).__name__} does not support multi-output targets. Got "
                 f"dtype {y.dtype} instead."
             )
+        eps = floating_eps(y, backend)
         Y = xp.astype(y, backend.dtype(np.float64), copy=False)
         if Y.shape[1] < 2:
             raise ValueError(
                 f"Soft targets y need at least 2 columns. Got {Y.shape[1]} instead."
             )
         row_sums = xp.sum(Y, axis=1)
-        bad_rows = xp.abs(row_sums - 1) > row_sum_tolerance(Y.shape[1])
+        bad_rows = xp.abs(row_sums - 1) > row_sum_tolerance(Y.shape[1], eps)
         if bool(xp.all((Y == 0) | (Y == 1))) and bool(xp.any(bad_rows)):
             raise ValueError(
                 "y looks like a multi-label indicator matrix (0/1 rows not summing "
@@ -391,7 +393,7 @@ class SoftmaxRegression(LinearClassifierBase):
         if bool(xp.any(bad_rows)):
             raise ValueError(
                 "Soft targets y must have rows summing to 1. Got "
-                f"{describe_row_sum(float(row_sums[bad_rows][0]), Y.shape[1])} "
+                f"{describe_row_sum(float(row_sums[bad_rows][0]), Y.shape[1], eps)} "
                 "instead."
             )
         self.classes_ = y_backend.xp.arange(Y.shape[1], device=y_backend.device)

@@ -833,8 +833,9 @@ def cross_entropy(y_true, logits, sample_weight=None):
             picked = xp.sum(picked, axis=-1, keepdims=True)
         per_sample = -picked[..., 0]
     elif _same_shape(y_true.shape, logits.shape):
+        eps = floating_eps(y_true, backend)  # of float16 rows, before the cast
         y_true, _ = _float_array(y_true, "y_true")
-        _check_probability_rows(y_true, "y_true", backend)
+        _check_probability_rows(y_true, "y_true", backend, eps)
         # 0 · log p is 0 even where p underflows to 0 (log p = -inf).
         # A sum beyond the largest float is +inf, the correctly rounded loss.
         weighted = _quietly(
@@ -850,44 +851,63 @@ def cross_entropy(y_true, logits, sample_weight=None):
     return _weighted_mean(per_sample, sample_weight, backend)
 
 
-# Probability rows must sum to 1 within row_sum_tolerance(n_classes), in
-# cross_entropy and in fit: loose enough for rows computed in float32, tight
-# enough to catch counts and percentages.
+# Probability rows must sum to 1 within row_sum_tolerance(n_classes, eps), in
+# cross_entropy and in fit: loose enough for rows computed in float32 (or in
+# the rows' own coarser dtype), tight enough to catch counts and percentages.
 ROW_SUM_TOLERANCE = 1e-6
 
 
-def row_sum_tolerance(n_classes):
+def row_sum_tolerance(n_classes, eps=None):
     """How far from 1 a row of ``n_classes`` probabilities may sum.
 
     ``1e-6``, or ``n_classes`` float32 epsilons where that is more: the sum a
     float32 softmax normalises by drifts with the number of classes (rows of
-    ``torch.softmax`` over 1 000 classes sum to 1 ± 1.1e-6).
+    ``torch.softmax`` over 1 000 classes sum to 1 ± 1.1e-6). ``eps``, the
+    epsilon of the rows' own dtype, replaces float32's where it is coarser:
+    float16 rows (a half-precision teacher's probabilities) are rounded to
+    1 ± 4.9e-4 before any sum.
     """
-    return max(ROW_SUM_TOLERANCE, n_classes * float(np.finfo(np.float32).eps))
+    eps = max(float(np.finfo(np.float32).eps), eps or 0.0)
+    return max(ROW_SUM_TOLERANCE, n_classes * eps)
 
 
-def describe_row_sum(row_sum, n_classes):
+def floating_eps(y, backend=NUMPY):
+    """The epsilon of ``y``'s real floating dtype; ``None`` for other dtypes."""
+    xp = backend.xp
+    if xp.isdtype(y.dtype, "real floating"):
+        return float(xp.finfo(y.dtype).eps)
+    return None
+
+
+def describe_row_sum(row_sum, n_classes, eps=None):
     """``"a row summing to 1.0000015 (1 + 1.5e-06, beyond the tolerance 1e-06)"``."""
     deviation = float(row_sum) - 1.0
     sign = "+" if deviation >= 0 else "−"
     return (
         f"a row summing to {float(row_sum)!r} (1 {sign} {abs(deviation):.3g}, "
-        f"beyond the tolerance {row_sum_tolerance(n_classes):.3g})"
+        f"beyond the tolerance {row_sum_tolerance(n_classes, eps):.3g})"
     )
 
 
-def _check_probability_rows(y, name, backend=NUMPY):
+def _check_probability_rows(y, name, backend=NUMPY, eps=None):
+    """Raise unless the rows of ``y`` are probabilities summing to 1.
+
+    ``eps``: the epsilon of the dtype the rows came in, where ``y`` is already
+    a cast of them (by default ``y``'s own).
+    """
     xp = backend.xp
     if not bool(xp.all(xp.isfinite(y))) or bool(xp.any(y < 0)):
         raise ValueError(f"{name} must hold finite, non-negative probabilities.")
     row_sums = xp.sum(y, axis=-1, dtype=xp.float64)
     deviation = xp.reshape(xp.abs(row_sums - 1.0), (-1,))
     n_classes = y.shape[-1]
-    if not bool(xp.all(deviation <= row_sum_tolerance(n_classes))):
+    if eps is None:
+        eps = floating_eps(y, backend)
+    if not bool(xp.all(deviation <= row_sum_tolerance(n_classes, eps))):
         worst = _as_float(xp.reshape(row_sums, (-1,))[int(xp.argmax(deviation))])
         raise ValueError(
-            f"{name} rows must sum to 1. Got {describe_row_sum(worst, n_classes)} "
-            "instead."
+            f"{name} rows must sum to 1. Got "
+            f"{describe_row_sum(worst, n_classes, eps)} instead."
         )
 
 

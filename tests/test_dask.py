@@ -1451,6 +1451,26 @@ def test_a_cv_scorer_on_dask_rows_of_unknown_count(client, Estimator):
     ) == pytest.approx(model.score(X, y, sample_weight=weights), rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    "rows", ["within the tolerance", "float16"], ids=["off by 5e-7", "float16"]
+)
+@pytest.mark.parametrize("class_weight", [None, "balanced"])
+def test_soft_rows_are_renormalised_on_dask_as_in_memory(client, rows, class_weight):
+    # The in-memory fit renormalises the rows it accepts; the chunks were
+    # taken as they came: rows 5e-7 over 1 gave intercepts of 7.6e10 (the
+    # objective falls along "add t to every intercept"), in memory 0.07.
+    X, y = _classification(n=600)
+    P = np.random.default_rng(3).dirichlet(np.ones(3), size=len(y))
+    P = P * (1 + 5e-7) if rows == "within the tolerance" else P.astype(np.float16)
+    params = dict(tol=1e-10, max_iter=1000, class_weight=class_weight)
+    numpy_model = SoftmaxRegression(**params).fit(X, P)
+    dask_model = SoftmaxRegression(**params).fit(
+        da.from_array(X, chunks=(150, -1)), da.from_array(P, chunks=(150, -1))
+    )
+    _assert_same_fit(dask_model, numpy_model, X)
+    assert_allclose(dask_model.intercept_, numpy_model.intercept_, atol=1e-8)
+
+
 @pytest.mark.floors
 def test_score_of_soft_targets_on_dask(client):
     # Raised "operands could not be broadcast together with shapes (200,) (200, 3)".

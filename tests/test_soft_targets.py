@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from scipy.special import log_softmax
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
@@ -201,3 +202,43 @@ def test_float32_softmax_rows_over_many_classes_are_accepted():
             cross_entropy(wrong, Z)
         with pytest.raises(ValueError, match=r"beyond the tolerance 0\.000119"):
             SoftmaxRegression().fit(X, wrong)
+
+
+def test_float16_rows_are_accepted_within_their_own_resolution():
+    # A half-precision teacher's probabilities: rounded to float16, rows sum
+    # to 1 ± 3.7e-4 here; the float32 tolerance (1e-6 for 3 classes) refused
+    # them in fit, cross_entropy, score, neg_cross_entropy and the CV scorer.
+    from skl_softmax import SoftmaxRegressionCV
+
+    X, P = _soft(n_classes=3)
+    P16 = P.astype(np.float16)
+    deviation = np.abs(P16.astype(np.float64).sum(axis=1) - 1).max()
+    assert deviation > 10 * ROW_SUM_TOLERANCE
+    # Accepted as float64 rows of the same values would be once renormalised.
+    R = P16.astype(np.float64)
+    R /= R.sum(axis=1, keepdims=True)
+    params = dict(tol=1e-10, max_iter=1000)
+    model = SoftmaxRegression(**params).fit(X, P16)
+    reference = SoftmaxRegression(**params).fit(X, R)
+    assert_allclose(model.coef_, reference.coef_, rtol=1e-12, atol=1e-12)
+    assert model.score(X, P16) == reference.score(X, R)
+    assert neg_cross_entropy(model, X, P16) == pytest.approx(
+        neg_cross_entropy(reference, X, R), rel=1e-12
+    )
+    # cross_entropy computes float16 rows in float32, as it does float16 logits.
+    logits = np.log(R)
+    expected = -np.mean(np.sum(P16.astype(np.float64) * log_softmax(logits, axis=1), 1))
+    assert cross_entropy(P16, logits) == pytest.approx(expected, rel=1e-6)
+    cv = SoftmaxRegressionCV(Cs=[0.1, 1.0], cv=KFold(3)).fit(X, P16)
+    assert cv.C_ == SoftmaxRegressionCV(Cs=[0.1, 1.0], cv=KFold(3)).fit(X, R).C_
+    # Rows off by more than 3 float16 epsilons are still refused, naming it.
+    wrong = P16.copy()
+    wrong[0, 0] += np.float16(0.01)
+    for call in (
+        lambda: SoftmaxRegression().fit(X, wrong),
+        lambda: cross_entropy(wrong, logits),
+        lambda: model.score(X, wrong),
+        lambda: neg_cross_entropy(model, X, wrong),
+    ):
+        with pytest.raises(ValueError, match=r"beyond the tolerance 0\.00293\)"):
+            call()
