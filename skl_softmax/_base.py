@@ -29,7 +29,7 @@ from ._solver import (
     naming_unchecked_data,
     warn_if_not_converged,
 )
-from ._special import _check_probability_rows, floating_eps
+from ._special import _check_probability_rows, _float64_probability_rows
 
 # A column is "badly scaled" when its spread is outside [1/10, 10] or, with an
 # intercept, its mean is more than 3 spreads from zero: past these points the
@@ -619,10 +619,7 @@ def neg_cross_entropy(estimator, X, y, sample_weight=None):
     else:
         # Rows are checked as fit checks soft targets, then renormalised as
         # fit renormalises the rows it accepts.
-        y = np.asarray(y)
-        eps = floating_eps(y)
-        y = y.astype(np.float64, copy=False)
-        _check_probability_rows(y, "y", eps=eps)
+        y = _float64_probability_rows(y, "y")
         y = y / y.sum(axis=1, keepdims=True)
     if sample_weight is not None:
         sample_weight = check_sample_weight(on_host(sample_weight), log_proba.shape[0])

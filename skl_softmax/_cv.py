@@ -64,12 +64,7 @@ from ._solver import (
     warn,
     warns_each_once,
 )
-from ._special import (
-    _check_probability_rows,
-    floating_eps,
-    log_sigmoid,
-    log_softmax,
-)
+from ._special import _float64_probability_rows, log_sigmoid, log_softmax
 
 
 def _neg_log_loss(y_true, y_score, sample_weight=None, **bound):
@@ -137,10 +132,7 @@ def _log_losses(y_true, scores, labels=None):
                 f"y of probability rows must have {log_proba.shape[1]} columns, one "
                 f"per class of the model. Got {y_true.shape[1]} instead."
             )
-        y_true = np.asarray(y_true)
-        eps = floating_eps(y_true)
-        y_true = y_true.astype(np.float64, copy=False)
-        _check_probability_rows(y_true, "y", eps=eps)
+        y_true = _float64_probability_rows(y_true, "y")
         losses = -np.sum(y_true * log_proba, axis=1) / np.sum(y_true, axis=1)
     else:
         y_true = y_true.reshape(-1)

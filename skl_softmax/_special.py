@@ -889,6 +889,17 @@ def describe_row_sum(row_sum, n_classes, eps=None):
     )
 
 
+def _float64_probability_rows(y, name):
+    """``y`` read by NumPy as float64 rows, checked as probabilities within
+    the tolerance of the dtype they came in (``neg_cross_entropy`` and the CV
+    scorer take soft targets so; fit checks them in their own namespace)."""
+    y = np.asarray(y)
+    eps = floating_eps(y)
+    y = y.astype(np.float64, copy=False)
+    _check_probability_rows(y, name, eps=eps)
+    return y
+
+
 def _check_probability_rows(y, name, backend=NUMPY, eps=None):
     """Raise unless the rows of ``y`` are probabilities summing to 1.
 
