@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/bench_evaluation.py [--scale S] [--runs N] [--threads T]
-                                          [--load N] [--shape NAME ...]
+                                          [--load N] [--settle S] [--shape NAME ...]
 
 For each shape of the benchmark cases, in float64 and float32, dense or sparse,
 prints the median time of
@@ -15,8 +15,15 @@ prints the median time of
 - one call of scikit-learn's fused ``LinearModelLoss.loss_gradient`` (what its
   lbfgs calls; float64 only, as its solvers run float64 data in float64),
 
-alternated (floor, ours, scikit-learn, floor, …) after a warm-up,
-and the ratios ours / floor and ours / scikit-learn. ``--threads 1`` runs
+alternated (floor, ours, scikit-learn, floor, …) after a warm-up, each call
+``--settle`` seconds (default 0.2) after the one before, as ``run.py`` times
+its fits, and the ratios ours / floor and ours / scikit-learn. Without the
+pause every call shares the cores with the threads that the call before it
+left spinning (OpenBLAS's idle workers busy-wait for about 0.1 s): the floor
+and scikit-learn then start on a warm pool and ours beside it. On case (a)'s
+shape that put ours at 1.72× its floor and 1.14× scikit-learn, against 1.11×
+and 0.74× with the pause (7 runs each, 2026-12-04, AMD EPYC, 2 CPUs;
+``benchmarks/results/2026-12-04-blockers/``). ``--threads 1`` runs
 everything with every BLAS pool on one thread (threadpoolctl, process-wide: a
 script of its own). ``--load N`` runs N CPU burners (those of ``run.py``) beside
 the timings: the loaded column of issue 15. ``--scale`` multiplies the rows (0.1
@@ -51,11 +58,13 @@ SHAPES = {
 }
 
 
-def median_times(functions, runs):
-    """Medians of ``runs`` alternated calls of each function, after a warm-up."""
+def median_times(functions, runs, settle=0.0):
+    """Medians of ``runs`` alternated calls of each function, after a warm-up,
+    each call ``settle`` seconds after the one before."""
     times = [[] for _ in functions]
     for run in range(runs + 1):
         for function, spent in zip(functions, times, strict=True):
+            time.sleep(settle)
             start = time.perf_counter()
             function()
             if run:
@@ -120,6 +129,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--load", type=int, default=0)
+    parser.add_argument("--settle", type=float, default=0.2)
     parser.add_argument("--shape", nargs="+", default=list(SHAPES))
     args = parser.parse_args()
     limit = (
@@ -133,7 +143,8 @@ def main():
         load = contextlib.nullcontext()
     print(
         f"load average {os.getloadavg()[0]:.1f}; threads "
-        f"{args.threads or 'default'}; rows × {args.scale:g}; {args.load} burners"
+        f"{args.threads or 'default'}; rows × {args.scale:g}; {args.load} burners; "
+        f"{args.settle:g} s before each call"
     )
     print(
         "shape       dtype    floor (ms)  ours (ms)  sklearn (ms)  ours/floor  "
@@ -147,7 +158,7 @@ def main():
                 functions = [floor(X, k), ours(X, y, k)]
                 if dtype == np.float64:
                     functions.append(sklearn_fused(X, y, k))
-                base, mine, *rest = median_times(functions, args.runs)
+                base, mine, *rest = median_times(functions, args.runs, args.settle)
                 theirs = rest[0] if rest else float("nan")
                 print(
                     f"{name:11s} {np.dtype(dtype).name:8s} {1e3 * base:10.2f} "
