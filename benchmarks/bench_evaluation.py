@@ -21,8 +21,8 @@ its fits, and the ratios ours / floor and ours / scikit-learn. Without the
 pause every call shares the cores with the threads that the call before it
 left spinning (OpenBLAS's idle workers busy-wait for about 0.1 s): the floor
 and scikit-learn then start on a warm pool and ours beside it. On case (a)'s
-shape that put ours at 1.72× its floor and 1.14× scikit-learn, against 1.11×
-and 0.74× with the pause (7 runs each, 2026-12-04, AMD EPYC, 2 CPUs;
+shape that put ours at 1.64× its floor and 0.98× scikit-learn, against 1.18×
+and 0.71× with the pause (7 runs each, 2026-12-04, AMD EPYC, 2 CPUs;
 ``benchmarks/results/2026-12-04-blockers/``). ``--threads 1`` runs
 everything with every BLAS pool on one thread (threadpoolctl, process-wide: a
 script of its own). ``--load N`` runs N CPU burners (those of ``run.py``) beside
