@@ -631,6 +631,48 @@ def test_well_scaled_data_is_not_called_badly_scaled(Estimator):
     assert "badly scaled" not in message
 
 
+def _with_constant_column(X, value):
+    """``X`` standardised, its first column replaced by ``value``: 0.1, whose
+    mean over these 200 rows rounds (its computed spread was 6.9e-17)."""
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    X[:, 0] = value
+    return X
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_constant_column_is_named_by_its_mean_not_by_a_rounding_spread(Estimator):
+    # The column counts as badly scaled (a non-zero constant duplicates the
+    # intercept); the spreads the warning reports are those of the other
+    # columns, which are 1, not the rounding of the constant's statistics.
+    X, y = overlapping_classes()
+    X = _with_constant_column(X, 0.1)
+    with pytest.warns(ConvergenceWarning) as record:
+        Estimator(max_iter=1).fit(X, y)
+    message = " ".join(str(w.message) for w in record)
+    assert "badly scaled" in message
+    low, high = re.search(r"spreads from (\S+) to (\S+),", message).groups()
+    assert float(low) == pytest.approx(X[:, 1:].std(axis=0).min(), rel=1e-3)
+    assert float(high) == pytest.approx(X[:, 1:].std(axis=0).max(), rel=1e-3)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_an_unpenalised_fit_with_a_constant_column_reaches_the_optimum(Estimator):
+    # A constant column adds nothing to the intercept: the optimum's
+    # probabilities are those of LogisticRegression without the column. Its
+    # rounding-level spread once scaled the column by 1e16 and the fit stopped
+    # 0.04 to 0.08 away from them, without a warning.
+    X, y = overlapping_classes()
+    X = _with_constant_column(X, 0.1)
+    reference = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000)
+    if Estimator is OneVsRestLogistic:
+        reference = OneVsRestClassifier(reference)
+    reference.fit(X[:, 1:], y)
+    estimator = Estimator(C=np.inf, tol=1e-10, max_iter=10_000).fit(X, y)
+    assert_allclose(
+        estimator.predict_proba(X), reference.predict_proba(X[:, 1:]), atol=1e-6
+    )
+
+
 # -- determinism, threads, pickle, clone ----------------------------------------------
 
 
