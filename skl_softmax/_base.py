@@ -718,6 +718,15 @@ def linear_logits(X, coef, intercept, backend=NUMPY):
     return scores
 
 
+def decision_scores(scores_by_output):
+    """``decision_function``'s scores from logits of shape (n_outputs, n_samples):
+    (n_samples, n_outputs), C-contiguous on NumPy, or 1-D for one output."""
+    scores = scores_by_output.T
+    if scores.shape[1] == 1:
+        return scores[:, 0]
+    return np.ascontiguousarray(scores) if isinstance(scores, np.ndarray) else scores
+
+
 def sample_margins(scores, labels, backend=NUMPY):
     """Each sample's margin under ``scores`` of shape (n_outputs, n_samples).
 
@@ -917,12 +926,7 @@ class LinearClassifierBase(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             model has a single logit (binary problems).
         """
         self._check_namespace(X, "decision_function")
-        scores = self._scores_by_output(X).T
-        if scores.shape[1] == 1:
-            return scores[:, 0]
-        return (
-            np.ascontiguousarray(scores) if isinstance(scores, np.ndarray) else scores
-        )
+        return decision_scores(self._scores_by_output(X))
 
     def _check_namespace(self, X, method):
         """As ``LogisticRegression``: ``X`` must be where the fit's ``coef_`` is.

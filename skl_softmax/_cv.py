@@ -38,8 +38,10 @@ from ._base import (
     check_class_weight_keys,
     check_sample_weight,
     class_sample_weight,
+    decision_scores,
     is_dask_collection,
     keeps_the_model_on_error,
+    linear_logits,
     naming_ragged_rows,
     refuse_missing_labels,
 )
@@ -65,6 +67,10 @@ from ._solver import (
     warns_each_once,
 )
 from ._special import _float64_probability_rows, log_sigmoid, log_softmax
+
+# Bytes of the held-out logits that the default scoring computes at once, for
+# a fold's models along the Cs (_path_scores).
+_PATH_LOGITS_BYTES = 2**26
 
 
 def _neg_log_loss(y_true, y_score, sample_weight=None, **bound):
@@ -407,13 +413,9 @@ def _fit_paths_together(
     )
     results = []
     for (_, test, score_params, _), models in zip(jobs, paths, strict=True):
-        X_test, y_test, targets_test = X[test], y[test], targets[test]
-        scores = [
-            _held_out_score(
-                cv_estimator, model, X_test, y_test, targets_test, score_params
-            )
-            for model in models
-        ]
+        scores = _path_scores(
+            cv_estimator, models, X[test], y[test], targets[test], score_params
+        )
         results.append(
             (
                 np.array([_stacked(model) for model in models]),
@@ -457,6 +459,44 @@ def _held_out_score(cv_estimator, model, X_test, y_test, targets_test, score_par
         return cv_estimator._score_fold(
             model, X_test, y_test, targets_test, score_params
         )
+
+
+def _path_scores(cv_estimator, models, X_test, y_test, targets_test, score_params):
+    """The held-out scores of one fold's models along the Cs (``_held_out_score``
+    of each).
+
+    With the default scoring, the models' logits come from one product per
+    group of models, whose logits stay below ``_PATH_LOGITS_BYTES``: one pass
+    over the held-out rows instead of one per C (case (a)'s data, 10 Cs of
+    5 folds: the scores of a fit took 0.65-1.54 s, against 0.91-2.54 s one
+    model at a time; ``benchmarks/results/2026-12-04-scores/``).
+    """
+    if cv_estimator.scoring is not None:
+        return [
+            _held_out_score(
+                cv_estimator, model, X_test, y_test, targets_test, score_params
+            )
+            for model in models
+        ]
+    n_outputs = models[0].coef_.shape[0]
+    per_model = n_outputs * X_test.shape[0] * X_test.dtype.itemsize
+    group = max(1, _PATH_LOGITS_BYTES // max(1, per_model))
+    scores = []
+    for first in range(0, len(models), group):
+        some = models[first : first + group]
+        logits = linear_logits(
+            X_test,
+            np.concatenate([model.coef_ for model in some]),
+            np.concatenate([model.intercept_ for model in some]),
+        )
+        for k in range(len(some)):
+            decision = decision_scores(logits[k * n_outputs : (k + 1) * n_outputs])
+            scores.append(
+                cv_estimator._default_score(
+                    decision, y_test, targets_test, score_params
+                )
+            )
+    return scores
 
 
 def _fit_in_context(caller, estimator, context, X, y, sample_weight):
@@ -1049,9 +1089,19 @@ class SoftmaxRegressionCV(_CrossValidation, SoftmaxRegression):
         return scorer_with_labels(scorer, self.classes_)
 
     def _score_fold(self, estimator, X_test, y_test, targets_test, score_params):
+        if self.scoring is None:
+            return self._default_score(
+                estimator.decision_function(X_test), y_test, targets_test, score_params
+            )
         # The fold's model was fitted on class codes: it predicts the classes.
         estimator.classes_ = self.classes_
         return self._fold_scorer()(estimator, X_test, y_test, **score_params)
+
+    def _default_score(self, scores, y_test, targets_test, score_params):
+        """The default scorer's score of the decision scores ``scores``."""
+        return _neg_log_loss(
+            y_test, scores, **{"labels": self.classes_, **score_params}
+        )
 
     def _refit(self, X, y, sample_weight, class_weight, start, root):
         """All the data at ``C_``, warm-started from the folds' mean solution.
@@ -1446,9 +1496,9 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
     def _score_fold(self, estimator, X_test, y_test, targets_test, score_params):
         """Each label's held-out score of its binary model, shape (n_labels,)."""
         if self.scoring is None:
-            scores = estimator.decision_function(X_test)
-            weights = score_params.get("sample_weight")
-            return _binary_neg_log_losses(targets_test, scores, weights)
+            return self._default_score(
+                estimator.decision_function(X_test), y_test, targets_test, score_params
+            )
         scorer = scorer_with_labels(self._get_scorer(), np.array([0, 1]))
         return np.array(
             [
@@ -1461,6 +1511,11 @@ class OneVsRestLogisticCV(_CrossValidation, OneVsRestLogistic):
                 for k in range(targets_test.shape[1])
             ]
         )
+
+    def _default_score(self, scores, y_test, targets_test, score_params):
+        """Each label's default score under the decision scores ``scores``."""
+        weights = score_params.get("sample_weight")
+        return _binary_neg_log_losses(targets_test, scores, weights)
 
     def _refit(self, X, targets, sample_weight, best, start, root):
         """Every label at its own ``C``: one batched fit per distinct ``C``.

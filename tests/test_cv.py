@@ -854,6 +854,36 @@ def test_folds_run_in_groups_within_the_memory_budget(monkeypatch):
     assert_allclose(grouped.coefs_paths_, together.coefs_paths_, rtol=0, atol=1e-7)
 
 
+@pytest.mark.parametrize("logits_bytes", [None, 1])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_default_scores_are_the_log_loss_of_each_path_model(
+    monkeypatch, logits_bytes, n_classes
+):
+    # With the default scoring, the held-out logits of a fold's models along
+    # the Cs come from one product per group of models (_cv._path_scores):
+    # each score is still scikit-learn's log-loss of that model's
+    # probabilities, whatever the groups (1 byte: one model per group).
+    from scipy.special import expit, softmax
+
+    if logits_bytes is not None:
+        monkeypatch.setattr(_cv, "_PATH_LOGITS_BYTES", logits_bytes)
+    X, y, folds = _multiclass(n_classes=n_classes)
+    sample_weight = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    model = SoftmaxRegressionCV(Cs=CS, cv=folds).fit(X, y, sample_weight=sample_weight)
+    for f, (_, test) in enumerate(folds):
+        for j in range(len(CS)):
+            path = model.coefs_paths_[f, j]
+            logits = X[test] @ path[:, :-1].T + path[:, -1]
+            if n_classes == 2:
+                proba = np.column_stack([expit(-logits[:, 0]), expit(logits[:, 0])])
+            else:
+                proba = softmax(logits, axis=1)
+            expected = -log_loss(
+                y[test], proba, labels=model.classes_, sample_weight=sample_weight[test]
+            )
+            assert_allclose(model.scores_[f, j], expected, rtol=1e-10)
+
+
 def _fold_objectives(estimator, X, targets, sample_weight, folds):
     """The folds' objective over all rows, the same with its rows grouped (in
     the folds' order), and the groups."""
