@@ -412,11 +412,24 @@ def column_statistics(X, sample_weight, backend=NUMPY):
             # is called on, in place: never the caller's (nor a read-only) one.
             X = X.copy()
             X.sum_duplicates()
+        X = X.tocsr()
         mean = np.asarray(X.T @ sample_weight).ravel()
         size = _column_sizes(abs(X).max(axis=0).toarray().ravel())
-        scaled = X.multiply(1.0 / size).tocsr()
-        mean_sq = np.asarray(scaled.multiply(scaled).T @ sample_weight).ravel()
-        return mean, size * np.sqrt(np.maximum(mean_sq - (mean / size) ** 2, 0.0))
+        # Centred as the dense pass centres, over the stored entries, plus the
+        # mean's square for the weight of the rows that store nothing in the
+        # column (none where every row stores one). The mean of the squares
+        # minus the squared mean cancelled: a constant column of 1.7 had a
+        # spread of 1.5e-7.
+        columns = X.indices
+        row_weight = np.repeat(sample_weight, np.diff(X.indptr))
+        centred = (X.data - mean[columns]) / size[columns]
+        n_features = X.shape[1]
+        var = np.bincount(columns, row_weight * centred**2, minlength=n_features)
+        stored = np.bincount(columns, row_weight, minlength=n_features)
+        every_row = np.bincount(columns, minlength=n_features) == X.shape[0]
+        unstored = np.where(every_row, 0.0, np.maximum(1.0 - stored, 0.0))
+        var += unstored * (mean / size) ** 2
+        return mean, size * np.sqrt(var)
     n_samples, n_features = X.shape
     # Small blocks: the centred copy is the only temporary, and this pass runs
     # once per fit, so its per-block overhead does not matter.

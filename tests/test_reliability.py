@@ -631,6 +631,35 @@ def test_well_scaled_data_is_not_called_badly_scaled(Estimator):
     assert "badly scaled" not in message
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("as_sparse", [False, True])
+def test_column_statistics_are_numpys_weighted_mean_and_spread(as_sparse, dtype):
+    # The statistics behind the change of variables, against np.average, on
+    # columns of spreads far from 1, a mean far from zero, a constant (whose
+    # spread, rounding aside, is 0: the sparse pass once gave 1.5e-7 for 1.7),
+    # half zeros and all zeros.
+    from skl_softmax._base import column_statistics
+
+    rng = np.random.default_rng(0)
+    constants = [0.1, 0.3, 1.7, 3.0, 123.456, 1e6]
+    X = rng.standard_normal((300, 5)) * [1.0, 1e-3, 1e3, 1.0, 1.0]
+    X[:, 2] += 5e3
+    X[rng.random(300) < 0.5, 3] = 0.0
+    X[:, 4] = 0.0
+    X = np.column_stack([X, np.tile(constants, (300, 1))]).astype(dtype)
+    weights = rng.uniform(0.5, 2.0, 300)
+    X64 = X.astype(np.float64)
+    mean = np.average(X64, axis=0, weights=weights)
+    spread = np.sqrt(np.average((X64 - mean) ** 2, axis=0, weights=weights))
+    got_mean, got_spread = column_statistics(
+        sparse.csr_matrix(X) if as_sparse else X, weights
+    )
+    assert_allclose(got_mean, mean, rtol=1e-12)
+    # Within 1e-10 of each spread, or within rounding of the column's mean.
+    error = np.abs(got_spread - spread)
+    assert np.all(error <= 1e-10 * spread + 1e-14 * np.abs(mean)), (got_spread, spread)
+
+
 def _with_constant_column(X, value):
     """``X`` standardised, its first column replaced by ``value``: 0.1, whose
     mean over these 200 rows rounds (its computed spread was 6.9e-17)."""
