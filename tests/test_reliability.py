@@ -702,6 +702,30 @@ def test_an_unpenalised_fit_with_a_constant_column_reaches_the_optimum(Estimator
     )
 
 
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_float32_fit_that_stalls_above_its_tol_finishes_in_float64(Estimator):
+    # A constant column of 1e6 in float32 data: float32 logits round at
+    # 6e-8 · 1e6 · |w|, and the float32 phase stopped on L-BFGS-B's relative
+    # reduction test with a gradient far above tol, counted as converged, 0.05
+    # from the optimum's probabilities (those without the column). Such a
+    # phase continues in float64 from where it stopped.
+    rng = np.random.default_rng(1)
+    X0 = rng.standard_normal((400, 6)).astype(np.float32)
+    y = np.argmax(X0 @ rng.standard_normal((3, 6)).T + rng.gumbel(size=(400, 3)), 1)
+    X = np.column_stack([X0, np.full(400, 1e6, dtype=np.float32)])
+    reference = LogisticRegression(C=1.0, tol=1e-12, max_iter=10_000)
+    if Estimator is OneVsRestLogistic:
+        reference = OneVsRestClassifier(reference)
+    reference.fit(X0.astype(np.float64), y)
+    estimator = Estimator(C=1.0).fit(X, y)
+    assert estimator.coef_.dtype == np.float32
+    assert_allclose(
+        estimator.predict_proba(X),
+        reference.predict_proba(X0.astype(np.float64)),
+        atol=1e-5,
+    )
+
+
 # -- determinism, threads, pickle, clone ----------------------------------------------
 
 
