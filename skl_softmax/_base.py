@@ -428,7 +428,8 @@ def column_statistics(X, sample_weight, backend=NUMPY):
         stored = np.bincount(columns, row_weight, minlength=n_features)
         every_row = np.bincount(columns, minlength=n_features) == X.shape[0]
         unstored = np.where(every_row, 0.0, np.maximum(1.0 - stored, 0.0))
-        var += unstored * (mean / size) ** 2
+        # (Not in place: without stored entries the bincount is of integers.)
+        var = var + unstored * (mean / size) ** 2
         return mean, size * np.sqrt(var)
     n_samples, n_features = X.shape
     # Small blocks: the centred copy is the only temporary, and this pass runs

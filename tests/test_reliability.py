@@ -660,6 +660,16 @@ def test_column_statistics_are_numpys_weighted_mean_and_spread(as_sparse, dtype)
     assert np.all(error <= 1e-10 * spread + 1e-14 * np.abs(mean)), (got_spread, spread)
 
 
+def test_column_statistics_of_sparse_data_without_stored_entries():
+    from skl_softmax._base import column_statistics
+
+    for dtype in (np.float64, np.float32):
+        X = sparse.csr_matrix((3, 7), dtype=dtype)
+        mean, spread = column_statistics(X, np.array([1.0, 2.0, 3.0]))
+        assert_array_equal(mean, np.zeros(7))
+        assert_array_equal(spread, np.zeros(7))
+
+
 def _with_constant_column(X, value):
     """``X`` standardised, its first column replaced by ``value``: 0.1, whose
     mean over these 200 rows rounds (its computed spread was 6.9e-17)."""
